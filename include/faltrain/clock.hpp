@@ -1,0 +1,68 @@
+#pragma once
+// Time as a dependency: every wait in faltrain goes through a `Clock`, so tests and the simulator can
+// run a thirty-minute training in milliseconds, and a `CancelToken` can interrupt any wait.
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+namespace faltrain {
+inline namespace v1 {
+
+/// A thread-safe "please stop" flag that wakes sleepers. Copies share the same flag.
+class CancelToken {
+ public:
+  CancelToken();
+  /// Requests cancellation and wakes every `Clock::SleepFor` waiting on this token.
+  void Cancel() const;
+  bool cancelled() const;
+
+ private:
+  friend class SystemClock;
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+/// Source of time and of sleeping.
+class Clock {
+ public:
+  using steady_time = std::chrono::steady_clock::time_point;
+  using wall_time = std::chrono::system_clock::time_point;
+
+  virtual ~Clock() = default;
+  /// Monotonic time for deadlines and intervals.
+  virtual steady_time Now() = 0;
+  /// Calendar time (webhook timestamps).
+  virtual wall_time WallNow() = 0;
+  /// Sleeps for `d`, or less when `cancel` fires. Returns false when cancelled.
+  virtual bool SleepFor(std::chrono::nanoseconds d, const CancelToken* cancel = nullptr) = 0;
+};
+
+/// The real clocks and a real, interruptible sleep. Shared process-wide.
+class SystemClock final : public Clock {
+ public:
+  steady_time Now() override;
+  wall_time WallNow() override;
+  bool SleepFor(std::chrono::nanoseconds d, const CancelToken* cancel = nullptr) override;
+};
+std::shared_ptr<Clock> MakeSystemClock();
+
+/// A clock that only moves when told to (or when someone sleeps on it): sleeping advances time
+/// instantly. For tests and for accelerated simulation. Thread-safe.
+class VirtualClock final : public Clock {
+ public:
+  explicit VirtualClock(wall_time start = wall_time(std::chrono::seconds(1767225600)));
+  steady_time Now() override;
+  wall_time WallNow() override;
+  bool SleepFor(std::chrono::nanoseconds d, const CancelToken* cancel = nullptr) override;
+  void Advance(std::chrono::nanoseconds d);
+
+ private:
+  mutable std::mutex mu_;
+  std::chrono::nanoseconds elapsed_{0};
+  wall_time start_;
+};
+
+}  // namespace v1
+}  // namespace faltrain

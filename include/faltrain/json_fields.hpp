@@ -1,0 +1,38 @@
+#pragma once
+// The "extra fields" escape hatch: input fields the typed structs do not cover, added to the JSON
+// body as given. Values are stored as JSON text; `SetRaw` text is validated when the request is built.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace faltrain {
+inline namespace v1 {
+
+class JsonFields {
+ public:
+  JsonFields& SetString(std::string key, std::string_view value);
+  JsonFields& SetInt(std::string key, std::int64_t value);
+  JsonFields& SetUint(std::string key, std::uint64_t value);
+  JsonFields& SetDouble(std::string key, double value);
+  JsonFields& SetBool(std::string key, bool value);
+  JsonFields& SetNull(std::string key);
+  /// Any JSON value as text, e.g. R"({"width":512,"height":768})". Checked when sent.
+  JsonFields& SetRaw(std::string key, std::string raw_json);
+  /// Removes `key`; returns whether it was there.
+  bool Erase(std::string_view key);
+
+  bool Has(std::string_view key) const;
+  bool empty() const { return fields_.empty(); }
+  /// (key, JSON text) pairs in insertion order; setting a key again replaces its value in place.
+  const std::vector<std::pair<std::string, std::string>>& items() const { return fields_; }
+
+ private:
+  JsonFields& Put(std::string key, std::string json);
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+}  // namespace v1
+}  // namespace faltrain

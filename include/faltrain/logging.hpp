@@ -1,0 +1,20 @@
+#pragma once
+// A logging hook: faltrain never writes to stdout/stderr by itself; it tells this function.
+// Messages never contain API keys.
+
+#include <functional>
+#include <string_view>
+
+namespace faltrain {
+inline namespace v1 {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+std::string_view to_string(LogLevel level) noexcept;
+
+using LogSink = std::function<void(LogLevel level, std::string_view message)>;
+
+/// A sink that writes "faltrain [level] message" lines to stderr at or above `min_level`.
+LogSink MakeStderrLogSink(LogLevel min_level = LogLevel::kInfo);
+
+}  // namespace v1
+}  // namespace faltrain
