@@ -47,6 +47,8 @@ struct TrainingRequest {
 /// An image generation with a trained avatar.
 struct GenerateRequest {
   std::string prompt;                          ///< include the trigger phrase
+  /// Endpoint override; empty = fal-ai/flux-lora for LoRAs, the finetuned Ultra endpoint for finetunes.
+  std::string endpoint;
   std::string image_size;                      ///< "square_hd", "landscape_4_3", ...; empty = default
   std::optional<int> width, height;            ///< custom size instead of `image_size`
   int num_images = 1;

@@ -6,6 +6,7 @@
 #include <faltrain/retry.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,9 @@ struct ClientConfig {
   std::string user_agent_suffix;
   RetryPolicy retry;
   LogSink log;
+  /// Uploads larger than this use fal's multipart upload, in parts of `multipart_part_size`.
+  std::size_t multipart_threshold = 90u << 20;
+  std::size_t multipart_part_size = 10u << 20;
 
   /// Reads the environment over the defaults:
   ///   FAL_KEY, else FAL_KEY_ID + ":" + FAL_KEY_SECRET, else FAL_API_KEY (the seed's name);
