@@ -27,12 +27,24 @@ struct RetryPolicy {
   }
 
   /// Delay before retry number `retry` (1-based) after `cause`; `random01` in [0,1) drives the jitter.
-  /// A server's `Retry-After` longer than the computed delay wins.
+  /// The delay is initial_backoff * multiplier^(retry-1), capped at max_backoff, then spread by
+  /// +/- jitter (and kept within [0, max_backoff]). A server's `Retry-After` longer than that wins,
+  /// uncapped (the caller's `max_total` still bounds the whole retry loop).
   std::chrono::milliseconds Backoff(int retry, const error& cause, double random01) const;
 };
 
-/// Whether `e` is worth retrying for an idempotent call: network errors, timeouts, 408, 409, 429,
-/// 500, 502, 503, 504, except 504 caused by the user's own start timeout.
+/// fal's error type for a request whose `X-Fal-Request-Timeout` (the caller's own start deadline)
+/// expired. A 504 carrying it must not be retried: the caller chose to give up.
+inline constexpr const char* kUserRequestTimeoutErrorType = "request_timeout";
+
+/// Whether `e` is worth retrying for an idempotent call. The rule, in order:
+///   1. `e.retryable` set (the server said so, e.g. `X-Fal-Retryable`) -> true;
+///   2. `errc::connect_failed`, `errc::network_error`, `errc::timeout` -> true;
+///   3. HTTP 408, 409, 429, 500, 502, 503, 504 -> true, except a 504 whose `fal_error_type` is
+///      `kUserRequestTimeoutErrorType` (the client sets it from `X-Fal-Request-Timeout-Type: user`
+///      or the body's `error_type`) -> false;
+///   4. anything else -> false.
+/// Whether a non-idempotent call (submit) may retry is the caller's decision, not this function's.
 bool IsRetryable(const error& e) noexcept;
 
 }  // namespace v1
