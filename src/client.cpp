@@ -108,14 +108,16 @@ result<HttpResponse> TrainingClient::Impl::Execute(const HttpRequest& request, R
     Log(LogLevel::kDebug, fmt::format("{} {} (attempt {})", to_string(request.method), request.url, attempt));
     auto sent = transport->Send(request);
     error failure;
+    bool may_repeat = false;
     if (sent) {
       if (IsSuccess(sent.value().status) || (accept && accept(sent.value().status))) return sent;
       failure = detail::ErrorFromResponse(sent.value(), clock->WallNow());
+      may_repeat = failure.retryable;  // includes the server's own X-Fal-Retryable verdict
     } else {
       failure = std::move(sent).error();
+      may_repeat = IsRetryable(failure);
     }
 
-    bool may_repeat = failure.retryable;
     if (repeatable == Repeatable::kOnlyIfNotReceived) {
       // A second POST could start a second paid training: repeat only what fal provably refused
       // before accepting it (no connection made, or an explicit 429).

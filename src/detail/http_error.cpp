@@ -2,6 +2,8 @@
 
 #include "detail/json_reader.hpp"
 
+#include <faltrain/retry.hpp>
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -184,6 +186,7 @@ error ErrorFromResponse(const HttpResponse& response, Clock::wall_time now) {
 
   bool user_timeout = response.status == 504 &&
                       !response.headers.Get("X-Fal-Request-Timeout-Type").empty();
+  if (user_timeout && e.fal_error_type.empty()) e.fal_error_type = kUserRequestTimeoutErrorType;
   e.retryable = StatusIsRetryable(response.status) && !user_timeout;
   for (auto name : {"X-Fal-Retryable", "X-Fal-Needs-Retry"}) {
     if (auto v = ParseBoolHeader(response.headers.Get(name))) e.retryable = *v && !user_timeout;
