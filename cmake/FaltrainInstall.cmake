@@ -17,6 +17,15 @@ install(EXPORT faltrainTargets
   FILE faltrainTargets.cmake
   DESTINATION ${FALTRAIN_INSTALL_CMAKEDIR})
 
+# A static faltrain carries its private dependencies into consumers' links; the package config
+# then has to find them too.
+get_target_property(_faltrain_type faltrain TYPE)
+if(_faltrain_type STREQUAL "STATIC_LIBRARY")
+  set(FALTRAIN_STATIC_LIBRARY ON)
+else()
+  set(FALTRAIN_STATIC_LIBRARY OFF)
+endif()
+
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/faltrainConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/faltrainConfig.cmake"
@@ -24,7 +33,8 @@ configure_package_config_file(
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/faltrainConfigVersion.cmake"
   VERSION ${PROJECT_VERSION}
-  COMPATIBILITY SameMajorVersion)
+  # Before 1.0 a minor release may break the API.
+  COMPATIBILITY SameMinorVersion)
 install(FILES
   "${PROJECT_BINARY_DIR}/faltrainConfig.cmake"
   "${PROJECT_BINARY_DIR}/faltrainConfigVersion.cmake"

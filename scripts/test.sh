@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Runs every faltrain test on Debian 12 (as root, or a user with sudo for missing packages):
+#   1. installs missing Debian packages (scripts/deps.sh);
+#   2. g++ C++17 Debug with examples and benchmarks built (benchmarks are not run), ctest;
+#   3. cmake --install of that build into build/dev/prefix, then tests/consumer built against it
+#      with find_package(faltrain CONFIG REQUIRED) and run;
+#   4. g++ C++20, ctest;  5. g++ C++17 with ASan + UBSan, ctest;
+#   6. clang libFuzzer targets (when fuzz/CMakeLists.txt exists), each run for a bounded time.
+# Ends with one line "N passed, N failed" (ctest tests plus consumer and fuzzer runs; a build that
+# fails counts as one failure) and exits non-zero on any failure.
+# Knobs: FALTRAIN_JOBS (2), FALTRAIN_FUZZ_SECONDS (20 per fuzzer), FALTRAIN_STAGES
+# ("dev consumer cxx20 asan fuzz").
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+# shellcheck source=deps.sh
+source scripts/deps.sh
+
+JOBS="${FALTRAIN_JOBS:-2}"
+FUZZ_SECONDS="${FALTRAIN_FUZZ_SECONDS:-20}"
+STAGES="${FALTRAIN_STAGES:-dev consumer cxx20 asan fuzz}"
+passed=0
+failed=0
+failures=()
+start_time=$SECONDS
+
+pass() { passed=$((passed + $1)); }
+fail_one() { failed=$((failed + 1)); failures+=("$1"); echo "FAILED: $1"; }
+want() { [[ " $STAGES " == *" $1 "* ]]; }
+elapsed() { echo "$(( (SECONDS - start_time) / 60 ))m$(( (SECONDS - start_time) % 60 ))s"; }
+
+if ! faltrain_install_deps test; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# Configures and builds one preset; returns non-zero (and records a failure) if either step fails.
+build_preset() {
+  local preset="$1"
+  echo "==> [$(elapsed)] configure + build: $preset"
+  if ! cmake --preset "$preset" >"build/$preset.configure.log" 2>&1; then
+    cat "build/$preset.configure.log"
+    fail_one "configure $preset"
+    return 1
+  fi
+  if ! cmake --build --preset "$preset" -j "$JOBS"; then
+    fail_one "build $preset"
+    return 1
+  fi
+}
+
+# Runs ctest for a preset and adds its counts to the totals.
+run_ctest() {
+  local preset="$1" log="build/$1/ctest.log" rc summary total nfailed
+  echo "==> [$(elapsed)] ctest: $preset"
+  ctest --preset "$preset" -j "$JOBS" --output-on-failure 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+  if [ -n "$summary" ]; then
+    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+    nfailed=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
+    pass $((total - nfailed))
+    if [ "$nfailed" -gt 0 ]; then
+      failed=$((failed + nfailed))
+      failures+=("$nfailed ctest test(s) in $preset")
+    elif [ "$rc" -ne 0 ]; then
+      fail_one "ctest $preset (exit $rc)"
+    fi
+  else
+    fail_one "ctest $preset (no test summary; exit $rc)"
+  fi
+}
+
+mkdir -p build
+
+if want dev && build_preset dev; then
+  run_ctest dev
+  if want consumer; then
+    echo "==> [$(elapsed)] install + consumer project"
+    prefix="$ROOT/build/dev/prefix"
+    rm -rf "$prefix" build/consumer
+    if cmake --install build/dev --prefix "$prefix" >build/install.log 2>&1; then
+      if cmake -S tests/consumer -B build/consumer -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+           -DCMAKE_PREFIX_PATH="$prefix" &&
+         cmake --build build/consumer -j "$JOBS"; then
+        if ctest --test-dir build/consumer --output-on-failure; then
+          pass "$(ctest --test-dir build/consumer -N | sed -nE 's/^Total Tests: ([0-9]+)/\1/p')"
+        else
+          fail_one "consumer tests"
+        fi
+      else
+        fail_one "consumer project build against the installed prefix"
+      fi
+    else
+      cat build/install.log
+      fail_one "cmake --install"
+    fi
+  fi
+fi
+
+if want cxx20 && build_preset cxx20; then run_ctest cxx20; fi
+if want asan && build_preset asan; then run_ctest asan; fi
+
+if want fuzz && [ -f fuzz/CMakeLists.txt ]; then
+  if build_preset fuzz; then
+    echo "==> [$(elapsed)] fuzzers, ${FUZZ_SECONDS}s each"
+    found=0
+    while IFS= read -r fuzzer; do
+      found=1
+      name=$(basename "$fuzzer")
+      corpus="build/fuzz/corpus/$name"
+      mkdir -p "$corpus"
+      seeds=()
+      [ -d "fuzz/corpus/$name" ] && seeds=("$ROOT/fuzz/corpus/$name")
+      echo "--> $name"
+      if "$fuzzer" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+           -artifact_prefix="build/fuzz/$name-" "$corpus" "${seeds[@]}" \
+           >"build/fuzz/$name.log" 2>&1; then
+        pass 1
+        tail -2 "build/fuzz/$name.log"
+      else
+        tail -40 "build/fuzz/$name.log"
+        fail_one "fuzzer $name"
+      fi
+    done < <(find build/fuzz/fuzz -type f -perm -u+x -not -path '*/CMakeFiles/*' | sort)
+    [ "$found" -eq 1 ] || fail_one "fuzz: no fuzzer executables under build/fuzz/fuzz"
+  fi
+fi
+
+echo "==> [$(elapsed)] done"
+for f in "${failures[@]}"; do echo "  failed: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
