@@ -20,6 +20,9 @@ struct CurlTransportOptions {
   std::size_t max_response_bytes = 512u << 20;
   std::string user_agent;                     ///< sent unless the request sets one
   std::string ca_bundle;                      ///< empty = system default
+  /// Ask for gzip (`Accept-Encoding: gzip`): status bodies grow with the training logs. The size
+  /// limit applies to the decoded bytes.
+  bool accept_gzip = true;
   /// Proxies come from the environment (http_proxy, https_proxy, no_proxy) as curl reads them.
   /// TLS peer and host verification are always on; plain http is allowed only to loopback hosts
   /// (127.0.0.0/8, localhost, [::1]) unless this is set.

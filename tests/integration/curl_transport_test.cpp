@@ -455,3 +455,34 @@ TEST_CASE("handles beyond max_idle_handles are closed, not pooled") {
   CHECK(t.stats().handles_created == 3);
   CHECK(t.stats().connections_opened == 3);
 }
+
+TEST_CASE("gzip is requested by default and decoded; the size limit counts decoded bytes") {
+  FakeFalServer server;
+  const std::string url = server.base_url() + "/fal-ai/x/requests/none/status";
+  SUBCASE("default: gzip") {
+    CurlTransportOptions options;
+    options.max_response_bytes = 1 << 20;
+    CurlTransport t(options);
+    // 3 MiB of one letter gzips to a few KiB: the wire size passes, the decoded size must not.
+    server.AddFault(Route::kStatus, Fault::HugeBody(3 << 20, /*chunked=*/false, 1));
+    auto big = t.Send(Get(url));
+    REQUIRE_FALSE(big);
+    CHECK(big.error().code == errc::payload_too_large);
+    server.AddFault(Route::kStatus, Fault::HugeBody(64 << 10, /*chunked=*/false, 1));
+    auto r = t.Send(Get(url));
+    REQUIRE(r);
+    CHECK(r.value().headers.Get("Content-Encoding") == "gzip");
+    CHECK(r.value().body.size() == (64u << 10));
+    CHECK(r.value().body.rfind(R"({"status":"IN_QUEUE")", 0) == 0);
+    CHECK(server.received(Route::kStatus).back().Header("Accept-Encoding") == "gzip");
+  }
+  SUBCASE("accept_gzip = false: identity") {
+    CurlTransportOptions options;
+    options.accept_gzip = false;
+    CurlTransport t(options);
+    auto r = t.Send(Get(url));
+    REQUIRE(r);
+    CHECK(r.value().headers.Get("Content-Encoding").empty());
+    CHECK_FALSE(server.received(Route::kStatus).back().Header("Accept-Encoding").has_value());
+  }
+}

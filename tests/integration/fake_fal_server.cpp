@@ -105,6 +105,7 @@ struct Upload {
   std::string file_url;
   std::string content_type;
   std::optional<std::string> bytes;
+  std::map<int, std::string> parts;  // multipart, by part number
 };
 
 }  // namespace
@@ -491,11 +492,12 @@ struct FakeFalServer::Impl {
     }
     for (auto field : object.value_unsafe()) {
       std::string_view key;
-      if (field.unescaped_key().get(key)) break;
+      faltrain::detail::od::value value;
+      if (field.unescaped_key().get(key) || field.value().get(value)) break;
       if (key == "file_name") {
-        if (auto v = ReadString(field.value())) file_name = *v;
+        if (auto v = ReadString(value)) file_name = *v;
       } else if (key == "content_type") {
-        if (auto v = ReadString(field.value())) content_type = *v;
+        if (auto v = ReadString(value)) content_type = *v;
       }
     }
     std::string token;
@@ -529,6 +531,87 @@ struct FakeFalServer::Impl {
     it->second.bytes = req.body;
     if (req.has_header("Content-Type")) it->second.content_type = req.get_header_value("Content-Type");
     res.status = 200;
+  }
+
+  void UploadPart(const httplib::Request& req, httplib::Response& res) {
+    if (Intercept(Route::kUploadPut, req, res)) return;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = uploads.find(req.matches[1]);
+    if (it == uploads.end() || req.get_param_value("signature") != "s3cr3t") {
+      res.status = 403;
+      res.set_content(DetailBody("Invalid upload URL"), kJson);
+      return;
+    }
+    const int part = std::atoi(std::string(req.matches[2]).c_str());
+    it->second.parts[part] = req.body;
+    res.status = 200;
+    res.set_header("ETag", fmt::format("\"etag-{}-{}\"", it->first, part));
+  }
+
+  void UploadComplete(const httplib::Request& req, httplib::Response& res) {
+    if (Intercept(Route::kUploadComplete, req, res)) return;
+    // Checks that every listed part exists with its etag, in order, then joins them.
+    std::vector<std::pair<int, std::string>> listed;
+    JsonDocument doc(req.body);
+    auto object = doc.Object();
+    bool ok = doc.error() == simdjson::SUCCESS && !object.error();
+    if (ok) {
+      for (auto field : object.value_unsafe()) {
+        std::string_view key;
+        if (field.unescaped_key().get(key) || key != "parts") continue;
+        faltrain::detail::od::array parts;
+        if (field.value().get_array().get(parts)) {
+          ok = false;
+          break;
+        }
+        for (auto element : parts) {
+          faltrain::detail::od::object part;
+          if (element.get_object().get(part)) {
+            ok = false;
+            break;
+          }
+          int number = 0;
+          std::string etag;
+          for (auto pf : part) {
+            std::string_view pk;
+            faltrain::detail::od::value pv;
+            if (pf.unescaped_key().get(pk) || pf.value().get(pv)) break;
+            if (pk == "partNumber") {
+              if (auto n = faltrain::detail::ReadInt(pv)) number = static_cast<int>(*n);
+            } else if (pk == "etag") {
+              if (auto e = ReadString(pv)) etag = *e;
+            }
+          }
+          listed.emplace_back(number, etag);
+        }
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = uploads.find(req.matches[1]);
+    if (it == uploads.end() || req.get_param_value("signature") != "s3cr3t") {
+      res.status = 403;
+      res.set_content(DetailBody("Invalid upload URL"), kJson);
+      return;
+    }
+    std::string joined;
+    int expected = 1;
+    for (const auto& [number, etag] : listed) {
+      auto part = it->second.parts.find(number);
+      if (number != expected++ || part == it->second.parts.end() ||
+          etag != fmt::format("\"etag-{}-{}\"", it->first, number)) {
+        ok = false;
+        break;
+      }
+      joined += part->second;
+    }
+    if (!ok || listed.empty() || listed.size() != it->second.parts.size()) {
+      res.status = 400;
+      res.set_content(DetailBody("parts do not match the uploaded parts"), kJson);
+      return;
+    }
+    it->second.bytes = std::move(joined);
+    res.status = 200;
+    res.set_content(JsonWriter().BeginObject().Field("url", it->second.file_url).EndObject().str(), kJson);
   }
 
   void File(const httplib::Request& req, httplib::Response& res) {
@@ -568,7 +651,10 @@ FakeFalServer::FakeFalServer(FakeFalServerOptions options)
   s.Post(R"(/redirect)", [impl](const auto& q, auto& r) { impl->Redirect(q, r); });
   s.Get(R"(/files/(.+))", [impl](const auto& q, auto& r) { impl->File(q, r); });
   s.Put(R"(/upload/([^/]+))", [impl](const auto& q, auto& r) { impl->UploadPut(q, r); });
-  s.Post(R"(/storage/upload/initiate)", [impl](const auto& q, auto& r) { impl->UploadInitiate(q, r); });
+  s.Put(R"(/upload/([^/]+)/(\d+))", [impl](const auto& q, auto& r) { impl->UploadPart(q, r); });
+  s.Post(R"(/upload/([^/]+)/complete)", [impl](const auto& q, auto& r) { impl->UploadComplete(q, r); });
+  s.Post(R"(/storage/upload/initiate(-multipart)?)",
+         [impl](const auto& q, auto& r) { impl->UploadInitiate(q, r); });
   s.Get(R"(/(.+)/requests/([^/]+)/status)", [impl](const auto& q, auto& r) { impl->Status(q, r); });
   s.Get(R"(/(.+)/requests/([^/]+))", [impl](const auto& q, auto& r) { impl->Result(q, r); });
   s.Put(R"(/(.+)/requests/([^/]+)/cancel)", [impl](const auto& q, auto& r) { impl->Cancel(q, r); });

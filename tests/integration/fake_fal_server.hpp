@@ -12,7 +12,9 @@
 // asked with ?logs=1), then 200 COMPLETED. The result is served once COMPLETED; cancel answers 202
 // CANCELLATION_REQUESTED before that and 400 ALREADY_COMPLETED after.
 // Storage: POST /storage/upload/initiate → {upload_url, file_url}; PUT <upload_url> stores the bytes;
-// GET <file_url> serves them back.
+// GET <file_url> serves them back. Multipart (fal-js flavour): POST .../initiate-multipart, then
+// PUT <upload_url path>/<n>?<query> per part (answers an ETag), then POST <path>/complete with
+// {"parts":[{"partNumber","etag"}]}, which joins the parts in order.
 // Extra route for transport tests: GET|POST /redirect?to=<url>&code=<3xx>.
 
 #include <chrono>
@@ -32,8 +34,9 @@ enum class Route {
   kStatus,
   kResult,
   kCancel,
-  kUploadInitiate,
-  kUploadPut,
+  kUploadInitiate,  ///< single and multipart initiate
+  kUploadPut,       ///< whole file or one multipart part
+  kUploadComplete,  ///< multipart completion
   kFile,
   kRedirect,
 };

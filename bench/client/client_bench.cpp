@@ -1,0 +1,279 @@
+// Status round trips per second against the in-process fake fal server on 127.0.0.1:
+//   (a) plain libcurl, one reused easy handle, options set once: the floor to compare against;
+//   (b) CurlTransport::Send with the same GET;
+//   (c) TrainingClient::GetStatus over CurlTransport (adds retry bookkeeping and JSON parsing).
+// Prints "ratio b/a" and "ratio c/a" after the runs (goal: >= 0.8). Also times the JSON work:
+// building a training submission, parsing a status body, parsing a trainer result.
+//
+// Each pair runs with identity bodies (gzip:0) and with Accept-Encoding: gzip (gzip:1, the
+// transport's default); (a) sends exactly the same headers as (b) in both.
+// The machine is shared and noisy: interleave repetitions so load hits all variants alike:
+//   faltrain_bench_client --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true
+
+#include "detail/queue_protocol.hpp"
+#include "fake_fal_server.hpp"
+
+#include <faltrain/client.hpp>
+#include <faltrain/curl_transport.hpp>
+#include <faltrain/outputs.hpp>
+
+#include <benchmark/benchmark.h>
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using faltrain::ClientConfig;
+using faltrain::CurlTransport;
+using faltrain::HttpMethod;
+using faltrain::HttpRequest;
+using faltrain::RequestHandle;
+using faltrain::TrainingClient;
+using faltrain_testing::FakeFalServer;
+
+constexpr const char* kKey = "test:key";
+
+/// One server and one submitted, completed request shared by the round-trip benchmarks.
+struct Environment {
+  Environment() {
+    faltrain_testing::FakeFalServerOptions options;
+    options.expected_key = kKey;
+    options.polls_in_queue = 0;  // every status answers 200 COMPLETED
+    options.polls_in_progress = 0;
+    options.record_requests = false;
+    server = std::make_unique<FakeFalServer>(options);
+    config.api_key = kKey;
+    config.endpoints.queue_url = server->base_url();
+    config.endpoints.rest_url = server->base_url();
+    faltrain::CurlTransportOptions identity;
+    identity.accept_gzip = false;
+    transports[0] = std::make_shared<CurlTransport>(identity);
+    transports[1] = std::make_shared<CurlTransport>();  // default: gzip
+    for (int gzip : {0, 1}) {
+      clients[gzip] = std::make_unique<TrainingClient>(
+          TrainingClient::Create(config, transports[gzip]).value());
+    }
+    auto submitted = clients[1]->Submit("fal-ai/flux-lora-portrait-trainer",
+                                    R"({"images_data_url":"https://v3.fal.media/files/x/faces.zip"})");
+    if (!submitted) {
+      std::fprintf(stderr, "setup submit failed: %s\n", submitted.error().to_string().c_str());
+      std::abort();
+    }
+    handle = submitted.value();
+    // The exact GET TrainingClient::GetStatus sends, for (a) and (b).
+    status_url = handle.status_url + "?logs=1";
+    user_agent = config.UserAgent();
+  }
+
+  std::unique_ptr<FakeFalServer> server;
+  ClientConfig config;
+  // Index: 0 = identity encoding, 1 = gzip (the default).
+  std::shared_ptr<CurlTransport> transports[2];
+  std::unique_ptr<TrainingClient> clients[2];
+  RequestHandle handle;
+  std::string status_url;
+  std::string user_agent;
+};
+
+Environment& Env() {
+  static Environment env;
+  return env;
+}
+
+extern "C" size_t AppendBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+void BM_Status_a_PlainCurl(benchmark::State& state) {
+  Environment& env = Env();
+  CURL* h = curl_easy_init();
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  headers = curl_slist_append(headers, (std::string("Authorization: Key ") + kKey).c_str());
+  std::string body;
+  curl_easy_setopt(h, CURLOPT_URL, env.status_url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, env.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &AppendBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  if (state.range(0) != 0) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
+  for (auto _ : state) {
+    body.clear();
+    long status = 0;
+    if (curl_easy_perform(h) != CURLE_OK ||
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200) {
+      state.SkipWithError("plain curl status GET failed");
+      break;
+    }
+    benchmark::DoNotOptimize(body.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(h);
+}
+
+void BM_Status_b_CurlTransport(benchmark::State& state) {
+  Environment& env = Env();
+  HttpRequest request;
+  request.method = HttpMethod::kGet;
+  request.url = env.status_url;
+  request.headers.Add("Accept", "application/json");
+  request.headers.Add("User-Agent", env.user_agent);
+  request.headers.Add("Authorization", std::string("Key ") + kKey);
+  for (auto _ : state) {
+    auto response = env.transports[state.range(0)]->Send(request);
+    if (!response || response.value().status != 200) {
+      state.SkipWithError("CurlTransport status GET failed");
+      break;
+    }
+    benchmark::DoNotOptimize(response.value().body.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Status_c_TrainingClient(benchmark::State& state) {
+  Environment& env = Env();
+  for (auto _ : state) {
+    auto status = env.clients[state.range(0)]->GetStatus(env.handle);
+    if (!status || status.value().phase != faltrain::RequestPhase::kCompleted) {
+      state.SkipWithError("TrainingClient::GetStatus failed");
+      break;
+    }
+    benchmark::DoNotOptimize(status.value().logs.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// Arg gzip:0 = identity bodies, gzip:1 = Accept-Encoding: gzip (CurlTransport's default).
+BENCHMARK(BM_Status_a_PlainCurl)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK(BM_Status_b_CurlTransport)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK(BM_Status_c_TrainingClient)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime();
+
+// ---- JSON work around the round trips --------------------------------------------------------
+
+void BM_BuildTrainingInput(benchmark::State& state) {
+  ClientConfig config;
+  config.api_key = kKey;
+  auto client = TrainingClient::Create(config, std::make_shared<CurlTransport>()).value();
+  faltrain::TrainingRequest request;
+  request.images_url = "https://v3.fal.media/files/rabbit/YYbm6L_faces.zip";
+  request.preset = faltrain::QualityPreset::kQuality;
+  request.trigger = "ohwx person";
+  request.extra.SetBool("create_masks", true).SetString("note", "caf\xc3\xa9 \"quoted\"\n");
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    auto input = client.BuildTrainingInput(request);
+    if (!input) {
+      state.SkipWithError("BuildTrainingInput failed");
+      break;
+    }
+    bytes += input.value().size();
+    benchmark::DoNotOptimize(input.value().data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BuildTrainingInput);
+
+std::string StatusJson(int log_lines) {
+  std::string logs;
+  for (int i = 0; i < log_lines; ++i) {
+    logs += fmt::format(
+        R"({}{{"message":"Training step {}/2500, loss 0.0{}","level":"INFO","source":"USER","timestamp":"2024-12-20T15:37:17.120314"}})",
+        i == 0 ? "" : ",", (i + 1) * 100, 40 + i % 50);
+  }
+  const std::string url =
+      "https://queue.fal.run/fal-ai/flux-lora-portrait-trainer/requests/80e732af-660e-45cd-bd63-580e4f2a94cc";
+  return fmt::format(
+      R"({{"status":"IN_PROGRESS","request_id":"80e732af-660e-45cd-bd63-580e4f2a94cc","response_url":"{0}","status_url":"{0}/status","cancel_url":"{0}/cancel","logs":[{1}],"metrics":{{}}}})",
+      url, logs);
+}
+
+void BM_ParseStatus(benchmark::State& state) {
+  faltrain::HttpResponse response;
+  response.status = 202;
+  response.body = StatusJson(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    auto status = faltrain::detail::ParseStatusResponse(response);
+    if (!status || status.value().logs.size() != static_cast<std::size_t>(state.range(0))) {
+      state.SkipWithError("ParseStatusResponse failed");
+      break;
+    }
+    benchmark::DoNotOptimize(status.value().logs.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * response.body.size()));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ParseStatus)->Arg(0)->Arg(25);
+
+void BM_ParseTrainingOutput(benchmark::State& state) {
+  const std::string json = faltrain_testing::DefaultTrainingResultJson("https://v3.fal.media");
+  for (auto _ : state) {
+    auto output = faltrain::TrainingOutput::Parse(json);
+    if (!output || !output.value().lora_file) {
+      state.SkipWithError("TrainingOutput::Parse failed");
+      break;
+    }
+    benchmark::DoNotOptimize(output.value().lora_file->url.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * json.size()));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ParseTrainingOutput);
+
+/// The console output plus a closing summary of the round-trip ratios.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const auto& run : runs) {
+      if (run.run_type != Run::RT_Iteration || run.error_occurred || run.real_accumulated_time <= 0) {
+        continue;
+      }
+      auto& r = rates_[run.run_name.function_name + "/" + run.run_name.args];
+      r.first += static_cast<double>(run.iterations) / run.real_accumulated_time;
+      r.second += 1;
+    }
+  }
+
+  void PrintSummary() const {
+    auto rate = [&](const std::string& name) {
+      auto it = rates_.find(name);
+      return it == rates_.end() ? 0.0 : it->second.first / it->second.second;
+    };
+    for (const char* args : {"gzip:0", "gzip:1"}) {
+      const double a = rate(std::string("BM_Status_a_PlainCurl/") + args);
+      const double b = rate(std::string("BM_Status_b_CurlTransport/") + args);
+      const double c = rate(std::string("BM_Status_c_TrainingClient/") + args);
+      if (a <= 0) continue;
+      std::printf("\n[%s] status round trips/s (mean of runs): (a) plain curl %.0f, "
+                  "(b) CurlTransport %.0f, (c) TrainingClient %.0f\n",
+                  args, a, b, c);
+      if (b > 0) std::printf("[%s] ratio b/a = %.3f (goal >= 0.8)\n", args, b / a);
+      if (c > 0) std::printf("[%s] ratio c/a = %.3f (goal >= 0.8)\n", args, c / a);
+    }
+  }
+
+ private:
+  std::map<std::string, std::pair<double, int>> rates_;  // function -> (sum of rates, runs)
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.PrintSummary();
+  benchmark::Shutdown();
+  return 0;
+}
