@@ -10,15 +10,15 @@ namespace faltrain {
 inline namespace v1 {
 namespace {
 
+// Splits on '/', keeping empty segments ("a//b", "a/") so that they can be rejected.
 std::vector<std::string_view> SplitPath(std::string_view id) {
   std::vector<std::string_view> parts;
-  while (!id.empty()) {
+  for (;;) {
     auto slash = id.find('/');
     parts.push_back(id.substr(0, slash));
-    if (slash == std::string_view::npos) break;
+    if (slash == std::string_view::npos) return parts;
     id.remove_prefix(slash + 1);
   }
-  return parts;
 }
 
 bool IsSegmentChar(char c) {

@@ -539,4 +539,6 @@ TEST_CASE("endpoint ids parse by fal's rules") {
   CHECK_FALSE(EndpointId::Parse("a//b").has_value());
   CHECK_FALSE(EndpointId::Parse("workflows/x").has_value());
   CHECK_FALSE(EndpointId::Parse("a/../b").has_value());
+  CHECK_FALSE(EndpointId::Parse("fal-ai/flux/").has_value());
+  CHECK_FALSE(EndpointId::Parse("/fal-ai/flux").has_value());
 }
