@@ -93,6 +93,9 @@ void CheckScriptedStatus() {
   faltrain::RequestHandle handle;
   handle.endpoint_id = "fal-ai/flux-lora-portrait-trainer";
   handle.request_id = "req-1";
+  handle.response_url = "https://queue.fal.run/fal-ai/flux-lora-portrait-trainer/requests/req-1";
+  handle.status_url = handle.response_url + "/status";
+  handle.cancel_url = handle.response_url + "/cancel";
   auto status = client.value().GetStatus(handle);
   CHECK(Ok(status, "GetStatus"));
   if (status) {

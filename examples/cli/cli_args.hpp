@@ -1,0 +1,50 @@
+#pragma once
+// A small command-line parser: `--name value`, `--name=value`, boolean `--flag`, positionals,
+// and `--` to end options. Unknown options are errors, so typos never pass silently.
+
+#include <faltrain/result.hpp>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace faltrain_cli {
+
+struct OptionSpec {
+  std::string name;       ///< without the leading "--"
+  bool takes_value = false;
+  std::string value_name; ///< for help, e.g. "SECONDS"
+  std::string help;
+};
+
+class ParsedArgs {
+ public:
+  std::vector<std::string> positional;
+
+  bool Has(const std::string& name) const { return flags_.count(name) || values_.count(name); }
+  std::optional<std::string> Value(const std::string& name) const;
+  std::string ValueOr(const std::string& name, std::string fallback) const;
+  /// An integer option, or an error naming the option.
+  faltrain::result<std::optional<long long>> Integer(const std::string& name) const;
+  /// A non-negative integer up to 2^64-1 (seeds exceed int64).
+  faltrain::result<std::optional<unsigned long long>> Unsigned(const std::string& name) const;
+  faltrain::result<std::optional<double>> Number(const std::string& name) const;
+
+  void SetFlag(const std::string& name) { flags_.insert(name); }
+  void SetValue(const std::string& name, std::string value) { values_[name] = std::move(value); }
+
+ private:
+  std::set<std::string> flags_;
+  std::map<std::string, std::string> values_;
+};
+
+/// Parses `args` against `specs`; errors are `errc::invalid_argument` with a message for the user.
+faltrain::result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
+                                       const std::vector<OptionSpec>& specs);
+
+/// "  --name VALUE   help" lines for a command's help text.
+std::string FormatOptions(const std::vector<OptionSpec>& specs);
+
+}  // namespace faltrain_cli
