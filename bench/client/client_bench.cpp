@@ -2,7 +2,12 @@
 //   (a) plain libcurl, one reused easy handle, options set once: the floor to compare against;
 //   (b) CurlTransport::Send with the same GET;
 //   (c) TrainingClient::GetStatus over CurlTransport (adds retry bookkeeping and JSON parsing).
-// Prints "ratio b/a" and "ratio c/a" after the runs (goal: >= 0.8). Also times the JSON work:
+// BM_Status_Paired runs (a), (b), (c) interleaved request by request and reports, as counters,
+// their mean rates, median and p99 latencies, client-thread CPU per request, and the ratios b/a,
+// c/a (of mean rates, and of median latencies). On a shared, loaded machine the mean is ruled by
+// scheduler stalls of a few ms; the median ratio is the figure to trust. The separate
+// BM_Status_* runs give a third view. A summary prints after the runs (goal: ratios >= 0.8).
+// Also times the JSON work:
 // building a training submission, parsing a status body, parsing a trainer result.
 //
 // Each pair runs with identity bodies (gzip:0) and with Accept-Encoding: gzip (gzip:1, the
@@ -21,6 +26,9 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -157,6 +165,105 @@ BENCHMARK(BM_Status_a_PlainCurl)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime()
 BENCHMARK(BM_Status_b_CurlTransport)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK(BM_Status_c_TrainingClient)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime();
 
+/// (a), (b) and (c) interleaved request by request, each timed on its own, so the load of a shared
+/// machine hits all three alike. Reports each rate and the ratios as counters.
+void BM_Status_Paired(benchmark::State& state) {
+  Environment& env = Env();
+  const int gzip = static_cast<int>(state.range(0));
+  CURL* h = curl_easy_init();
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  headers = curl_slist_append(headers, (std::string("Authorization: Key ") + kKey).c_str());
+  std::string body;
+  curl_easy_setopt(h, CURLOPT_URL, env.status_url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, env.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &AppendBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  if (gzip != 0) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
+  HttpRequest request;
+  request.method = HttpMethod::kGet;
+  request.url = env.status_url;
+  request.headers.Add("Accept", "application/json");
+  request.headers.Add("User-Agent", env.user_agent);
+  request.headers.Add("Authorization", std::string("Key ") + kKey);
+
+  using Clock = std::chrono::steady_clock;
+  std::chrono::duration<double> spent[3] = {};
+  double cpu_spent[3] = {};  // this thread's CPU seconds: the client side's own cost
+  std::vector<double> latency[3];  // seconds per request, for medians that shrug off load spikes
+  auto thread_cpu = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  };
+  auto run = [&](int which) {
+    const double cpu_start = thread_cpu();
+    const auto start = Clock::now();
+    bool ok = false;
+    if (which == 0) {
+      body.clear();
+      long status = 0;
+      ok = curl_easy_perform(h) == CURLE_OK &&
+           curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status == 200;
+    } else if (which == 1) {
+      auto response = env.transports[gzip]->Send(request);
+      ok = response && response.value().status == 200;
+    } else {
+      auto status = env.clients[gzip]->GetStatus(env.handle);
+      ok = status && status.value().phase == faltrain::RequestPhase::kCompleted;
+    }
+    const std::chrono::duration<double> took = Clock::now() - start;
+    spent[which] += took;
+    latency[which].push_back(took.count());
+    cpu_spent[which] += thread_cpu() - cpu_start;
+    return ok;
+  };
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    // Rotate the order so no variant always runs first (warm caches) or last.
+    const int first = static_cast<int>(n % 3);
+    bool ok = true;
+    for (int k = 0; k < 3; ++k) ok = run((first + k) % 3) && ok;
+    if (!ok) {
+      state.SkipWithError("a paired status GET failed");
+      break;
+    }
+    ++n;
+  }
+  if (n > 0) {
+    const double rate_a = n / spent[0].count(), rate_b = n / spent[1].count(),
+                 rate_c = n / spent[2].count();
+    state.counters["a_per_s"] = rate_a;
+    state.counters["b_per_s"] = rate_b;
+    state.counters["c_per_s"] = rate_c;
+    state.counters["b/a"] = rate_b / rate_a;
+    state.counters["c/a"] = rate_c / rate_a;
+    auto percentile = [&](int which, double p) {
+      auto& v = latency[which];
+      const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+      return v[k] * 1e6;
+    };
+    const char* names[3] = {"a", "b", "c"};
+    double p50[3];
+    for (int i = 0; i < 3; ++i) {
+      p50[i] = percentile(i, 0.5);
+      state.counters[std::string(names[i]) + "_p50_us"] = p50[i];
+      state.counters[std::string(names[i]) + "_p99_us"] = percentile(i, 0.99);
+    }
+    state.counters["b/a_p50"] = p50[0] / p50[1];
+    state.counters["c/a_p50"] = p50[0] / p50[2];
+    state.counters["a_cpu_us"] = cpu_spent[0] / n * 1e6;
+    state.counters["b_cpu_us"] = cpu_spent[1] / n * 1e6;
+    state.counters["c_cpu_us"] = cpu_spent[2] / n * 1e6;
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(h);
+}
+BENCHMARK(BM_Status_Paired)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime();
+
 // ---- JSON work around the round trips --------------------------------------------------------
 
 void BM_BuildTrainingInput(benchmark::State& state) {
@@ -238,9 +345,17 @@ class RatioReporter : public benchmark::ConsoleReporter {
       if (run.run_type != Run::RT_Iteration || run.error_occurred || run.real_accumulated_time <= 0) {
         continue;
       }
-      auto& r = rates_[run.run_name.function_name + "/" + run.run_name.args];
+      const std::string name = run.run_name.function_name + "/" + run.run_name.args;
+      auto& r = rates_[name];
       r.first += static_cast<double>(run.iterations) / run.real_accumulated_time;
       r.second += 1;
+      for (const char* counter :
+           {"a_per_s", "b_per_s", "c_per_s", "b/a", "c/a", "a_cpu_us", "b_cpu_us", "c_cpu_us",
+            "a_p50_us", "b_p50_us", "c_p50_us", "a_p99_us", "b_p99_us", "c_p99_us", "b/a_p50",
+            "c/a_p50"}) {
+        auto it = run.counters.find(counter);
+        if (it != run.counters.end()) paired_[name][counter].push_back(it->second.value);
+      }
     }
   }
 
@@ -260,10 +375,33 @@ class RatioReporter : public benchmark::ConsoleReporter {
       if (b > 0) std::printf("[%s] ratio b/a = %.3f (goal >= 0.8)\n", args, b / a);
       if (c > 0) std::printf("[%s] ratio c/a = %.3f (goal >= 0.8)\n", args, c / a);
     }
+    for (const char* args : {"gzip:0", "gzip:1"}) {
+      auto it = paired_.find(std::string("BM_Status_Paired/") + args);
+      if (it == paired_.end()) continue;
+      auto mean = [&](const char* counter) {
+        auto found = it->second.find(counter);
+        if (found == it->second.end() || found->second.empty()) return 0.0;
+        double sum = 0;
+        for (double x : found->second) sum += x;
+        return sum / static_cast<double>(found->second.size());
+      };
+      std::printf("\n[%s] paired, mean rates (tail-sensitive): (a) %.0f/s, (b) %.0f/s, "
+                  "(c) %.0f/s; ratio b/a = %.3f, c/a = %.3f (goal >= 0.8)\n",
+                  args, mean("a_per_s"), mean("b_per_s"), mean("c_per_s"), mean("b/a"),
+                  mean("c/a"));
+      std::printf("[%s] paired, median latency (robust on a loaded machine): (a) %.0f us, "
+                  "(b) %.0f us, (c) %.0f us -> ratio b/a = %.3f, c/a = %.3f (goal >= 0.8); "
+                  "p99: (a) %.0f us, (b) %.0f us, (c) %.0f us\n",
+                  args, mean("a_p50_us"), mean("b_p50_us"), mean("c_p50_us"), mean("b/a_p50"),
+                  mean("c/a_p50"), mean("a_p99_us"), mean("b_p99_us"), mean("c_p99_us"));
+      std::printf("[%s] client-thread CPU per request: (a) %.1f us, (b) %.1f us, (c) %.1f us\n",
+                  args, mean("a_cpu_us"), mean("b_cpu_us"), mean("c_cpu_us"));
+    }
   }
 
  private:
   std::map<std::string, std::pair<double, int>> rates_;  // function -> (sum of rates, runs)
+  std::map<std::string, std::map<std::string, std::vector<double>>> paired_;  // name -> counters
 };
 
 }  // namespace
