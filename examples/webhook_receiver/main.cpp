@@ -1,0 +1,312 @@
+// faltrain-webhook-receiver: fal's `POST /webhook/fal/status` on cpp-httplib.
+//
+// verify → record in the SQLite inbox → 200 at once; a background worker turns recorded events into
+// job updates and notifications; SIGINT/SIGTERM stop accepting, finish recorded work and exit.
+// Public API only.
+
+#include "receiver_options.hpp"
+#include "shell_notifier.hpp"
+
+#include <faltrain/client.hpp>
+#include <faltrain/curl_transport.hpp>
+#include <faltrain/job_processor.hpp>
+#include <faltrain/jobs.hpp>
+#include <faltrain/webhook_handler.hpp>
+
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+using faltrain::LogLevel;
+
+std::mutex log_mu;
+bool quiet = false;
+
+void Log(LogLevel level, std::string_view message) {
+  if (quiet && level < LogLevel::kError) return;
+  std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::lock_guard<std::mutex> lock(log_mu);
+  std::cerr << stamp << " [" << faltrain::to_string(level) << "] " << message << std::endl;
+}
+
+faltrain::HttpHeaders ToHeaders(const httplib::Headers& in) {
+  faltrain::HttpHeaders out;
+  for (const auto& [name, value] : in) out.Add(name, value);
+  return out;
+}
+
+// Wakes the worker when something was recorded, or when it is time to stop.
+struct WorkSignal {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool pending = false;
+  bool stopping = false;
+
+  void Notify() {
+    { std::lock_guard<std::mutex> lock(mu); pending = true; }
+    cv.notify_one();
+  }
+  void Stop() {
+    { std::lock_guard<std::mutex> lock(mu); stopping = true; }
+    cv.notify_one();
+  }
+  /// Waits for work or up to `timeout`; returns false once stopping.
+  bool Wait(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, timeout, [this] { return pending || stopping; });
+    pending = false;
+    return !stopping;
+  }
+};
+
+// Processes the inbox until it is empty (or only holds events that keep failing for now).
+std::size_t Drain(faltrain::JobProcessor& processor) {
+  std::size_t total = 0;
+  for (;;) {
+    auto n = processor.ProcessInbox();
+    if (!n) {
+      Log(LogLevel::kError, "processing the inbox failed: " + n.error().message);
+      break;
+    }
+    total += n.value();
+    if (n.value() == 0) break;
+  }
+  if (auto pending = processor.NotifyPending(); !pending) {
+    Log(LogLevel::kError, "sending pending notifications failed: " + pending.error().message);
+  }
+  return total;
+}
+
+faltrain::result<std::shared_ptr<faltrain::JwksCache>> MakeKeys(const ReceiverOptions& o,
+                                                                const faltrain::ClientConfig& config) {
+  if (!o.jwks_file.empty()) {
+    std::ifstream in(o.jwks_file, std::ios::binary);
+    if (!in) return faltrain::fail(faltrain::errc::io_error, "cannot read " + o.jwks_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    return faltrain::JwksCache::StaticFromJwks(text.str());
+  }
+  faltrain::JwksCacheOptions options;
+  options.url = o.jwks_url.empty() ? config.endpoints.jwks_url : o.jwks_url;
+  Log(LogLevel::kInfo, "webhook keys from " + options.url);
+  return faltrain::JwksCache::Fetching(std::make_shared<faltrain::CurlTransport>(), options);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = ParseReceiverOptions(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed) {
+    std::cerr << "faltrain-webhook-receiver: " << parsed.error().message << "\n";
+    return 2;
+  }
+  const ReceiverOptions o = parsed.value();
+  if (o.help) {
+    std::cout << ReceiverUsage();
+    return 0;
+  }
+  quiet = o.quiet;
+
+  // Signals are taken by one thread with sigwait; every other thread inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto config = faltrain::ClientConfig::FromEnvironment();
+  if (!config) {
+    Log(LogLevel::kError, config.error().message);
+    return 2;
+  }
+  faltrain::SqliteJobStoreOptions store_options;
+  store_options.synchronous_full = o.durable_full;
+  auto store = faltrain::OpenSqliteJobStore(o.db_path, store_options);
+  if (!store) {
+    Log(LogLevel::kError, store.error().message);
+    return 1;
+  }
+  auto keys = MakeKeys(o, config.value());
+  if (!keys) {
+    Log(LogLevel::kError, keys.error().message);
+    return 1;
+  }
+  faltrain::WebhookVerifierOptions verifier_options;
+  verifier_options.pinned_user_id = o.pinned_user_id;
+  verifier_options.parse.max_bytes = o.max_body_bytes;
+  auto verifier = std::make_shared<faltrain::WebhookVerifier>(keys.value(), verifier_options);
+  faltrain::WebhookHandlerOptions handler_options;
+  handler_options.max_body_bytes = o.max_body_bytes;
+  const faltrain::WebhookHandler handler(verifier, store.value(), handler_options);
+
+  // A client lets the processor fetch results fal could not put in the webhook, and the reconciler
+  // poll fal. It needs a key (or test mode); without one those two features are off.
+  std::shared_ptr<faltrain::TrainingClient> client;
+  if (auto created = faltrain::TrainingClient::Create(config.value())) {
+    client = std::make_shared<faltrain::TrainingClient>(std::move(created).value());
+  } else if (o.reconcile_after.count() > 0) {
+    Log(LogLevel::kError, "--reconcile-after needs a fal client: " + created.error().message);
+    return 2;
+  }
+
+  std::atomic<std::uint64_t> notifications{0};
+  auto notifier = [&o, &notifications](const faltrain::Job& job) {
+    ++notifications;
+    std::string line = "notify: job " + std::to_string(job.id) + " \"" + job.name + "\" of user " +
+                       job.user_id + " is " + std::string(faltrain::to_string(job.status)) +
+                       " (request " + job.handle.request_id + ")";
+    if (!job.error.empty()) line += ": " + job.error;
+    Log(LogLevel::kInfo, line);
+    if (!o.notify_command.empty()) {
+      int rc = RunNotifyCommand(o.notify_command, job);
+      if (rc != 0) Log(LogLevel::kWarning, "notify command exited with " + std::to_string(rc));
+    }
+  };
+  faltrain::JobProcessorOptions processor_options;
+  processor_options.log = Log;
+  auto processor = std::make_shared<faltrain::JobProcessor>(store.value(), notifier, processor_options, client);
+  std::unique_ptr<faltrain::JobReconciler> reconciler;
+  if (o.reconcile_after.count() > 0) {
+    faltrain::JobReconcilerOptions reconciler_options;
+    reconciler_options.stale_after = o.reconcile_after;
+    reconciler_options.log = Log;
+    reconciler = std::make_unique<faltrain::JobReconciler>(store.value(), processor, client, reconciler_options);
+  }
+
+  // This process is the store's only consumer: claims left by a killed predecessor are void.
+  if (auto released = store.value()->ReleaseWebhookClaims(); !released) {
+    Log(LogLevel::kError, released.error().message);
+    return 1;
+  }
+
+  WorkSignal work;
+  std::thread worker([&] {
+    auto last_reconcile = std::chrono::steady_clock::now();
+    bool running = true;
+    while (running) {
+      running = work.Wait(std::chrono::seconds(1));
+      Drain(*processor);
+      if (reconciler && std::chrono::steady_clock::now() - last_reconcile > std::chrono::seconds(30)) {
+        last_reconcile = std::chrono::steady_clock::now();
+        if (auto r = reconciler->RunOnce(); !r) Log(LogLevel::kError, "reconciler: " + r.error().message);
+      }
+    }
+    // Stopping: everything recorded so far is processed before exit.
+    Drain(*processor);
+  });
+  work.Notify();  // events recorded before a crash or restart
+
+  httplib::Server server;
+  const int threads = o.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(1u << 20);
+  server.set_keep_alive_timeout(30);
+  // httplib answers 413 itself far beyond the limit; the handler gives the JSON 413 near it.
+  server.set_payload_max_length(o.max_body_bytes * 2 + 4096);
+
+  std::atomic<std::uint64_t> accepted{0}, rejected{0};
+  auto webhook = [&](const httplib::Request& req, httplib::Response& res) {
+    auto reply = handler.Handle(req.method, ToHeaders(req.headers), req.body);
+    res.status = reply.status;
+    if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
+    res.set_content(reply.body, reply.content_type.c_str());
+    if (reply.status == 200) {
+      ++accepted;
+      if (!reply.duplicate) work.Notify();
+    } else {
+      ++rejected;
+      Log(reply.status >= 500 ? LogLevel::kError : LogLevel::kWarning,
+          "webhook rejected " + std::to_string(reply.status) + ": " + reply.reason);
+    }
+  };
+  server.Post(o.path, webhook);
+  server.Get(o.path, webhook);
+  server.Put(o.path, webhook);
+  server.Patch(o.path, webhook);
+  server.Delete(o.path, webhook);
+  server.Options(o.path, webhook);
+  server.Get("/healthz", [&](const httplib::Request&, httplib::Response& res) {
+    auto total = store.value()->CountWebhooks(false);
+    auto unprocessed = store.value()->CountWebhooks(true);
+    if (!total || !unprocessed) {
+      res.status = 503;
+      res.set_content(R"({"status":"storage unavailable"})", "application/json");
+      return;
+    }
+    res.set_content("{\"status\":\"ok\",\"inbox_total\":" + std::to_string(total.value()) +
+                        ",\"inbox_unprocessed\":" + std::to_string(unprocessed.value()) +
+                        ",\"accepted\":" + std::to_string(accepted.load()) +
+                        ",\"rejected\":" + std::to_string(rejected.load()) +
+                        ",\"notifications\":" + std::to_string(notifications.load()) + "}",
+                    "application/json");
+  });
+  if (o.bench_routes) {
+    // Load-test baseline: the same server and thread pool, no verification, no storage.
+    server.Post("/bench/ok", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(R"({"status":"accepted"})", "application/json");
+    });
+  }
+
+  int port = o.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(o.host);
+  } else if (!server.bind_to_port(o.host, port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    Log(LogLevel::kError, "cannot listen on " + o.host + ":" + std::to_string(o.port));
+    work.Stop();
+    worker.join();
+    return 1;
+  }
+  std::cout << "faltrain-webhook-receiver listening on http://" << o.host << ":" << port << o.path
+            << std::endl;
+  if (!o.port_file.empty()) {
+    // Written whole then renamed, so a reader never sees a partial port.
+    const std::string tmp = o.port_file + ".tmp";
+    { std::ofstream(tmp) << port << "\n"; }
+    std::filesystem::rename(tmp, o.port_file);
+  }
+
+  std::atomic<bool> done{false};
+  std::thread signal_thread([&] {
+    timespec tick{0, 200 * 1000 * 1000};
+    while (!done) {
+      int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGINT || sig == SIGTERM) {
+        Log(LogLevel::kInfo, std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        server.stop();
+        break;
+      }
+    }
+  });
+
+  server.listen_after_bind();  // returns after stop(); in-flight requests have been answered
+  done = true;
+  signal_thread.join();
+  work.Stop();
+  worker.join();
+  auto unprocessed = store.value()->CountWebhooks(true);
+  Log(LogLevel::kInfo, "stopped: " + std::to_string(accepted.load()) + " accepted, " +
+                           std::to_string(rejected.load()) + " rejected, " +
+                           (unprocessed ? std::to_string(unprocessed.value()) : std::string("?")) +
+                           " left unprocessed");
+  return 0;
+}

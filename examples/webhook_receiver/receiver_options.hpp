@@ -1,0 +1,34 @@
+#pragma once
+// Command-line flags and environment of faltrain-webhook-receiver.
+
+#include <faltrain/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+struct ReceiverOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                           ///< 0 = any free port (printed)
+  std::string path = "/webhook/fal/status";
+  std::string db_path = "faltrain-jobs.db";
+  std::string jwks_url;                      ///< empty = ClientConfig's (FALTRAIN_JWKS_URL or fal's)
+  std::string jwks_file;                     ///< a fixed JWKS document instead of fetching
+  std::string pinned_user_id;
+  std::string notify_command;                ///< run through /bin/sh -c once per finished job
+  std::string port_file;                     ///< the bound port is written here once listening
+  std::size_t max_body_bytes = 1u << 20;
+  int threads = 16;                          ///< HTTP worker threads (one per keep-alive connection)
+  /// Poll fal for TRAINING jobs without news for this long; 0 = no reconciler.
+  std::chrono::seconds reconcile_after{0};
+  bool bench_routes = false;                 ///< adds POST /bench/ok (a bare 200) for load tests
+  bool durable_full = true;                  ///< SQLite synchronous=FULL (else NORMAL)
+  bool quiet = false;
+  bool help = false;
+};
+
+const char* ReceiverUsage();
+
+/// Environment first (FALTRAIN_WEBHOOK_*), then flags over it.
+faltrain::result<ReceiverOptions> ParseReceiverOptions(const std::vector<std::string>& args);
