@@ -11,7 +11,10 @@
 #include <faltrain/queue.hpp>
 #include <faltrain/trainers.hpp>
 #include <faltrain/training_set.hpp>
+#include <faltrain/curl_transport.hpp>
 #include <faltrain/version.hpp>
+#include <faltrain/webhook.hpp>
+#include <faltrain/webhook_verifier.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -558,6 +561,86 @@ int RunGenerate(Context& ctx, const ParsedArgs& args) {
   return kExitOk;
 }
 
+// Headers as captured from a request: "Name: value" lines; a request line and blanks are skipped.
+result<faltrain::HttpHeaders> ReadHeadersFile(const std::string& path) {
+  FALTRAIN_TRY(auto text, ReadTextFile(path));
+  faltrain::HttpHeaders headers;
+  std::istringstream lines(text);
+  std::string line;
+  auto trim = [](std::string v) {
+    auto first = v.find_first_not_of(" \t\r");
+    auto last = v.find_last_not_of(" \t\r");
+    return first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
+  };
+  while (std::getline(lines, line)) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos || colon == 0 || line.find(' ') < colon) continue;
+    headers.Add(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+  }
+  return headers;
+}
+
+int RunVerifyWebhook(Context& ctx, const ParsedArgs& args) {
+  auto headers_path = args.Value("headers");
+  auto body_path = args.Value("body");
+  if (!headers_path || !body_path) {
+    return Report(ctx, UsageError("verify-webhook needs --headers FILE and --body FILE"), kExitUsage);
+  }
+  auto headers = ReadHeadersFile(*headers_path);
+  if (!headers) return Report(ctx, headers.error(), kExitInputError);
+  auto body = ReadTextFile(*body_path);  // the exact bytes: the signature covers them
+  if (!body) return Report(ctx, body.error(), kExitInputError);
+
+  std::shared_ptr<faltrain::JwksCache> keys;
+  if (auto jwks_path = args.Value("jwks")) {
+    auto jwks = ReadTextFile(*jwks_path);
+    if (!jwks) return Report(ctx, jwks.error(), kExitInputError);
+    auto cache = faltrain::JwksCache::StaticFromJwks(jwks.value());
+    if (!cache) return Report(ctx, cache.error(), kExitInputError);
+    keys = std::move(cache).value();
+  } else {
+    auto config = faltrain::ClientConfig::FromEnvironment();
+    if (!config) return Report(ctx, config.error(), ExitCodeFor(config.error()));
+    faltrain::JwksCacheOptions options;
+    options.url = args.ValueOr("jwks-url", config.value().endpoints.jwks_url);
+    faltrain::CurlTransportOptions transport_options;
+    transport_options.user_agent = config.value().UserAgent();
+    keys = faltrain::JwksCache::Fetching(
+        std::make_shared<faltrain::CurlTransport>(transport_options), options);
+  }
+  faltrain::WebhookVerifierOptions options;
+  options.pinned_user_id = args.ValueOr("user-id", "");
+  auto tolerance = args.Integer("tolerance");
+  if (!tolerance) return Report(ctx, tolerance.error(), kExitUsage);
+  if (tolerance.value()) {
+    if (*tolerance.value() <= 0) return Report(ctx, UsageError("--tolerance must be positive"), kExitUsage);
+    options.tolerance = std::chrono::seconds(*tolerance.value());
+  }
+  faltrain::WebhookVerifier verifier(keys, options);
+  auto event = verifier.VerifyAndParse(headers.value(), body.value());
+  if (!event) {
+    int code = event.error().code == errc::signature_invalid ? kExitSignatureInvalid
+                                                             : ExitCodeFor(event.error());
+    return Report(ctx, event.error(), code);
+  }
+  const auto& e = event.value();
+  if (ctx.json) {
+    faltrain::JsonFields f;
+    f.SetBool("valid", true);
+    f.SetString("request_id", e.request_id);
+    f.SetString("status", e.status_text);
+    f.SetBool("succeeded", e.succeeded());
+    if (e.output) f.SetRaw("result", TrainingOutputJson(*e.output));
+    if (!e.succeeded()) f.SetString("failure", e.FailureSummary());
+    PrintLine(Object(f));
+  } else {
+    PrintLine("valid signature: webhook for " + e.request_id + ", status " + e.status_text);
+    if (e.output) PrintTrainingOutput(ctx, *e.output, nullptr);
+    if (!e.succeeded()) PrintLine("failure: " + e.FailureSummary());
+  }
+  return kExitOk;
+}
+
 int RunDemoPhotos(Context& ctx, const ParsedArgs& args) {
   if (args.positional.size() != 1) return Report(ctx, UsageError("demo-photos needs a DIR"), kExitUsage);
   auto count = args.Integer("count");
@@ -659,6 +742,17 @@ const std::vector<Command>& Commands() {
              {"output-format", true, "FMT", "jpeg or png"},
              {"lora-scale", true, "X", "LoRA scale / finetune strength (default 1.0)"}}),
        RunGenerate},
+      {"verify-webhook", "", "check a fal webhook's signature and decode it",
+       "Verifies fal's Ed25519 signature over the exact body bytes (headers X-Fal-Webhook-*,\n"
+       "timestamp within the tolerance) against the JWKS keys, then decodes the payload.\n"
+       "Exits 7 when the signature does not verify.",
+       With({{"headers", true, "FILE", "request headers, one \"Name: value\" per line"},
+             {"body", true, "FILE", "the raw request body"},
+             {"jwks", true, "FILE", "signing keys from a JWKS file (default: fetch FALTRAIN_JWKS_URL)"},
+             {"jwks-url", true, "URL", "fetch the signing keys from this URL"},
+             {"user-id", true, "ID", "require this X-Fal-Webhook-User-Id"},
+             {"tolerance", true, "SECONDS", "allowed clock difference (default 300)"}}),
+       RunVerifyWebhook},
       {"demo-photos", "DIR", "write small generated portrait PNGs (with captions) for demos",
        "Creates DIR/portrait_NN.png and DIR/portrait_NN.txt; no network, no input files.",
        With({{"count", true, "N", "how many (default 12)"}}), RunDemoPhotos},
@@ -700,7 +794,8 @@ std::string MainHelp() {
       "  FALTRAIN_QUEUE_URL, FALTRAIN_REST_URL   other fal hosts (a local simulator, a proxy)\n"
       "\nexit codes:\n"
       "  0 ok   1 usage error   2 fal/network/configuration error   3 the request failed on fal\n"
-      "  4 --timeout passed     5 interrupted (Ctrl-C)               6 local photos/files unusable\n";
+      "  4 --timeout passed     5 interrupted (Ctrl-C)               6 local photos/files unusable\n"
+      "  7 webhook signature invalid\n";
   return out;
 }
 

@@ -21,6 +21,7 @@ enum ExitCode : int {
   kExitTimedOut = 4,        ///< --timeout passed while waiting
   kExitInterrupted = 5,     ///< Ctrl-C / SIGTERM while waiting
   kExitInputError = 6,      ///< local photos or files unusable
+  kExitSignatureInvalid = 7,  ///< verify-webhook: the signature did not verify
 };
 
 struct Context {

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 CASE="$1"
-: "${FALTRAIN_CLI:?}" "${SIM_SERVER:?}" "${WORK_ROOT:?}"
+: "${FALTRAIN_CLI:?}" "${SIM_SERVER:?}" "${WEBHOOK_FIXTURE:?}" "${WORK_ROOT:?}"
 command -v jq >/dev/null || { echo "jq is needed (apt-get install jq)"; exit 1; }
 WORK="$WORK_ROOT/$CASE"
 rm -rf "$WORK"
@@ -51,11 +51,11 @@ photos() { cli demo-photos "${1:-photos}" --count "${2:-10}" >/dev/null; }
 case "$CASE" in
 help)
   expect_exit 0 cli --help
-  for c in presets trainers train status watch result cancel generate demo-photos; do
+  for c in presets trainers train status watch result cancel generate verify-webhook demo-photos; do
     contains last.out "  $c"
   done
   contains last.out "exit codes"
-  for c in presets trainers train status watch result cancel generate demo-photos; do
+  for c in presets trainers train status watch result cancel generate verify-webhook demo-photos; do
     expect_exit 0 cli "$c" --help
     contains last.out "usage: faltrain $c"
     contains last.out "--json"
@@ -270,6 +270,25 @@ unknown_request)
   expect_exit 2 cli status no-such-request --endpoint fal-ai/flux-lora-portrait-trainer
   expect_exit 2 cli --json result no-such-request --endpoint fal-ai/flux-lora-portrait-trainer
   jq_true last.out '.error.code == "not_found" or .error.http_status == 404'
+  ;;
+
+verify_webhook)
+  id=$("$WEBHOOK_FIXTURE" "$WORK") || fail "fixture"
+  expect_exit 0 cli verify-webhook --headers headers.txt --body body.json --jwks jwks.json
+  contains last.out "valid signature: webhook for $id, status OK"
+  contains last.out "LoRA file:"
+  expect_exit 0 cli --json verify-webhook --headers headers.txt --body body.json --jwks jwks.json
+  jq_true last.out ".valid and .succeeded and .request_id == \"$id\" and .result.kind == \"lora_file\""
+  user=$(sed -n 's/^[Xx]-[Ff]al-[Ww]ebhook-[Uu]ser-[Ii]d: //p' headers.txt | tr -d '\r')
+  expect_exit 0 cli verify-webhook --headers headers.txt --body body.json --jwks jwks.json --user-id "$user"
+  # Any change to the signed bytes, a different pinned user, or a missing header is rejected.
+  { cat body.json; printf ' '; } >tampered.json
+  expect_exit 7 cli verify-webhook --headers headers.txt --body tampered.json --jwks jwks.json
+  expect_exit 7 cli --json verify-webhook --headers headers.txt --body body.json --jwks jwks.json --user-id someone-else
+  jq_true last.out '.error.code == "signature_invalid"'
+  grep -iv '^x-fal-webhook-signature:' headers.txt >unsigned.txt
+  expect_exit 7 cli verify-webhook --headers unsigned.txt --body body.json --jwks jwks.json
+  expect_exit 1 cli verify-webhook --body body.json --jwks jwks.json
   ;;
 
 *)
