@@ -59,7 +59,7 @@ std::string Bytes(const unsigned char* data, std::size_t size) {
 
 const char* PickAnimal(SimRandom& random) {
   static const char* kAnimals[] = {"koala", "rabbit", "lion", "zebra", "tiger", "penguin",
-                                   "elephant", "kangaroo", "panda", "monkey", "panda", "gorilla"};
+                                   "elephant", "kangaroo", "panda", "monkey", "lemur", "gorilla"};
   return kAnimals[random.Next() % (sizeof kAnimals / sizeof kAnimals[0])];
 }
 
