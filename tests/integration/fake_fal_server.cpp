@@ -4,6 +4,7 @@
 #include "detail/json_writer.hpp"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <fmt/format.h>
 
@@ -213,7 +214,8 @@ int UnusedLoopbackPort() {
 
 struct FakeFalServer::Impl {
   FakeFalServerOptions options;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server_holder;
+  httplib::Server& server;
   std::thread thread;
   int port = 0;
   std::string base;
@@ -229,7 +231,15 @@ struct FakeFalServer::Impl {
   std::map<std::string, Upload> uploads;  // by upload token
   std::uint64_t next_id = 1;
 
-  explicit Impl(FakeFalServerOptions o) : options(std::move(o)) {}
+  explicit Impl(FakeFalServerOptions o)
+      : options(std::move(o)), server_holder(MakeServer(options)), server(*server_holder) {}
+
+  static std::unique_ptr<httplib::Server> MakeServer(const FakeFalServerOptions& o) {
+    if (o.tls_cert_file.empty()) return std::make_unique<httplib::Server>();
+    auto tls = std::make_unique<httplib::SSLServer>(o.tls_cert_file.c_str(), o.tls_key_file.c_str());
+    if (!tls->is_valid()) throw std::runtime_error("FakeFalServer: unusable TLS certificate or key");
+    return tls;
+  }
 
   /// Records the request, then applies the route's next fault. Returns true when the fault
   /// produced the whole answer.
@@ -249,6 +259,7 @@ struct FakeFalServer::Impl {
         for (const auto& [k, v] : req.params) r.params.emplace(k, v);
         r.body = req.body;
         r.remote_port = req.remote_port;
+        r.tls_session_reused = req.ssl != nullptr && SSL_session_reused(req.ssl) == 1;
         log.push_back(std::move(r));
       }
       auto& pending = faults[route];
@@ -662,7 +673,8 @@ FakeFalServer::FakeFalServer(FakeFalServerOptions options)
 
   impl_->port = s.bind_to_any_port("127.0.0.1");
   if (impl_->port <= 0) throw std::runtime_error("FakeFalServer: cannot bind 127.0.0.1");
-  impl_->base = fmt::format("http://127.0.0.1:{}", impl_->port);
+  impl_->base = fmt::format("{}://127.0.0.1:{}",
+                             impl_->options.tls_cert_file.empty() ? "http" : "https", impl_->port);
   impl_->thread = std::thread([impl] { impl->server.listen_after_bind(); });
   while (!s.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }

@@ -81,6 +81,7 @@ struct ReceivedRequest {
   std::multimap<std::string, std::string> params;  ///< decoded query parameters
   std::string body;
   int remote_port = 0;
+  bool tls_session_reused = false;  ///< TLS only: the handshake resumed an earlier session
 
   /// The first value of a header (any case), if sent.
   std::optional<std::string> Header(std::string_view name) const;
@@ -96,6 +97,9 @@ struct FakeFalServerOptions {
   std::string result_json;
   /// Keep every request for `received()`; benchmarks turn it off (counters still count).
   bool record_requests = true;
+  /// Serve HTTPS with this PEM certificate and key (see test_certificate.hpp); empty = plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class FakeFalServer {
@@ -106,7 +110,7 @@ class FakeFalServer {
   FakeFalServer& operator=(const FakeFalServer&) = delete;
 
   int port() const;
-  /// "http://127.0.0.1:<port>": use as both queue and rest URL.
+  /// "http://127.0.0.1:<port>" ("https://..." with TLS): use as both queue and rest URL.
   std::string base_url() const;
 
   void AddFault(Route route, Fault fault);
