@@ -223,7 +223,10 @@ HttpResponse SimCore::Result(const Call& call) {
     return response;
   }
   if (r->outcome == SimOutcome::kSuccess) return JsonResponse(200, r->output_json, r->id);
-  return JsonResponse(r->error_status, r->error_body, r->id);
+  // The request ran and failed: asking again cannot change that (fal's X-Fal-Retryable verdict).
+  HttpResponse response = JsonResponse(r->error_status, r->error_body, r->id);
+  response.headers.Add("x-fal-retryable", "false");
+  return response;
 }
 
 HttpResponse SimCore::Cancel(const Call& call) {

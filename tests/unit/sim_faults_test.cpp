@@ -108,6 +108,7 @@ TEST_CASE("a failing training: error log, COMPLETED with error, result 500") {
   auto result = Call(f.sim, HttpMethod::kGet, At(submit.body, "/response_url"));
   CHECK(result.status == 500);
   CHECK(At(result.body, "/detail").find("/1000") != std::string::npos);
+  CHECK(result.headers.Get("x-fal-retryable") == "false");
   // The rule was spent: the next training succeeds.
   auto next = f.Submit();
   f.clock->Advance(1h);
