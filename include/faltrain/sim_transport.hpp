@@ -128,6 +128,10 @@ struct SimOptions {
   std::chrono::milliseconds webhook_retry_base{std::chrono::seconds(15)};
   std::chrono::milliseconds webhook_retry_max{std::chrono::minutes(30)};
   std::chrono::milliseconds webhook_timeout{std::chrono::seconds(15)};
+  /// Source of `X-Fal-Webhook-Timestamp`; null = the simulator's clock. Set `MakeSystemClock()`
+  /// when the simulator runs on a `VirtualClock` but the receiver checks timestamps against real
+  /// time (fal's 300-second replay window).
+  std::shared_ptr<Clock> webhook_clock;
   /// `X-Fal-Webhook-User-Id`.
   std::string webhook_user_id = "faltrain-sim-user";
   /// 32-byte Ed25519 private seed as 64 hex digits; empty = derived from `seed` (random if 0).

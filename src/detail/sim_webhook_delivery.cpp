@@ -74,8 +74,8 @@ std::string SimCore::WebhookBody(const SimRequest& r) const {
 
 result<HttpRequest> SimCore::SignedWebhook(const SimWebhookJob& job) {
   if (signers_.empty()) return fail(errc::invalid_argument, "no signing key");
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-      clock_->WallNow().time_since_epoch()).count();
+  Clock& wall = options_.webhook_clock ? *options_.webhook_clock : *clock_;
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wall.WallNow().time_since_epoch()).count();
   std::string timestamp = std::to_string(seconds);
   std::string message = SimSigner::WebhookMessage(job.request_id, options_.webhook_user_id,
                                                   timestamp, job.body);

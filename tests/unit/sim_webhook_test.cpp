@@ -321,6 +321,21 @@ TEST_CASE("rotated signing key: JWKS serves the new key first, with or without t
   CHECK_FALSE(SignatureVerifies(hook, f.sim.JwksJson()));
 }
 
+TEST_CASE("webhook timestamps can come from the real clock while the simulation runs virtually") {
+  SimOptions o = Fixture::Defaults();
+  o.webhook_clock = MakeSystemClock();
+  Fixture f(o);
+  f.SubmitTraining();
+  f.clock->Advance(1h);
+  f.sim.RunDue();
+  auto real_now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch()).count();
+  long long stamped = std::stoll(std::string(f.receiver->requests().at(0).headers.Get("X-Fal-Webhook-Timestamp")));
+  CHECK(stamped <= real_now);
+  CHECK(stamped > real_now - 3600);  // the real clock, not the virtual one (2026-01-01 + 1 h)
+  CHECK(SignatureVerifies(f.receiver->requests().at(0), f.sim.JwksJson()));
+}
+
 TEST_CASE("a fixed signing seed gives a fixed key") {
   SimOptions o = Fixture::Defaults();
   o.signing_key_seed_hex = std::string(64, 'a');
