@@ -394,6 +394,12 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
   }
+  if (request.method == HttpMethod::kPost) {
+    // curl silently re-sends a request when a reused connection dies before any response byte.
+    // For a POST that could start a second paid training, so a POST never rides a reused
+    // connection (the new one is kept for later requests; TLS resumes the session).
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+  }
   if (request.method != HttpMethod::kGet && request.method != HttpMethod::kPost) {
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, std::string(to_string(request.method)).c_str());
   }

@@ -346,6 +346,17 @@ TEST_CASE("a connection dropped after the server read the submit: an error, neve
   CHECK(f.server.received(Route::kSubmit)[0].body == kInput);
 }
 
+TEST_CASE("a submit dropped on a warm connection is not sent twice either") {
+  Fixture f;
+  auto h = f.Submit();
+  REQUIRE(f.client.GetStatus(h));  // the pool now holds a live keep-alive connection
+  f.server.AddFault(Route::kSubmit, Fault::DropConnection(1));
+  auto r = f.client.Submit(kEndpoint, kInput);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::network_error);
+  CHECK(f.server.count(Route::kSubmit) == 2);  // the first submit and the dropped one, no more
+}
+
 TEST_CASE("a dropped connection on status is retried (status is idempotent)") {
   Fixture f;
   auto h = f.Submit();

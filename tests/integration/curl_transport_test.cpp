@@ -486,3 +486,29 @@ TEST_CASE("gzip is requested by default and decoded; the size limit counts decod
     CHECK_FALSE(server.received(Route::kStatus).back().Header("Accept-Encoding").has_value());
   }
 }
+
+TEST_CASE("a POST is never re-sent by curl itself when a reused connection dies") {
+  // curl silently retries a request on a fresh connection when a *reused* connection closes
+  // before any response byte: right for a stale keep-alive socket, a duplicate training when the
+  // server had read the submit. POSTs therefore always get a connection of their own.
+  FakeFalServer server;
+  CurlTransport t;
+  const std::string base = SubmitAndGetBase(t, server);  // warms a keep-alive connection
+  REQUIRE(t.Send(Get(base + "/status")));
+  server.AddFault(Route::kSubmit, Fault::DropConnection(1));
+  auto r = t.Send(Submit(server));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::network_error);
+  CHECK(server.count(Route::kSubmit) == 2);  // the warm-up and the dropped one: no silent resend
+}
+
+TEST_CASE("GETs still ride the warm connection after a POST") {
+  FakeFalServer server;
+  CurlTransport t;
+  const std::string base = SubmitAndGetBase(t, server);
+  for (int i = 0; i < 10; ++i) REQUIRE(t.Send(Get(base + "/status")));
+  REQUIRE(t.Send(Submit(server)));
+  for (int i = 0; i < 10; ++i) REQUIRE(t.Send(Get(base + "/status")));
+  // Each POST opens its own connection; the GETs reuse one of them.
+  CHECK(t.stats().connections_opened == 2);
+}
