@@ -1,0 +1,87 @@
+#pragma once
+// The conversation: turns each Telegram update into replies and actions (create an avatar, choose
+// style and preset, collect photos, train, status, cancel, list, generate), per user and isolated.
+// Runs in the update loop's thread; slow work goes to the WorkQueue.
+
+#include "bot_log.hpp"
+#include "bot_store.hpp"
+#include "flood_guard.hpp"
+#include "messages.hpp"
+#include "telegram_api.hpp"
+#include "training_service.hpp"
+#include "work_queue.hpp"
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+
+namespace faltrain_bot {
+
+class Bot {
+ public:
+  Bot(TelegramApi& api, BotStore& store, TrainingService& training, WorkQueue& work, BotLog& log,
+      bool verbose);
+
+  /// Handles one update. Never fails: problems are logged and the user gets a polite answer.
+  void Handle(const Update& update);
+  /// Sends the acknowledgements of albums received during the batch just handled.
+  void FinishBatch();
+
+ private:
+  struct Context {
+    Session session;
+    const Messages* m = nullptr;
+    std::int64_t chat_id = 0;
+  };
+
+  void HandleMessage(const Message& message);
+  void HandleCallback(const CallbackQuery& query);
+  void HandleCommand(Context& ctx, std::string_view command, std::string_view argument,
+                     const TelegramUser& from);
+  void HandleText(Context& ctx, std::string_view text);
+  void HandlePhoto(Context& ctx, const Message& message);
+
+  void NewAvatar(Context& ctx, std::string_view name);
+  void CreateDraft(Context& ctx, std::string_view name);
+  void ChooseStyle(Context& ctx, std::string_view style);
+  void ChoosePreset(Context& ctx, std::string_view preset);
+  void Train(Context& ctx);
+  void Status(Context& ctx);
+  void Cancel(Context& ctx, std::int64_t job_id);
+  void ListAvatars(Context& ctx);
+  void AskPrompt(Context& ctx, std::int64_t job_id);
+  void Generate(Context& ctx, std::int64_t job_id, std::string_view prompt);
+  /// The user's newest COMPLETED job, or 0.
+  std::int64_t LatestCompleted(std::int64_t user_id);
+  /// The job if this user owns it (in both stores).
+  faltrain::result<faltrain::Job> OwnedJob(std::int64_t user_id, std::int64_t job_id);
+
+  void Send(std::int64_t chat_id, const std::string& text, const InlineKeyboard& keyboard = {});
+  bool TryBusy(std::int64_t user_id);
+  void DoneBusy(std::int64_t user_id);
+
+  TelegramApi& api_;
+  BotStore& store_;
+  TrainingService& training_;
+  WorkQueue& work_;
+  BotLog& log_;
+  bool verbose_;
+  FloodGuard flood_;
+
+  /// Serialises read-modify-write of sessions between the update loop and the workers.
+  std::mutex session_mu_;
+  std::mutex busy_mu_;
+  std::set<std::int64_t> busy_users_;
+
+  struct AlbumAck {
+    std::int64_t user_id = 0;
+    std::int64_t draft_id = 0;
+    std::size_t added = 0;
+    std::string language;
+  };
+  std::map<std::pair<std::int64_t, std::string>, AlbumAck> album_acks_;
+};
+
+}  // namespace faltrain_bot

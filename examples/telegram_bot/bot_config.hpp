@@ -1,0 +1,38 @@
+#pragma once
+// The bot's settings, from the environment (the seed's names kept: TELEGRAM_TOKEN, AVATAR_TEST_MODE,
+// FAL_WEBHOOK_URL, FAL_MOCK_TRAINING_DURATION, FAL_ENABLE_WEBHOOK_SIMULATION, FAL_KEY/FAL_API_KEY).
+
+#include <faltrain/config.hpp>
+#include <faltrain/result.hpp>
+#include <faltrain/sim_transport.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faltrain_bot {
+
+struct BotConfig {
+  std::string token;                                   ///< TELEGRAM_TOKEN (required)
+  std::string api_url = "https://api.telegram.org";    ///< TELEGRAM_API_URL
+  std::chrono::seconds poll_timeout{30};               ///< TELEGRAM_POLL_TIMEOUT (long-poll seconds)
+  std::filesystem::path state_db = "faltrain-bot.db";  ///< BOT_STATE_DB: offset, chats, drafts
+  /// FALTRAIN_JOBS_DB: the faltrain::JobStore shared with the webhook receiver.
+  std::filesystem::path jobs_db = "faltrain-jobs.db";
+  /// BOT_JOB_POLL_MS: how often running trainings are polled at least (progress, and the outcome
+  /// when no webhook arrives); the interval grows up to 12x while nothing changes.
+  std::chrono::milliseconds job_poll_interval{std::chrono::seconds(5)};
+  /// BOT_VERBOSE=true logs every update handled.
+  bool verbose = false;
+  /// Test mode only: FALTRAIN_SIM_FAULTS, fault specs separated by ';' (see SimFault::Parse), and
+  /// FALTRAIN_SIM_QUEUE_MS, the simulated time in the queue.
+  std::vector<faltrain::SimFault> sim_faults;
+  std::optional<std::chrono::milliseconds> sim_queue;
+  faltrain::ClientConfig client;                       ///< FAL_* / FALTRAIN_* / AVATAR_TEST_MODE
+
+  static faltrain::result<BotConfig> FromEnvironment();
+};
+
+}  // namespace faltrain_bot

@@ -1,0 +1,145 @@
+// faltrain-telegram-bot: the seed's Telegram avatar bot on faltrain's public API.
+// Configuration comes from the environment (see README.md); AVATAR_TEST_MODE=true runs it against
+// the offline simulator.
+
+#include "bot.hpp"
+#include "bot_config.hpp"
+#include "bot_log.hpp"
+#include "bot_store.hpp"
+#include "notifier.hpp"
+#include "telegram_api.hpp"
+#include "training_service.hpp"
+#include "work_queue.hpp"
+
+#include <faltrain/client.hpp>
+#include <faltrain/curl_transport.hpp>
+#include <faltrain/jobs.hpp>
+#include <faltrain/sim_transport.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void OnSignal(int) { g_stop = true; }
+
+void SleepUnlessStopped(std::chrono::milliseconds total) {
+  auto until = std::chrono::steady_clock::now() + total;
+  while (!g_stop && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace
+
+int main() {
+  using namespace faltrain_bot;
+  auto loaded = BotConfig::FromEnvironment();
+  if (!loaded) {
+    std::fprintf(stderr, "faltrain-telegram-bot: %s\n", loaded.error().message.c_str());
+    return 2;
+  }
+  BotConfig config = std::move(loaded).value();
+  BotLog log(config.token);
+  config.client.log = [&log](faltrain::LogLevel level, std::string_view message) {
+    if (level == faltrain::LogLevel::kDebug) return;
+    if (level == faltrain::LogLevel::kError) log.Error(message); else log.Info(message);
+  };
+
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+
+  // The simulator stays reachable to the bot in test mode: its file URLs exist only in-process,
+  // so generated images are fetched through it and uploaded to Telegram.
+  std::shared_ptr<faltrain::Transport> files;
+  std::shared_ptr<faltrain::Transport> fal_transport;
+  if (config.client.test_mode) {
+    auto sim_options = faltrain::SimOptions::FromEnvironment();
+    if (!sim_options) {
+      log.Error("simulator settings: " + sim_options.error().message);
+      return 2;
+    }
+    for (const auto& fault : config.sim_faults) sim_options.value().faults.push_back(fault);
+    if (config.sim_queue) sim_options.value().queue_duration = *config.sim_queue;
+    auto sim = std::make_shared<faltrain::SimTransport>(sim_options.value());
+    files = sim;
+    fal_transport = sim;
+  }
+  auto client = faltrain::TrainingClient::Create(config.client, fal_transport);
+  if (!client) {
+    log.Error("fal client: " + client.error().message);
+    return 2;
+  }
+  auto jobs = faltrain::OpenSqliteJobStore(config.jobs_db);
+  if (!jobs) {
+    log.Error("job store: " + jobs.error().message);
+    return 1;
+  }
+  auto store = BotStore::Open(config.state_db);
+  if (!store) {
+    log.Error("bot store: " + store.error().message);
+    return 1;
+  }
+
+  faltrain::CurlTransportOptions curl_options;
+  curl_options.request_timeout = config.poll_timeout + std::chrono::seconds(30);
+  curl_options.user_agent = "faltrain-telegram-bot";
+  TelegramApi api(std::make_shared<faltrain::CurlTransport>(curl_options),
+                  TelegramApiOptions{config.token, config.api_url});
+
+  TrainingService training(client.value(), jobs.value(), files, config.job_poll_interval, log);
+  Notifier notifier(*store.value(), training, api, log);
+  std::vector<std::int64_t> watched;
+  if (auto pending = store.value()->ListUnnotifiedJobs()) {
+    for (const auto& job : pending.value()) watched.push_back(job.job_id);
+  }
+  training.Start(watched, [&notifier] { notifier.NotifyFinished(); });
+
+  auto offset = store.value()->LoadOffset();
+  if (!offset) {
+    log.Error("loading the update offset: " + offset.error().message);
+    return 1;
+  }
+  log.Info(fmt::format("started: Bot API {}, {}, update offset {}, state {}, jobs {}", config.api_url,
+                       config.client.test_mode ? "test mode (simulator)" : "fal", offset.value(),
+                       config.state_db.string(), config.jobs_db.string()));
+  {
+    WorkQueue work(2);
+    Bot bot(api, *store.value(), training, work, log, config.verbose);
+    std::chrono::milliseconds backoff{500};
+    std::int64_t next_offset = offset.value();
+    while (!g_stop) {
+      auto updates = api.GetUpdates(next_offset, config.poll_timeout);
+      if (!updates) {
+        // Telegram unreachable or failing: keep the offset and try again, backing off to 30 s.
+        log.Warn(fmt::format("getUpdates failed ({}); retrying in {} ms", updates.error().message,
+                             backoff.count()));
+        SleepUnlessStopped(backoff);
+        backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
+        continue;
+      }
+      backoff = std::chrono::milliseconds(500);
+      for (const Update& update : updates.value()) {
+        if (update.update_id < next_offset) continue;  // confirmed before: never handled twice
+        bot.Handle(update);
+        next_offset = update.update_id + 1;
+        if (auto saved = store.value()->SaveOffset(next_offset); !saved) {
+          log.Error("saving the update offset: " + saved.error().message);
+        }
+      }
+      bot.FinishBatch();
+    }
+    log.Info("stopping: finishing queued work");
+    api.Stop();
+  }
+  training.Stop();
+  log.Info("stopped");
+  return 0;
+}

@@ -1,0 +1,35 @@
+#pragma once
+// The real faltrain-telegram-bot binary as a child process, with its environment and a log file.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace faltrain_bot_test {
+
+class BotProcess {
+ public:
+  /// Starts the bot with the current environment plus `env` (which wins); stdout and stderr go to
+  /// `log_file`.
+  BotProcess(std::map<std::string, std::string> env, std::filesystem::path log_file);
+  /// Stops it (SIGTERM, then SIGKILL after 15 s).
+  ~BotProcess();
+  BotProcess(const BotProcess&) = delete;
+  BotProcess& operator=(const BotProcess&) = delete;
+
+  /// SIGTERM and wait; returns the exit status (or -1 when it had to be killed).
+  int Stop();
+  bool running() const { return pid_ > 0; }
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::filesystem::path log_file_;
+};
+
+/// A fresh empty directory (under the system temp dir) for one test's databases and logs.
+std::filesystem::path FreshDir(const std::string& name);
+
+}  // namespace faltrain_bot_test

@@ -1,0 +1,405 @@
+// Scripted conversations against the real faltrain-telegram-bot binary (test mode, simulator) and a
+// local Bot API stand-in. Waits are bounded by generous deadlines; nothing asserts on timing.
+
+#include "bot_process.hpp"
+#include "conversation.hpp"
+#include "telegram_standin.hpp"
+#include "test_images.hpp"
+#include "webhook_sink.hpp"
+
+#include <faltrain/sim_transport.hpp>
+#include <faltrain/training_set.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <regex>
+
+namespace faltrain_bot_test {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+constexpr const char* kToken = "7777777:AAE-stand-in-secret-token_x9";
+
+// One bot against one stand-in, with its own databases.
+struct Stand {
+  explicit Stand(const std::string& name, std::map<std::string, std::string> extra = {})
+      : tg(kToken), dir(FreshDir(name)) {
+    env = {{"TELEGRAM_TOKEN", kToken},
+           {"TELEGRAM_API_URL", tg.url()},
+           {"TELEGRAM_POLL_TIMEOUT", "1"},
+           {"AVATAR_TEST_MODE", "true"},
+           {"FAL_MOCK_TRAINING_DURATION", "3"},
+           {"FAL_ENABLE_WEBHOOK_SIMULATION", "false"},
+           {"FAL_WEBHOOK_URL", ""},
+           {"FALTRAIN_SIM_QUEUE_MS", "200"},
+           {"FALTRAIN_SIM_FAULTS", ""},
+           {"BOT_JOB_POLL_MS", "200"},
+           {"BOT_VERBOSE", "true"},
+           {"BOT_STATE_DB", (dir / "bot.db").string()},
+           {"FALTRAIN_JOBS_DB", (dir / "jobs.db").string()}};
+    for (auto& [k, v] : extra) env[k] = v;
+  }
+  ~Stand() {
+    StopBot();
+    // Kept for a look after a failure when FALTRAIN_KEEP_TEST_DIRS is set.
+    if (std::getenv("FALTRAIN_KEEP_TEST_DIRS") == nullptr) {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+      fs::remove(dir.parent_path(), ignored);  // only succeeds once empty
+    }
+  }
+
+  void StartBot() { bot = std::make_unique<BotProcess>(env, dir / "bot.log"); }
+  void StopBot() {
+    if (!bot) return;
+    CHECK(bot->Stop() == 0);
+    std::string log = bot->Log();
+    // The token never reaches the log, whatever failed.
+    CHECK(log.find(kToken) == std::string::npos);
+    CHECK(log.find("stopped") != std::string::npos);
+    bot.reset();
+    CHECK(tg.WrongTokenRequests() == 0);
+  }
+
+  TelegramStandin tg;
+  fs::path dir;
+  std::map<std::string, std::string> env;
+  std::unique_ptr<BotProcess> bot;
+};
+
+// The job id offered by a "gen:<id>" button in `m`.
+std::string GenerateButton(const SentMessage& m) {
+  std::smatch match;
+  std::regex pattern("\"callback_data\":\"(gen:[0-9]+)\"");
+  REQUIRE(std::regex_search(m.reply_markup, match, pattern));
+  return match[1];
+}
+
+std::string CancelButton(const SentMessage& m) {
+  std::smatch match;
+  std::regex pattern("\"callback_data\":\"(cancel:[0-9]+)\"");
+  REQUIRE(std::regex_search(m.reply_markup, match, pattern));
+  return match[1];
+}
+
+void SendAlbum(Chat& chat, const std::string& group, int first_seed, int count) {
+  for (int i = 0; i < count; ++i) chat.Photo(MakePng(first_seed + i), group);
+}
+
+// An English user creates a portrait/fast avatar with ten photos and starts training.
+SentMessage CreateAndTrainEnglish(Chat& chat, const std::string& name, const std::string& style,
+                                  const std::string& preset, int photos, int seed) {
+  chat.Say("/new " + name);
+  chat.Expect("Choose a style");
+  chat.Press("style:" + style);
+  chat.Expect("Choose the quality");
+  chat.Press("preset:" + preset);
+  chat.Expect("Now send at least");
+  SendAlbum(chat, "album-" + name, seed, photos);
+  chat.Expect("from the album received");
+  chat.Say("/train");
+  chat.Expect("Packing and uploading");
+  return chat.Expect("started (status TRAINING)");
+}
+
+}  // namespace
+
+TEST_CASE("happy path, portrait style, in Russian: the seed's completion message exactly") {
+  Stand stand("portrait-ru", {{"FAL_MOCK_TRAINING_DURATION", "6"}});
+  stand.StartBot();
+  Chat chat(stand.tg, 101, "ru");
+
+  chat.Say("/start");
+  chat.Expect("Привет");
+  chat.Say("/new Анна");
+  auto styles = chat.Expect("Выберите стиль");
+  CHECK(styles.text.find(std::string(faltrain::GetStyleInfo(faltrain::AvatarStyle::kPortrait).description_ru)) !=
+        std::string::npos);
+  CHECK(styles.text.find("3–30 мин") != std::string::npos);   // portrait: fast min .. quality max
+  CHECK(styles.text.find("5–45 мин") != std::string::npos);   // artistic
+  chat.Press("style:portrait");
+  auto presets = chat.Expect("Выберите качество");
+  CHECK(presets.text.find("500 шагов") != std::string::npos);
+  CHECK(presets.text.find("2500 шагов") != std::string::npos);
+  chat.Press("preset:fast");
+  chat.Expect("не меньше 10 фото");
+
+  chat.Photo(TinyJpeg());
+  chat.Expect("Фото 1 получено, нужно ещё 9.");
+  SendAlbum(chat, "alb-1", 1, 9);
+  chat.Expect("Из альбома получено фото: 9 (всего 10)");
+  chat.Press("train");
+  chat.Expect("Упаковываю");
+  auto started = chat.Expect("Обучение «Анна» началось (статус TRAINING)");
+  CHECK(started.text.find("3–5 мин") != std::string::npos);
+
+  chat.Say("/status");
+  auto status = chat.Expect("Анна — ⏳ обучается");
+  CHECK(status.text.find("%") != std::string::npos);
+
+  auto done = chat.Expect("🎉 Ваш аватар готов!");
+  CHECK(done.text ==
+        "🎉 Ваш аватар готов!\n🎭 **Анна** (Портретный стиль)\n✅ Обучение завершено успешно\n"
+        "Теперь вы можете использовать аватар для генерации изображений!");
+
+  chat.Press(GenerateButton(done));
+  chat.Expect("Каким нарисовать «Анна»?");
+  chat.Say("на пляже на закате");
+  chat.Expect("Рисую");
+  auto photo = chat.ExpectPhoto();
+  CHECK(!photo.bytes.empty());  // the simulator's file exists only in the bot: uploaded as bytes
+  CHECK(!faltrain::DetectImageType(photo.bytes).empty());
+  CHECK(photo.caption == "на пляже на закате");
+
+  chat.Say("/avatars");
+  auto list = chat.Expect("Ваши аватары:");
+  CHECK(list.text.find("Анна (Портретный, Быстро) — ✅ готов") != std::string::npos);
+  CHECK(chat.Count("Ваш аватар готов") == 1);
+  CHECK(stand.tg.CallbackAnswers() >= 4);
+}
+
+TEST_CASE("happy path, artistic style, in English, photos sent as files") {
+  Stand stand("artistic-en");
+  stand.StartBot();
+  Chat chat(stand.tg, 102, "en-US");
+
+  chat.Say("/new");
+  chat.Expect("How should the new avatar be called?");
+  chat.Say("Picasso Me");
+  chat.Expect("Avatar \"Picasso Me\". Choose a style");
+  chat.Press("style:artistic");
+  auto presets = chat.Expect("Artistic style. Choose the quality");
+  CHECK(presets.text.find("1000 steps, ⏱ 20–45 min") != std::string::npos);
+  chat.Press("preset:quality");
+  chat.Expect("send at least 4 photos");
+  for (int i = 0; i < 4; ++i) chat.Document(MakePng(40 + i), "me" + std::to_string(i) + ".png", "image/png");
+  chat.Expect("Photo 3 received, 1 more needed.");
+  auto enough = chat.Expect("Photo 4 received. That's enough to train");
+  CHECK(enough.reply_markup.find("\"callback_data\":\"train\"") != std::string::npos);
+  chat.Press("train");
+  auto started = chat.Expect("Training of \"Picasso Me\" started (status TRAINING)");
+  CHECK(started.text.find("Quality") != std::string::npos);
+  CHECK(started.text.find("20–45 min") != std::string::npos);
+
+  auto done = chat.Expect("🎉 Your avatar is ready!");
+  CHECK(done.text ==
+        "🎉 Your avatar is ready!\n🎭 **Picasso Me** (Artistic style)\n✅ Training completed "
+        "successfully\nYou can now use the avatar to generate images!");
+  chat.Say("/generate as a cubist painting");
+  chat.Expect("Drawing with \"Picasso Me\"");
+  auto photo = chat.ExpectPhoto();
+  CHECK(!faltrain::DetectImageType(photo.bytes).empty());
+  CHECK(chat.Count("Your avatar is ready") == 1);
+}
+
+TEST_CASE("photo validation and bad input are answered politely") {
+  Stand stand("validation");
+  stand.StartBot();
+  Chat chat(stand.tg, 103, "en");
+
+  chat.Photo(MakePng(1));
+  chat.Expect("Create an avatar first with /new");
+  chat.Sticker();
+  chat.Expect("I can only use photos and text");
+  chat.Say("/frobnicate now");
+  chat.Expect("I don't know the command /frobnicate");
+  chat.Say("hello there");
+  chat.Expect("I'm not waiting for text right now");
+  chat.Say("/new " + std::string(70, 'x'));
+  chat.Expect("The name must be 1 to 64 characters");
+  chat.Say("Val");
+  chat.Expect("Avatar \"Val\". Choose a style");
+  chat.Photo(MakePng(2));
+  chat.Expect("Please choose the style and the quality with the buttons first");
+  chat.Press("style:portrait");
+  chat.Expect("Choose the quality");
+  chat.Press("preset:balanced");
+  chat.Expect("send at least 10 photos");
+
+  std::size_t get_file_before = stand.tg.GetFileCalls();
+  chat.Document(NotAnImage(), "notes.txt", "text/plain");
+  chat.Expect("This is not a photo I can use");
+  chat.Document(std::string(64, 'z'), "fake.jpg", "image/jpeg", 50 << 20);
+  chat.Expect("This file is too large; photos can be at most 20 MB");
+  CHECK(stand.tg.GetFileCalls() == get_file_before);  // neither was downloaded
+  chat.Document(NotAnImage(), "disguised.jpg", "image/jpeg");
+  chat.Expect("This is not a photo I can use");        // checked by content after download
+
+  for (int i = 0; i < 3; ++i) chat.Photo(MakePng(10 + i));
+  chat.Expect("Photo 3 received, 7 more needed.");
+  chat.Say("/train");
+  chat.Expect("I have 3 photos; this style needs at least 10. Please send 7 more.");
+  chat.Say("/cancel");
+  chat.Expect("Avatar \"Val\" was discarded with its photos");
+  chat.Say("/train");
+  chat.Expect("There is no avatar being created");
+  chat.Say("/generate a cat");
+  chat.Expect("You have no ready avatar yet");
+  chat.Say("/status");
+  chat.Expect("Nothing is training right now");
+  CHECK(stand.tg.Downloads() == 4);  // the disguised text file and three photos
+}
+
+TEST_CASE("status shows progress, and cancel stops a training") {
+  Stand stand("cancel", {{"FAL_MOCK_TRAINING_DURATION", "300"}});
+  stand.StartBot();
+  Chat chat(stand.tg, 104, "en");
+
+  auto started = CreateAndTrainEnglish(chat, "Slow", "portrait", "quality", 10, 100);
+  chat.Press("status");
+  auto status = chat.Expect("Slow — ⏳ training");
+  CHECK(status.text.find("%") != std::string::npos);
+  chat.Press(CancelButton(started));
+  chat.Expect("Training of \"Slow\" was cancelled.");
+  chat.Say("/status");
+  chat.Expect("Nothing is training right now");
+  chat.Say("/avatars");
+  auto list = chat.Expect("Your avatars:");
+  CHECK(list.text.find("Slow (Portrait, Quality) — 🚫 cancelled") != std::string::npos);
+  chat.Say("/cancel");
+  chat.Expect("There is nothing to cancel");
+  CHECK(chat.Count("was cancelled") == 1);
+  CHECK(chat.Count("ready!") == 0);
+}
+
+TEST_CASE("a failed training gets a clear failure message, once") {
+  Stand stand("failure", {{"FALTRAIN_SIM_FAULTS", "training_failure:count=-1"}});
+  stand.StartBot();
+  Chat chat(stand.tg, 105, "en");
+
+  CreateAndTrainEnglish(chat, "Doomed", "artistic", "fast", 4, 200);
+  auto failed = chat.Expect("❌ Training of \"Doomed\" failed:");
+  CHECK(failed.text.find("You can try again with /new") != std::string::npos);
+  chat.Say("/avatars");
+  auto list = chat.Expect("Your avatars:");
+  CHECK(list.text.find("Doomed (Artistic, Fast) — ❌ failed") != std::string::npos);
+  chat.Say("/generate anything");
+  chat.Expect("You have no ready avatar yet");
+  CHECK(chat.Count("failed:") == 1);
+}
+
+TEST_CASE("duplicate webhooks and a restart never notify twice") {
+  // The simulator signs webhooks with a key derived from its seed; the sink verifies with it.
+  faltrain::SimOptions sim_options;
+  sim_options.seed = 4242;
+  std::string jwks = faltrain::SimTransport(sim_options).JwksJson();
+  Stand stand("duplicate", {{"FAL_ENABLE_WEBHOOK_SIMULATION", "true"},
+                            {"FALTRAIN_SIM_SEED", "4242"},
+                            {"FALTRAIN_SIM_FAULTS", "webhook_duplicate:count=-1"},
+                            // Poll only at submission: the outcome has to come by webhook.
+                            {"BOT_JOB_POLL_MS", "3600000"}});
+  WebhookSink sink(jwks, stand.dir / "jobs.db");
+  stand.env["FAL_WEBHOOK_URL"] = sink.url();
+  stand.StartBot();
+  Chat chat(stand.tg, 106, "en");
+
+  CreateAndTrainEnglish(chat, "Twice", "portrait", "fast", 10, 300);
+  chat.Expect("🎉 Your avatar is ready!");
+  stand.tg.WaitForActivity([&] { return sink.duplicates() >= 1; }, seconds(60));
+  CHECK(sink.accepted() == 1);
+  CHECK(sink.duplicates() >= 1);
+  CHECK(sink.rejected() == 0);
+
+  stand.StopBot();
+  stand.StartBot();
+  chat.Say("/avatars");
+  auto list = chat.Expect("Your avatars:");
+  CHECK(list.text.find("Twice (Portrait, Fast) — ✅ ready") != std::string::npos);
+  CHECK(chat.Count("Your avatar is ready") == 1);
+}
+
+TEST_CASE("two users at once: each gets their own avatar, language and nothing of the other's") {
+  Stand stand("two-users");
+  stand.StartBot();
+  Chat anna(stand.tg, 201, "ru");
+  Chat bob(stand.tg, 202, "en");
+
+  anna.Say("/new Анна");
+  bob.Say("/new Bob");
+  anna.Expect("Выберите стиль");
+  bob.Expect("Choose a style");
+  anna.Press("style:portrait");
+  bob.Press("style:artistic");
+  anna.Expect("Выберите качество");
+  bob.Expect("Choose the quality");
+  anna.Press("preset:fast");
+  bob.Press("preset:fast");
+  for (int i = 0; i < 10; ++i) {
+    anna.Photo(MakePng(500 + i), "anna-album");
+    if (i < 4) bob.Photo(MakePng(600 + i), "bob-album");
+  }
+  anna.Expect("всего 10");
+  bob.Expect("4 in total");
+  anna.Say("/train");
+  bob.Say("/train");
+  anna.Expect("Обучение «Анна» началось");
+  bob.Expect("Training of \"Bob\" started");
+
+  auto anna_done = anna.Expect("🎉 Ваш аватар готов!");
+  auto bob_done = bob.Expect("🎉 Your avatar is ready!");
+  CHECK(anna_done.text.find("**Анна** (Портретный стиль)") != std::string::npos);
+  CHECK(bob_done.text.find("**Bob** (Artistic style)") != std::string::npos);
+
+  // Bob presses a forged button for Anna's avatar: refused.
+  stand.tg.PushCallback(202, GenerateButton(anna_done), "en");
+  bob.Expect("I can't find that avatar");
+  bob.Say("/avatars");
+  auto bobs = bob.Expect("Your avatars:");
+  CHECK(bobs.text.find("Анна") == std::string::npos);
+  CHECK(bobs.text.find("Bob") != std::string::npos);
+  CHECK(anna.Count("Bob") == 0);
+  CHECK(bob.Count("Анна") == 0);
+}
+
+TEST_CASE("a Telegram outage, and a restart, lose no update and repeat none") {
+  Stand stand("outage");
+  stand.StartBot();
+  Chat chat(stand.tg, 301, "en");
+  chat.Say("/start");
+  chat.Expect("👋 Hi");
+
+  stand.tg.SetOutage(true);
+  stand.tg.WaitForActivity([&] { return stand.tg.OutageFailures() >= 2; }, seconds(60));
+  chat.Say("/new Outage");
+  chat.Say("/avatars");
+  stand.tg.WaitForActivity([&] { return stand.tg.OutageFailures() >= 4; }, seconds(60));
+  REQUIRE(stand.tg.OutageFailures() >= 4);
+  stand.tg.SetOutage(false);
+
+  chat.Expect("Avatar \"Outage\". Choose a style");
+  auto list = chat.Expect("Your avatars:");
+  CHECK(list.text.find("Outage — 📝 collecting photos") != std::string::npos);
+
+  // While the bot is down, a message arrives; after the restart it is answered, and nothing
+  // answered before is answered again.
+  stand.StopBot();
+  chat.Say("/help");
+  stand.StartBot();
+  chat.Expect("/help — this text");
+  chat.Say("/status");
+  chat.Expect("Nothing is training right now");
+  CHECK(chat.Count("👋 Hi") == 1);
+  CHECK(chat.Count("Choose a style") == 1);
+  CHECK(chat.Count("Your avatars:") == 1);
+  auto offsets = stand.tg.PollOffsets();
+  for (std::size_t i = 1; i < offsets.size(); ++i) CHECK(offsets[i] >= offsets[i - 1]);
+}
+
+TEST_CASE("a flood gets one slow-down notice instead of a reply to every message") {
+  Stand stand("flood");
+  stand.StartBot();
+  Chat chat(stand.tg, 401, "en");
+  for (int i = 0; i < 60; ++i) chat.Say("/help");
+  chat.Expect("That's a lot of messages at once");
+  chat.Say("/status");  // probably dropped too; wait for the stand-in to quiet down instead
+  stand.tg.WaitForActivity([&] { return chat.Count("Commands:") >= 30; }, seconds(60));
+  CHECK(chat.Count("That's a lot of messages") == 1);
+  CHECK(chat.Count("Commands:") >= 30);
+  CHECK(chat.Count("Commands:") < 60);
+}
+
+}  // namespace faltrain_bot_test
