@@ -35,7 +35,8 @@ TEST_CASE("initiate + PUT stores the bytes; the file URL serves them") {
   CHECK(file_url.substr(file_url.size() - 13) == "_my_faces.zip");
   CHECK(Call(sim, HttpMethod::kGet, file_url).status == 404);  // not uploaded yet
 
-  std::string zip("PK\x03\x04 pretend zip \x00\x01", 22);
+  static const char kZip[] = "PK\x03\x04 pretend zip \x00\x01";
+  std::string zip(kZip, sizeof kZip - 1);
   auto put = Call(sim, HttpMethod::kPut, upload_url, zip, {{"Content-Type", "application/zip"}});
   CHECK(put.status == 200);
   auto get = Call(sim, HttpMethod::kGet, file_url);
