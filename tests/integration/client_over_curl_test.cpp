@@ -8,8 +8,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -443,4 +446,36 @@ TEST_CASE("a huge body is cut off at max_response_bytes, not retried") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code == errc::payload_too_large);
   CHECK(f.server.count(Route::kResult) == 1);
+}
+
+TEST_CASE("one client shared by several threads: submits and polls all succeed") {
+  FakeFalServerOptions options = ServerOptions();
+  options.polls_in_queue = 3;
+  options.polls_in_progress = 3;
+  Fixture f({}, options);
+  constexpr int kThreads = 4;
+  constexpr int kJobsPerThread = 5;
+  std::atomic<int> completed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < kJobsPerThread; ++j) {
+        auto h = f.client.Submit(kEndpoint, kInput);
+        if (!h) continue;
+        for (int poll = 0; poll < 10; ++poll) {
+          auto s = f.client.GetStatus(h.value());
+          if (!s) break;
+          if (s.value().phase == RequestPhase::kCompleted) {
+            if (f.client.GetTrainingOutput(h.value())) ++completed;
+            break;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(completed == kThreads * kJobsPerThread);
+  CHECK(f.server.count(Route::kSubmit) == kThreads * kJobsPerThread);
+  CHECK(f.server.count(Route::kStatus) == kThreads * kJobsPerThread * 7);
+  CHECK(f.transport->stats().handles_created <= kThreads);
 }
