@@ -67,7 +67,7 @@ struct SimFault {
   SimFaultKind kind = SimFaultKind::kServiceUnavailable;
   SimOperation operation = SimOperation::kAny;  ///< HTTP faults only
   std::string endpoint_id;   ///< the request's endpoint id starts with this ("fal-ai/flux-pro-trainer")
-  std::string request_id;    ///< exact request id
+  std::string request_id;    ///< exact request id (never matches a submit: the id is not yet known)
   std::string input_marker;  ///< a substring of the submitted input JSON
   int count = 1;
   double rate = 1.0;
@@ -138,7 +138,8 @@ struct SimOptions {
   std::string signing_key_seed_hex;
 
   /// Called with one line per notable event (submission, cancel, fault fired, webhook attempt),
-  /// from whichever thread caused it. Never carries keys. Null = silent.
+  /// from whichever thread caused it, possibly while the simulator holds its lock: it must not
+  /// call back into the simulator. Never carries keys. Null = silent.
   std::function<void(const std::string&)> on_event;
 
   /// Reads FAL_MOCK_TRAINING_DURATION (seconds, fractions allowed), FAL_ENABLE_WEBHOOK_SIMULATION
