@@ -222,7 +222,10 @@ Progress ProgressTracker::Update(const RequestStatus& status, milliseconds now_e
           double remaining = static_cast<double>(std::max<std::int64_t>(0, *total_ - *step_)) *
                                  ms_per_step -
                              static_cast<double>((now_elapsed - *last_counter_at_).count());
-          p.eta = milliseconds(static_cast<milliseconds::rep>(std::max(0.0, remaining)));
+          // Absurd totals (a 18-digit step count) must not overflow the conversion.
+          constexpr double kMaxEtaMs = 9.0e18;
+          p.eta = milliseconds(
+              static_cast<milliseconds::rep>(std::clamp(remaining, 0.0, kMaxEtaMs)));
         }
       }
       break;

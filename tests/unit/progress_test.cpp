@@ -237,6 +237,18 @@ TEST_CASE("ProgressTracker: ETA from the observed step rate") {
   CHECK(*p.eta == milliseconds(0));
 }
 
+TEST_CASE("ProgressTracker: an absurd step total gives a huge but valid ETA") {
+  ProgressTracker t(0, minutes(1));
+  t.Update(Status(RequestPhase::kInProgress), seconds(0));
+  Progress p = t.Update(
+      Status(RequestPhase::kInProgress, {"step 120/999999999999999999"}), seconds(10));
+  REQUIRE(p.eta);
+  CHECK(p.eta->count() > 0);
+  CHECK(p.eta->count() <= 9000000000000000000LL);
+  CHECK(p.percent >= 0);
+  CHECK(p.percent < 1);
+}
+
 TEST_CASE("ProgressTracker: new_logs reports each log once") {
   ProgressTracker t(100, minutes(1));
   Progress p = t.Update(Status(RequestPhase::kInProgress, {"a", "b"}), seconds(1));
