@@ -59,6 +59,7 @@ void CheckTrainers() {
   custom.images_field = "image_data_url";
   custom.steps_field = "steps";
   custom.default_steps = 700;
+  custom.generation_endpoint = "fal-ai/flux-lora";
   CHECK(registry.Register(custom));
   auto found = registry.Find("example/my-trainer");
   CHECK(found && found.value().default_steps == 700);
