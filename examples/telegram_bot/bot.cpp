@@ -15,6 +15,7 @@ using faltrain::JobStatus;
 
 constexpr std::size_t kMaxNameChars = 64;
 constexpr std::size_t kMaxPromptChars = 1000;
+constexpr std::chrono::milliseconds kAlbumQuiet{800};
 
 // Characters, not bytes: names and prompts are UTF-8.
 std::size_t Utf8Length(std::string_view s) {
@@ -393,6 +394,7 @@ void Bot::HandlePhoto(Context& ctx, const Message& message) {
     ack.user_id = ctx.session.user_id;
     ack.draft_id = draft.value().id;
     ack.language = ctx.session.language;
+    ack.last = std::chrono::steady_clock::now();
     ++ack.added;
     return;
   }
@@ -401,10 +403,17 @@ void Bot::HandlePhoto(Context& ctx, const Message& message) {
   Send(ctx.chat_id, m.PhotoReceived(count.value() + 1, required), keyboard);
 }
 
-void Bot::FinishBatch() {
-  auto acks = std::move(album_acks_);
-  album_acks_.clear();
-  for (const auto& [key, ack] : acks) {
+void Bot::FlushAlbums(std::chrono::steady_clock::time_point now) {
+  std::vector<std::pair<std::int64_t, AlbumAck>> due;
+  for (auto it = album_acks_.begin(); it != album_acks_.end();) {
+    if (now - it->second.last >= kAlbumQuiet) {
+      due.emplace_back(it->first.first, it->second);
+      it = album_acks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [chat_id, ack] : due) {
     const Messages& m = MessagesFor(ack.language);
     auto draft = store_.FindDraft(ack.user_id, ack.draft_id);
     auto count = store_.CountPhotos(ack.draft_id);
@@ -412,7 +421,7 @@ void Bot::FinishBatch() {
     std::size_t required = training_.RequiredPhotos(StyleFrom(draft.value().style));
     InlineKeyboard keyboard;
     if (count.value() >= required) keyboard = {{{m.ButtonTrain(), "train"}}};
-    Send(key.first, m.AlbumReceived(ack.added, count.value(), required), keyboard);
+    Send(chat_id, m.AlbumReceived(ack.added, count.value(), required), keyboard);
   }
 }
 

@@ -26,8 +26,11 @@ class Bot {
 
   /// Handles one update. Never fails: problems are logged and the user gets a polite answer.
   void Handle(const Update& update);
-  /// Sends the acknowledgements of albums received during the batch just handled.
-  void FinishBatch();
+  /// Sends one acknowledgement per album once no photo of it arrived for a moment (an album's
+  /// photos come as separate updates, not always in one getUpdates answer).
+  void FlushAlbums(std::chrono::steady_clock::time_point now);
+  /// Whether an album acknowledgement is waiting (poll briefly, then flush).
+  bool HasPendingAlbums() const { return !album_acks_.empty(); }
 
  private:
   struct Context {
@@ -80,6 +83,7 @@ class Bot {
     std::int64_t draft_id = 0;
     std::size_t added = 0;
     std::string language;
+    std::chrono::steady_clock::time_point last;
   };
   std::map<std::pair<std::int64_t, std::string>, AlbumAck> album_acks_;
 };

@@ -41,7 +41,12 @@ faltrain::result<BotConfig> BotConfig::FromEnvironment() {
     config.poll_timeout = std::chrono::seconds(seconds);
   }
   if (auto v = Env("BOT_STATE_DB")) config.state_db = *v;
-  if (auto v = Env("FALTRAIN_JOBS_DB")) config.jobs_db = *v;
+  // The webhook receiver calls the same file FALTRAIN_WEBHOOK_DB: one variable can serve both.
+  if (auto v = Env("FALTRAIN_JOBS_DB")) {
+    config.jobs_db = *v;
+  } else if (auto shared = Env("FALTRAIN_WEBHOOK_DB")) {
+    config.jobs_db = *shared;
+  }
   if (auto v = Env("BOT_JOB_POLL_MS")) {
     FALTRAIN_TRY(long long ms, PositiveNumber("BOT_JOB_POLL_MS", *v));
     if (ms == 0) return faltrain::fail(errc::invalid_argument, "BOT_JOB_POLL_MS must be positive");

@@ -19,7 +19,8 @@ struct BotConfig {
   std::string api_url = "https://api.telegram.org";    ///< TELEGRAM_API_URL
   std::chrono::seconds poll_timeout{30};               ///< TELEGRAM_POLL_TIMEOUT (long-poll seconds)
   std::filesystem::path state_db = "faltrain-bot.db";  ///< BOT_STATE_DB: offset, chats, drafts
-  /// FALTRAIN_JOBS_DB: the faltrain::JobStore shared with the webhook receiver.
+  /// FALTRAIN_JOBS_DB (else FALTRAIN_WEBHOOK_DB, the receiver's name for it): the
+  /// faltrain::JobStore shared with the webhook receiver.
   std::filesystem::path jobs_db = "faltrain-jobs.db";
   /// BOT_JOB_POLL_MS: how often running trainings are polled at least (progress, and the outcome
   /// when no webhook arrives); the interval grows up to 12x while nothing changes.

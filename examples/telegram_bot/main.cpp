@@ -110,13 +110,24 @@ int main() {
   log.Info(fmt::format("started: Bot API {}, {}, update offset {}, state {}, jobs {}", config.api_url,
                        config.client.test_mode ? "test mode (simulator)" : "fal", offset.value(),
                        config.state_db.string(), config.jobs_db.string()));
+  int exit_code = 0;
   {
     WorkQueue work(2);
     Bot bot(api, *store.value(), training, work, log, config.verbose);
     std::chrono::milliseconds backoff{500};
     std::int64_t next_offset = offset.value();
     while (!g_stop) {
-      auto updates = api.GetUpdates(next_offset, config.poll_timeout);
+      // While an album acknowledgement waits, poll briefly so it goes out soon after the album.
+      auto timeout = bot.HasPendingAlbums() ? std::min(config.poll_timeout, std::chrono::seconds(1))
+                                            : config.poll_timeout;
+      auto updates = api.GetUpdates(next_offset, timeout);
+      bot.FlushAlbums(std::chrono::steady_clock::now());
+      if (!updates && updates.error().code == faltrain::errc::unauthorized) {
+        // A revoked or mistyped token never starts working by itself.
+        log.Error("Telegram rejected the token (" + updates.error().message + "); exiting");
+        exit_code = 1;
+        break;
+      }
       if (!updates) {
         // Telegram unreachable or failing: keep the offset and try again, backing off to 30 s.
         log.Warn(fmt::format("getUpdates failed ({}); retrying in {} ms", updates.error().message,
@@ -134,12 +145,12 @@ int main() {
           log.Error("saving the update offset: " + saved.error().message);
         }
       }
-      bot.FinishBatch();
+      bot.FlushAlbums(std::chrono::steady_clock::now());
     }
     log.Info("stopping: finishing queued work");
     api.Stop();
   }
   training.Stop();
   log.Info("stopped");
-  return 0;
+  return exit_code;
 }

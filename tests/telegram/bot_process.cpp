@@ -70,6 +70,19 @@ int BotProcess::Stop() {
   return -1;
 }
 
+std::optional<int> BotProcess::WaitForExit(std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
+}
+
 std::string BotProcess::Log() const {
   std::ifstream in(log_file_);
   std::ostringstream out;

@@ -3,7 +3,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <map>
 #include <string>
 
@@ -21,6 +23,8 @@ class BotProcess {
 
   /// SIGTERM and wait; returns the exit status (or -1 when it had to be killed).
   int Stop();
+  /// Waits up to `timeout` for the bot to exit by itself; its exit code, or nullopt.
+  std::optional<int> WaitForExit(std::chrono::seconds timeout);
   bool running() const { return pid_ > 0; }
   std::string Log() const;
 

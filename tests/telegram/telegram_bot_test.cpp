@@ -12,6 +12,11 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <memory>
 #include <regex>
@@ -400,6 +405,51 @@ TEST_CASE("a flood gets one slow-down notice instead of a reply to every message
   CHECK(chat.Count("That's a lot of messages") == 1);
   CHECK(chat.Count("Commands:") >= 30);
   CHECK(chat.Count("Commands:") < 60);
+}
+
+TEST_CASE("a token Telegram rejects stops the bot, and the log never shows it") {
+  Stand stand("bad-token");
+  const std::string wrong = "999:wrong-token-value";
+  stand.env["TELEGRAM_TOKEN"] = wrong;
+  BotProcess bot(stand.env, stand.dir / "bot.log");
+  auto code = bot.WaitForExit(seconds(60));
+  REQUIRE(code.has_value());
+  CHECK(*code == 1);
+  CHECK(stand.tg.WrongTokenRequests() >= 1);
+  std::string log = bot.Log();
+  CHECK(log.find("Telegram rejected the token") != std::string::npos);
+  CHECK(log.find(wrong) == std::string::npos);
+}
+
+TEST_CASE("while Telegram is unreachable the bot retries, and its errors show no token") {
+  // A port on 127.0.0.1 that nothing listens on any more.
+  int port = 0;
+  {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port = ntohs(addr.sin_port);
+    }
+    close(fd);
+  }
+  REQUIRE(port > 0);
+  Stand stand("unreachable");
+  stand.env["TELEGRAM_API_URL"] = "http://127.0.0.1:" + std::to_string(port);
+  stand.StartBot();
+  BotProcess& bot = *stand.bot;
+  stand.tg.WaitForActivity([&] {
+    std::string log = bot.Log();
+    return log.find("retrying in 1000 ms") != std::string::npos;
+  }, seconds(60));
+  std::string log = bot.Log();
+  CHECK(log.find("getUpdates failed") != std::string::npos);
+  CHECK(log.find("/bot<token>/getUpdates") != std::string::npos);  // the URL, redacted
+  CHECK(log.find(kToken) == std::string::npos);
+  CHECK(bot.WaitForExit(seconds(1)) == std::nullopt);  // still running, still trying
 }
 
 }  // namespace faltrain_bot_test
