@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <mutex>
+#include <vector>
 #include <utility>
 
 namespace faltrain {
@@ -125,6 +127,12 @@ class Stmt {
     return FromMillis(Int(col));
   }
   int code() const { return code_; }
+  /// Ready to bind and step again.
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    index_ = 0;
+  }
 
  private:
   sqlite3* db_;
@@ -256,16 +264,30 @@ class SqliteJobStore final : public JobStore {
   }
 
   // -- inbox ---------------------------------------------------------------------------------
+  // Group commit: concurrent callers queue their event; one of them (the leader) writes the whole
+  // queue in one transaction, so many webhooks share one fsync. Every caller returns only after
+  // the transaction holding its event committed.
   result<bool> RecordWebhook(const InboxEvent& event) override {
-    std::lock_guard<std::mutex> lock(mu_);
     if (event.request_id.empty()) return fail(errc::invalid_argument, "RecordWebhook: empty request id");
-    Stmt st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at) "
-                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
-    const std::int64_t received =
-        event.received_at == WallTime{} ? Now() : ToMillis(event.received_at);
-    st.Bind(event.request_id).Bind(event.body).Bind(event.user_id).Bind(event.signed_at).Bind(received);
-    if (st.Step() != SQLITE_DONE) return Fail("record webhook");
-    return sqlite3_changes(db_) == 1;
+    PendingInsert me{&event};
+    std::unique_lock<std::mutex> lock(batch_mu_);
+    batch_.push_back(&me);
+    while (!me.done) {
+      if (leader_active_) {
+        batch_cv_.wait(lock);
+        continue;
+      }
+      leader_active_ = true;
+      std::vector<PendingInsert*> batch;
+      batch.swap(batch_);
+      lock.unlock();
+      CommitBatch(batch);
+      lock.lock();
+      leader_active_ = false;
+      for (auto* p : batch) p->done = true;
+      batch_cv_.notify_all();
+    }
+    return std::move(me.outcome);
   }
 
   result<InboxEvent> FindWebhook(std::string_view request_id) override {
@@ -404,6 +426,42 @@ class SqliteJobStore final : public JobStore {
     return Exec("COMMIT");
   }
 
+  struct PendingInsert {
+    const InboxEvent* event;
+    result<bool> outcome = false;
+    bool done = false;
+  };
+
+  void CommitBatch(const std::vector<PendingInsert*>& batch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto fail_all = [&](const error& e) {
+      for (auto* p : batch) p->outcome = fail(e);
+    };
+    if (auto begun = Exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
+    Stmt st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at) "
+                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
+    if (!st.ok()) {
+      auto e = Error("prepare record webhook");
+      Rollback();
+      return fail_all(e);
+    }
+    for (auto* p : batch) {
+      const InboxEvent& event = *p->event;
+      const std::int64_t received = event.received_at == WallTime{} ? Now() : ToMillis(event.received_at);
+      st.Reset();
+      st.Bind(event.request_id).Bind(event.body).Bind(event.user_id).Bind(event.signed_at).Bind(received);
+      if (st.Step() == SQLITE_DONE) {
+        p->outcome = sqlite3_changes(db_) == 1;  // 0: already stored (also earlier in this batch)
+      } else {
+        p->outcome = fail(Error("record webhook"));
+      }
+    }
+    if (auto committed = Exec("COMMIT"); !committed) {
+      Rollback();
+      fail_all(committed.error());
+    }
+  }
+
   result<bool> FinishLocked(std::int64_t id, const JobOutcome& outcome) {
     if (!IsFinal(outcome.status)) {
       return fail(errc::invalid_argument,
@@ -480,7 +538,12 @@ class SqliteJobStore final : public JobStore {
 
   sqlite3* db_;
   std::shared_ptr<Clock> clock_;
-  std::mutex mu_;
+  std::mutex mu_;  // the connection
+
+  std::mutex batch_mu_;  // the group-commit queue
+  std::condition_variable batch_cv_;
+  std::vector<PendingInsert*> batch_;
+  bool leader_active_ = false;
 };
 
 }  // namespace
