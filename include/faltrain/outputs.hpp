@@ -31,8 +31,11 @@ struct TrainingOutput {
   std::vector<std::pair<std::string, FileRef>> other_files;
   std::string raw_json;                 ///< the output exactly as received
 
-  /// Decodes any trainer's output object. Fails with `errc::malformed_response` if it is not a JSON
-  /// object or carries neither a LoRA file nor a finetune id.
+  /// Decodes any trainer's output object. `diffusers_lora_file` wins over `lora_file` (the loser
+  /// goes to other_files); any other member that is a File (an object with a string "url") goes to
+  /// other_files; unknown members, nulls and unusable file sizes are ignored. Fails with
+  /// `errc::malformed_response` if it is not valid JSON, not an object, or carries neither a LoRA
+  /// file nor a non-empty finetune id.
   static result<TrainingOutput> Parse(std::string_view json);
 };
 
@@ -51,6 +54,9 @@ struct GenerationResult {
   std::optional<double> inference_seconds;  ///< `timings.inference`
   std::string raw_json;
 
+  /// Decodes fal-ai/flux-lora style output. Images without a url are dropped; `seed` keeps the
+  /// number's exact text (or a string seed as is). Fails with `errc::malformed_response` unless the
+  /// text is a valid JSON object with an "images" array.
   static result<GenerationResult> Parse(std::string_view json);
 };
 

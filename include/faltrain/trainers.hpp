@@ -45,8 +45,12 @@ struct TrainerSpec {
   std::string deprecation_note;
 };
 
-/// A thread-safe set of trainer specs plus the style → trainer mapping.
-/// `TrainerRegistry::WithBuiltins()` knows portrait, flux-pro, fast-training and turbo trainers.
+/// A thread-safe set of trainer specs plus the style → trainer mapping. Copies are deep; a
+/// moved-from registry is empty and usable.
+/// `TrainerRegistry::WithBuiltins()` knows portrait, flux-pro, fast-training and turbo trainers,
+/// with fal's documented defaults. Where fal documents none, the built-ins choose: trigger
+/// "ohwx person" for the portrait and fast-training trainers, 1000 steps for fast training,
+/// min_images 1 for flux-pro and 4 for turbo.
 class TrainerRegistry {
  public:
   /// An empty registry.
@@ -60,10 +64,17 @@ class TrainerRegistry {
   TrainerRegistry& operator=(TrainerRegistry&&) noexcept;
   ~TrainerRegistry();
 
-  /// Adds or replaces a spec (keyed by endpoint id). Fails on an empty id or images field.
+  /// Adds or replaces a spec (keyed by endpoint id; a replaced spec keeps its place in `List`).
+  /// Fails with `errc::invalid_argument` unless the endpoint id and the generation endpoint are
+  /// valid fal endpoint ids (owner/alias[/path]), the images field is set, default steps and
+  /// learning rate are not negative, min_images >= 1, and fixed_inputs_json is empty or a JSON
+  /// object. An empty display name becomes the endpoint id.
   result<void> Register(TrainerSpec spec);
   /// Registers every spec in a JSON array of objects whose keys are `TrainerSpec`'s member names
-  /// (`output` is "lora_file" or "finetune_id"); returns how many were added.
+  /// (`output` is "lora_file" or "finetune_id"; `fixed_inputs_json` an object or a string holding
+  /// one; missing or null keys keep `TrainerSpec`'s defaults); returns how many were read. All or
+  /// nothing: an unknown key, a wrong type or an invalid spec registers none, and the error names
+  /// the entry ("entry #2: ...").
   result<std::size_t> RegisterJson(std::string_view json);
   /// Maps a style to a registered trainer.
   result<void> SetStyleTrainer(AvatarStyle style, std::string_view endpoint_id);
