@@ -157,11 +157,13 @@ std::string ClientConfig::Describe() const {
   return fmt::format(
       "api_key={} queue_url={} rest_url={} jwks_url={} webhook_url={} test_mode={} "
       "connect_timeout={}ms request_timeout={}ms user_agent=\"{}\" retry.max_attempts={} "
-      "retry.initial_backoff={}ms retry.max_backoff={}ms retry.max_total={}ms",
+      "retry.initial_backoff={}ms retry.max_backoff={}ms retry.max_total={}ms "
+      "multipart_threshold={} multipart_part_size={}",
       RedactKey(api_key), endpoints.queue_url, endpoints.rest_url, endpoints.jwks_url,
       webhook_url.empty() ? "(none)" : webhook_url, test_mode ? "true" : "false",
       connect_timeout.count(), request_timeout.count(), UserAgent(), retry.max_attempts,
-      retry.initial_backoff.count(), retry.max_backoff.count(), retry.max_total.count());
+      retry.initial_backoff.count(), retry.max_backoff.count(), retry.max_total.count(),
+      multipart_threshold, multipart_part_size);
 }
 
 std::string RedactKey(std::string_view key) {

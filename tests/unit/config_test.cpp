@@ -185,6 +185,8 @@ TEST_CASE("Describe summarises the config without the key") {
   CHECK(d.find("test_mode=true") != std::string::npos);
   CHECK(d.find("connect_timeout=10000ms") != std::string::npos);
   CHECK(d.find(c.UserAgent()) != std::string::npos);
+  CHECK(d.find("retry.max_attempts=4") != std::string::npos);
+  CHECK(d.find("multipart_threshold=94371840") != std::string::npos);
 
   ClientConfig empty;
   CHECK(empty.Describe().find("api_key=(none)") != std::string::npos);
