@@ -242,6 +242,12 @@ faltrain::result<void> BotStore::AddJob(const BotJob& job) {
   return s.Int(job.job_id).Int(job.user_id).Int(job.chat_id).Run("recording a job");
 }
 
+faltrain::result<void> BotStore::ReleaseNotification(std::int64_t job_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "UPDATE jobs SET notified = 0 WHERE job_id = ?");
+  return s.Int(job_id).Run("releasing a notification");
+}
+
 faltrain::result<std::vector<BotJob>> BotStore::QueryJobs(const char* sql, std::int64_t arg) {
   Stmt s(db_, sql);
   if (std::string_view(sql).find('?') != std::string_view::npos) s.Int(arg);

@@ -96,6 +96,8 @@ class BotStore {
   faltrain::result<std::vector<BotJob>> ListUnnotifiedJobs();
   /// True exactly once per job: the caller then owns telling the user its outcome.
   faltrain::result<bool> ClaimNotification(std::int64_t job_id);
+  /// Gives a claim back (the message could not be delivered for now), so it is tried again.
+  faltrain::result<void> ReleaseNotification(std::int64_t job_id);
 
  private:
   explicit BotStore(sqlite3* db) : db_(db) {}

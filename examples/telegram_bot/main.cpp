@@ -94,6 +94,12 @@ int main() {
   TelegramApi api(std::make_shared<faltrain::CurlTransport>(curl_options),
                   TelegramApiOptions{config.token, config.api_url});
 
+  auto offset = store.value()->LoadOffset();
+  if (!offset) {
+    log.Error("loading the update offset: " + offset.error().message);
+    return 1;
+  }
+
   TrainingService training(client.value(), jobs.value(), files, config.job_poll_interval, log);
   Notifier notifier(*store.value(), training, api, log);
   std::vector<std::int64_t> watched;
@@ -102,11 +108,6 @@ int main() {
   }
   training.Start(watched, [&notifier] { notifier.NotifyFinished(); });
 
-  auto offset = store.value()->LoadOffset();
-  if (!offset) {
-    log.Error("loading the update offset: " + offset.error().message);
-    return 1;
-  }
   log.Info(fmt::format("started: Bot API {}, {}, update offset {}, state {}, jobs {}", config.api_url,
                        config.client.test_mode ? "test mode (simulator)" : "fal", offset.value(),
                        config.state_db.string(), config.jobs_db.string()));
@@ -148,7 +149,7 @@ int main() {
       bot.FlushAlbums(std::chrono::steady_clock::now());
     }
     log.Info("stopping: finishing queued work");
-    api.Stop();
+    work.Shutdown();  // its tasks use the bot: finish them while it exists
   }
   training.Stop();
   log.Info("stopped");

@@ -21,7 +21,7 @@ std::string OutcomeText(const faltrain::Job& job, std::string_view language) {
 
 namespace {
 
-std::size_t NotifierSend(TelegramApi& api, BotLog& log, const BotJob& bot_job,
+std::size_t NotifierSend(TelegramApi& api, BotStore& store, BotLog& log, const BotJob& bot_job,
                          const faltrain::Job& job, std::string_view language) {
   InlineKeyboard keyboard;
   if (job.status == faltrain::JobStatus::kCompleted) {
@@ -29,8 +29,12 @@ std::size_t NotifierSend(TelegramApi& api, BotLog& log, const BotJob& bot_job,
   }
   auto sent = api.SendMessage(bot_job.chat_id, OutcomeText(job, language), keyboard);
   if (!sent) {
-    log.Error(fmt::format("job {}: the outcome message was not delivered: {}", job.id,
-                          sent.error().message));
+    // Telegram down or throttling: give the claim back so the next tick tries again. A refusal
+    // (the user blocked the bot, the chat is gone) is final.
+    bool again = sent.error().retryable;
+    if (again) (void)store.ReleaseNotification(job.id);
+    log.Error(fmt::format("job {}: the outcome message was not delivered{}: {}", job.id,
+                          again ? " (will retry)" : "", sent.error().message));
     return 0;
   }
   return 1;
@@ -59,7 +63,7 @@ std::size_t Notifier::NotifyFinished() {
     }
     if (!claimed.value()) continue;  // told already (e.g. the cancel reply)
     auto language = store_.UserLanguage(bot_job.user_id);
-    sent += NotifierSend(api_, log_, bot_job, job.value(), language ? language.value() : "");
+    sent += NotifierSend(api_, store_, log_, bot_job, job.value(), language ? language.value() : "");
     log_.Info(fmt::format("job {}: user told it is {}", bot_job.job_id,
                           faltrain::to_string(job.value().status)));
   }

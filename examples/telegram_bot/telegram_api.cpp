@@ -94,7 +94,7 @@ faltrain::result<std::string> TelegramApi::Call(std::string_view method, std::st
       failure.retryable = api.error_code == 429 || api.error_code >= 500;
       if (api.retry_after) failure.retry_after = std::chrono::seconds(*api.retry_after);
     }
-    if (!retry || !failure.retryable || attempt >= options_.send_attempts || stopping_) {
+    if (!retry || !failure.retryable || attempt >= options_.send_attempts) {
       return faltrain::fail(std::move(failure));
     }
     auto delay = failure.retry_after ? std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -8,7 +8,6 @@
 #include <faltrain/result.hpp>
 #include <faltrain/transport.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -61,9 +60,6 @@ class TelegramApi {
   /// `text` with every occurrence of the token replaced by "<token>".
   std::string Redact(std::string_view text) const;
 
-  /// Stops send retries early (shutdown).
-  void Stop() { stopping_ = true; }
-
  private:
   faltrain::result<std::string> Call(std::string_view method, std::string body,
                                      std::string content_type, std::chrono::milliseconds timeout,
@@ -72,7 +68,6 @@ class TelegramApi {
 
   std::shared_ptr<faltrain::Transport> transport_;
   TelegramApiOptions options_;
-  std::atomic<bool> stopping_{false};
 };
 
 /// The inline keyboard as Bot API `reply_markup` JSON.

@@ -6,18 +6,23 @@ WorkQueue::WorkQueue(int threads) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
 }
 
-WorkQueue::~WorkQueue() {
+WorkQueue::~WorkQueue() { Shutdown(); }
+
+void WorkQueue::Shutdown() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
-  for (auto& t : threads_) t.join();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 void WorkQueue::Post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
     tasks_.push_back(std::move(task));
   }
   cv_.notify_one();

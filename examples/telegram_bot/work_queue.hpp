@@ -20,6 +20,8 @@ class WorkQueue {
   WorkQueue& operator=(const WorkQueue&) = delete;
 
   void Post(std::function<void()> task);
+  /// Runs what is queued, then joins the threads; later posts are dropped. Idempotent.
+  void Shutdown();
 
  private:
   void Run();
