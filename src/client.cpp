@@ -4,7 +4,9 @@
 
 #include "detail/client_impl.hpp"
 #include "detail/http_error.hpp"
+#include "detail/input_fields.hpp"
 #include "detail/json_reader.hpp"
+#include "detail/json_validate.hpp"
 #include "detail/json_writer.hpp"
 #include "detail/queue_protocol.hpp"
 #include "detail/url.hpp"
@@ -20,57 +22,6 @@ namespace {
 using std::chrono::milliseconds;
 
 bool IsSuccess(int status) { return status >= 200 && status < 300; }
-
-// An ordered set of top-level JSON fields: later writes replace earlier ones in place.
-class InputFields {
- public:
-  void Put(std::string key, std::string json) {
-    for (auto& [k, v] : fields_) {
-      if (k == key) {
-        v = std::move(json);
-        return;
-      }
-    }
-    fields_.emplace_back(std::move(key), std::move(json));
-  }
-  result<void> PutObjectFields(std::string_view object_json) {
-    detail::JsonDocument doc(object_json);
-    detail::od::object root;
-    if (doc.error() != simdjson::SUCCESS || doc.Object().get(root) != simdjson::SUCCESS) {
-      return fail(errc::invalid_argument, "fixed inputs are not a JSON object");
-    }
-    for (auto field : root) {
-      std::string_view key;
-      detail::od::value v;
-      if (field.unescaped_key().get(key) != simdjson::SUCCESS || field.value().get(v) != simdjson::SUCCESS) {
-        return fail(errc::invalid_argument, "fixed inputs are malformed JSON");
-      }
-      auto raw = detail::ReadRaw(v);
-      if (!raw) return fail(errc::invalid_argument, "fixed inputs are malformed JSON");
-      Put(std::string(key), std::move(*raw));
-    }
-    return success();
-  }
-  result<void> PutExtra(const JsonFields& extra) {
-    for (const auto& [key, json] : extra.items()) {
-      if (!detail::IsValidJson(json)) {
-        return fail(errc::invalid_argument, fmt::format("extra field '{}' is not valid JSON", key));
-      }
-      Put(key, json);
-    }
-    return success();
-  }
-  std::string ToJson() const {
-    detail::JsonWriter w;
-    w.BeginObject();
-    for (const auto& [k, v] : fields_) w.Key(k).Raw(v);
-    w.EndObject();
-    return std::move(w).str();
-  }
-
- private:
-  std::vector<std::pair<std::string, std::string>> fields_;
-};
 
 bool IsUsableFileUrl(std::string_view url) {
   return detail::IsHttpUrl(url) || url.substr(0, 5) == "data:";
@@ -205,7 +156,7 @@ result<ResolvedTraining> ResolveTraining(const TrainerRegistry& trainers, const 
   if (out.steps <= 0) return fail(errc::invalid_argument, "steps must be positive");
   if (!(learning_rate > 0)) return fail(errc::invalid_argument, "learning_rate must be positive");
 
-  InputFields fields;
+  detail::InputFields fields;
   if (!out.spec.fixed_inputs_json.empty()) FALTRAIN_TRYV(fields.PutObjectFields(out.spec.fixed_inputs_json));
   fields.Put(out.spec.images_field, detail::JsonQuote(request.images_url));
   const std::string& trigger = request.trigger.empty() ? out.spec.default_trigger : request.trigger;
@@ -253,7 +204,7 @@ result<TrainingJob> TrainingClient::SubmitTraining(const TrainingRequest& reques
 result<RequestHandle> TrainingClient::Submit(std::string_view endpoint_id, std::string_view input_json,
                                              const SubmitOptions& options) {
   FALTRAIN_TRY(auto endpoint, EndpointId::Parse(endpoint_id));
-  if (!detail::IsValidJson(input_json)) return fail(errc::invalid_argument, "input is not valid JSON");
+  if (!detail::IsValidJsonAnyNumber(input_json)) return fail(errc::invalid_argument, "input is not valid JSON");
   const ClientConfig& config = impl_->config;
 
   HttpRequest request;
@@ -275,7 +226,7 @@ result<RequestHandle> TrainingClient::Submit(std::string_view endpoint_id, std::
   }
   if (options.no_server_retry) request.headers.Add("X-Fal-No-Retry", "1");
   if (!options.object_lifecycle_json.empty()) {
-    if (!detail::IsValidJson(options.object_lifecycle_json)) {
+    if (!detail::IsValidJsonAnyNumber(options.object_lifecycle_json)) {
       return fail(errc::invalid_argument, "object_lifecycle_json is not valid JSON");
     }
     request.headers.Add("X-Fal-Object-Lifecycle-Preference", options.object_lifecycle_json);
@@ -338,7 +289,7 @@ result<std::string> TrainingClient::GetResultJson(const RequestHandle& handle) {
     }
     return fail(std::move(e));
   }
-  if (!detail::IsValidJson(response.value().body)) {
+  if (!detail::IsValidJsonAnyNumber(response.value().body)) {
     error e(errc::malformed_response, "result is not valid JSON: " + detail::BodySnippet(response.value().body));
     e.http_status = response.value().status;
     return fail(WithRequestId(std::move(e), handle));

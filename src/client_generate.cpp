@@ -3,7 +3,7 @@
 #include <faltrain/client.hpp>
 
 #include "detail/client_impl.hpp"
-#include "detail/json_reader.hpp"
+#include "detail/input_fields.hpp"
 #include "detail/json_writer.hpp"
 
 #include <fmt/format.h>
@@ -38,67 +38,38 @@ result<std::pair<std::string, std::string>> TrainingClient::BuildGenerationInput
                              ? std::string(finetune ? kFinetuneEndpoint : kLoraEndpoint)
                              : request.endpoint;
 
-  detail::JsonWriter w;
-  w.BeginObject().Field("prompt", request.prompt);
+  auto text = [](std::string_view v) { return detail::JsonQuote(v); };
+  detail::InputFields fields;
+  fields.Put("prompt", text(request.prompt));
   if (finetune) {
-    w.Field("finetune_id", trained.finetune_id).Field("finetune_strength", request.finetune_strength);
-    if (!request.aspect_ratio.empty()) w.Field("aspect_ratio", request.aspect_ratio);
+    fields.Put("finetune_id", text(trained.finetune_id));
+    fields.Put("finetune_strength", detail::JsonNumber(request.finetune_strength));
+    if (!request.aspect_ratio.empty()) fields.Put("aspect_ratio", text(request.aspect_ratio));
   } else {
-    w.Key("loras").BeginArray().BeginObject()
+    detail::JsonWriter loras;
+    loras.BeginArray().BeginObject()
         .Field("path", trained.lora_file->url)
         .Field("scale", request.lora_scale)
         .EndObject().EndArray();
+    fields.Put("loras", std::move(loras).str());
     if (request.width) {
-      w.Key("image_size").BeginObject().Field("width", *request.width).Field("height", *request.height).EndObject();
+      detail::JsonWriter size;
+      size.BeginObject().Field("width", *request.width).Field("height", *request.height).EndObject();
+      fields.Put("image_size", std::move(size).str());
     } else if (!request.image_size.empty()) {
-      w.Field("image_size", request.image_size);
+      fields.Put("image_size", text(request.image_size));
     }
-    if (request.num_inference_steps) w.Field("num_inference_steps", *request.num_inference_steps);
-    if (request.guidance_scale) w.Field("guidance_scale", *request.guidance_scale);
+    if (request.num_inference_steps) fields.Put("num_inference_steps", std::to_string(*request.num_inference_steps));
+    if (request.guidance_scale) fields.Put("guidance_scale", detail::JsonNumber(*request.guidance_scale));
   }
-  w.Field("num_images", request.num_images);
-  if (request.seed) w.Key("seed").Uint(*request.seed);
-  if (!request.output_format.empty()) w.Field("output_format", request.output_format);
-  if (request.enable_safety_checker) w.Field("enable_safety_checker", *request.enable_safety_checker);
-  for (const auto& [key, json] : request.extra.items()) {
-    if (!detail::IsValidJson(json)) {
-      return fail(errc::invalid_argument, fmt::format("extra field '{}' is not valid JSON", key));
-    }
+  fields.Put("num_images", std::to_string(request.num_images));
+  if (request.seed) fields.Put("seed", std::to_string(*request.seed));
+  if (!request.output_format.empty()) fields.Put("output_format", text(request.output_format));
+  if (request.enable_safety_checker) {
+    fields.Put("enable_safety_checker", *request.enable_safety_checker ? "true" : "false");
   }
-  w.EndObject();
-  std::string body = std::move(w).str();
-  if (!request.extra.empty()) {
-    // Extras win over typed fields: rebuild with replacements applied in place.
-    detail::JsonDocument doc(body);
-    detail::od::object root;
-    if (doc.error() != simdjson::SUCCESS || doc.Object().get(root) != simdjson::SUCCESS) {
-      return fail(errc::invalid_argument, "generation input could not be built");
-    }
-    std::vector<std::pair<std::string, std::string>> fields;
-    for (auto field : root) {
-      std::string_view key;
-      detail::od::value v;
-      if (field.unescaped_key().get(key) != simdjson::SUCCESS || field.value().get(v) != simdjson::SUCCESS) {
-        return fail(errc::invalid_argument, "generation input could not be built");
-      }
-      auto raw = detail::ReadRaw(v);
-      if (!raw) return fail(errc::invalid_argument, "generation input could not be built");
-      fields.emplace_back(std::string(key), std::move(*raw));
-    }
-    for (const auto& [key, json] : request.extra.items()) {
-      auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == key; });
-      if (it != fields.end()) {
-        it->second = json;
-      } else {
-        fields.emplace_back(key, json);
-      }
-    }
-    detail::JsonWriter merged;
-    merged.BeginObject();
-    for (const auto& [key, json] : fields) merged.Key(key).Raw(json);
-    merged.EndObject();
-    body = std::move(merged).str();
-  }
+  FALTRAIN_TRYV(fields.PutExtra(request.extra));
+  std::string body = fields.ToJson();
   return std::make_pair(std::move(endpoint), std::move(body));
 }
 
