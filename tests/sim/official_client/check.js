@@ -12,6 +12,8 @@ const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
 const http = require("node:http");
 const readline = require("node:readline");
+// Node 20 has a global File; Debian 12's Node 18 keeps it in node:buffer.
+const File = globalThis.File ?? require("node:buffer").File;
 
 const { createFalClient, ApiError, ValidationError } = require("@fal-ai/client");
 
