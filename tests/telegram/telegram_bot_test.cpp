@@ -394,6 +394,28 @@ TEST_CASE("a Telegram outage, and a restart, lose no update and repeat none") {
   for (std::size_t i = 1; i < offsets.size(); ++i) CHECK(offsets[i] >= offsets[i - 1]);
 }
 
+TEST_CASE("an avatar that finishes while Telegram is down is announced after it, once") {
+  Stand stand("outage-outcome");
+  stand.StartBot();
+  Chat chat(stand.tg, 302, "en");
+  CreateAndTrainEnglish(chat, "Patient", "artistic", "fast", 4, 700);
+  stand.tg.SetOutage(true);
+  // The bot records the outcome in the job store whatever Telegram does; wait for that.
+  stand.tg.WaitForActivity([&] { return stand.bot->Log().find("is COMPLETED") != std::string::npos; },
+                           seconds(60));
+  REQUIRE(stand.bot->Log().find("is COMPLETED") != std::string::npos);
+  // The message is retried until the sender gives up, then handed back for a later tick.
+  stand.tg.WaitForActivity([&] { return stand.bot->Log().find("(will retry)") != std::string::npos; },
+                           seconds(90));
+  CHECK(stand.bot->Log().find("(will retry)") != std::string::npos);
+  CHECK(chat.Count("Your avatar is ready") == 0);
+  stand.tg.SetOutage(false);
+  chat.Expect("🎉 Your avatar is ready!\n🎭 **Patient** (Artistic style)");
+  chat.Say("/avatars");
+  chat.Expect("Patient (Artistic, Fast) — ✅ ready");
+  CHECK(chat.Count("Your avatar is ready") == 1);
+}
+
 TEST_CASE("a flood gets one slow-down notice instead of a reply to every message") {
   Stand stand("flood");
   stand.StartBot();
