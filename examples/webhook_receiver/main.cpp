@@ -217,7 +217,8 @@ int main(int argc, char** argv) {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(1u << 20);
-  server.set_keep_alive_timeout(30);
+  // Idle keep-alive connections hold a worker thread and delay shutdown by up to this long.
+  server.set_keep_alive_timeout(5);
   // httplib answers 413 itself far beyond the limit; the handler gives the JSON 413 near it.
   server.set_payload_max_length(o.max_body_bytes * 2 + 4096);
 
