@@ -18,7 +18,8 @@ extern char** environ;
 
 namespace faltrain_bot_test {
 
-BotProcess::BotProcess(std::map<std::string, std::string> env, std::filesystem::path log_file)
+BotProcess::BotProcess(std::map<std::string, std::string> env, std::filesystem::path log_file,
+                       std::string binary, std::vector<std::string> args)
     : log_file_(std::move(log_file)) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -39,9 +40,10 @@ BotProcess::BotProcess(std::map<std::string, std::string> env, std::filesystem::
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  std::string binary = FALTRAIN_BOT_BINARY;
-  char* argv[] = {binary.data(), nullptr};
-  int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, envp.data());
+  std::vector<char*> argv{binary.data()};
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     pid_ = -1;

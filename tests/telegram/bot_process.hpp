@@ -1,5 +1,6 @@
 #pragma once
-// The real faltrain-telegram-bot binary as a child process, with its environment and a log file.
+// A child process (the real faltrain-telegram-bot binary by default) with its environment and a
+// log file taking its stdout and stderr.
 
 #include <sys/types.h>
 
@@ -8,14 +9,16 @@
 #include <optional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace faltrain_bot_test {
 
 class BotProcess {
  public:
-  /// Starts the bot with the current environment plus `env` (which wins); stdout and stderr go to
-  /// `log_file`.
-  BotProcess(std::map<std::string, std::string> env, std::filesystem::path log_file);
+  /// Starts `binary` (the bot unless given) with `args`, the current environment plus `env`
+  /// (which wins); stdout and stderr go to `log_file`.
+  BotProcess(std::map<std::string, std::string> env, std::filesystem::path log_file,
+             std::string binary = FALTRAIN_BOT_BINARY, std::vector<std::string> args = {});
   /// Stops it (SIGTERM, then SIGKILL after 15 s).
   ~BotProcess();
   BotProcess(const BotProcess&) = delete;

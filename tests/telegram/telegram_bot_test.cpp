@@ -416,6 +416,49 @@ TEST_CASE("an avatar that finishes while Telegram is down is announced after it,
   CHECK(chat.Count("Your avatar is ready") == 1);
 }
 
+TEST_CASE("against a fal-compatible server, a restart resumes the training and images go by URL") {
+  // faltrain-sim serves fal's queue and storage over HTTP on 127.0.0.1: the bot runs as it would
+  // against fal (no test mode), so its requests survive its own restart.
+  auto dir = FreshDir("sim-server");
+  BotProcess sim({}, dir / "sim.log", FALTRAIN_SIM_BINARY,
+                 {"--port", "0", "--duration", "6", "--queue-duration", "0.2", "--generation-duration",
+                  "0.5", "--no-webhooks", "--quiet"});
+  std::string sim_url;
+  Stand stand("real-mode");
+  stand.tg.WaitForActivity([&] {
+    std::smatch match;
+    std::string log = sim.Log();
+    if (!std::regex_search(log, match, std::regex("listening on (http://127\\.0\\.0\\.1:[0-9]+)"))) return false;
+    sim_url = match[1];
+    return true;
+  }, seconds(30));
+  REQUIRE(!sim_url.empty());
+  stand.env["AVATAR_TEST_MODE"] = "false";
+  stand.env["FAL_KEY"] = "sim-key-id:sim-key-secret";
+  stand.env["FALTRAIN_QUEUE_URL"] = sim_url;
+  stand.env["FALTRAIN_REST_URL"] = sim_url;
+  stand.StartBot();
+  Chat chat(stand.tg, 501, "en");
+
+  CreateAndTrainEnglish(chat, "Resumed", "portrait", "fast", 10, 800);
+  stand.StopBot();   // mid-training
+  stand.StartBot();
+  stand.tg.WaitForActivity([&] { return stand.bot->Log().find("resuming job") != std::string::npos; },
+                           seconds(30));
+  CHECK(stand.bot->Log().find("resuming job") != std::string::npos);
+  chat.Expect("🎉 Your avatar is ready!\n🎭 **Resumed** (Portrait style)");
+  chat.Say("/generate in a forest");
+  auto photo = chat.ExpectPhoto();
+  CHECK(photo.bytes.empty());
+  CHECK(photo.url.rfind(sim_url + "/files/", 0) == 0);  // Telegram fetches it itself
+  CHECK(photo.caption == "in a forest");
+  CHECK(chat.Count("Your avatar is ready") == 1);
+  stand.StopBot();
+  CHECK(sim.Stop() == 0);
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
 TEST_CASE("a flood gets one slow-down notice instead of a reply to every message") {
   Stand stand("flood");
   stand.StartBot();
