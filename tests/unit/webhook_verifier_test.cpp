@@ -8,7 +8,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
+#include <thread>
 
 using namespace faltrain;
 using webhook_test::Signer;
@@ -338,4 +341,38 @@ TEST_CASE("VerifyEd25519 rejects malformed keys and signatures") {
   CHECK_FALSE(VerifyEd25519(s.PublicKey().substr(1), "m", sig));
   CHECK_FALSE(VerifyEd25519(s.PublicKey(), "m", sig.substr(1)));
   CHECK_FALSE(VerifyEd25519(std::string(32, '\xff'), "m", sig));
+}
+
+TEST_CASE("the JWKS cache is safe to share between threads, rotation included") {
+  Signer old_key, new_key;
+  auto clock = std::make_shared<VirtualClock>();
+  auto transport = std::make_shared<ScriptedTransport>();
+  std::mutex served_mu;
+  std::string served = webhook_test::Jwks({old_key.PublicKey()});
+  transport->SetFallback([&](const HttpRequest&) -> result<HttpResponse> {
+    std::lock_guard<std::mutex> lock(served_mu);
+    return HttpResponse{200, {}, served};
+  });
+  auto cache = JwksCache::Fetching(transport, {}, clock);
+  auto verifier = std::make_shared<WebhookVerifier>(cache, WebhookVerifierOptions{}, clock);
+  const auto old_headers = old_key.Headers(kId, "u", kNow, webhook_test::kOkBody);
+  const auto new_headers = new_key.Headers(kId, "u", kNow, webhook_test::kOkBody);
+  REQUIRE(verifier->Verify(old_headers, webhook_test::kOkBody).has_value());
+  {
+    std::lock_guard<std::mutex> lock(served_mu);
+    served = webhook_test::Jwks({new_key.PublicKey(), old_key.PublicKey()});
+  }
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        const auto& h = (i + t) % 2 ? new_headers : old_headers;
+        if (verifier->Verify(h, webhook_test::kOkBody)) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(ok.load() == 80);
+  CHECK(cache->fetch_count() == 2);  // one initial fetch, one rotation refetch shared by all threads
 }
