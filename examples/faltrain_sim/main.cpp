@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   httplib::Server server;
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(100000);
+  // Shutdown waits for idle keep-alive connections to time out: keep that short.
+  server.set_keep_alive_timeout(2);
   server.set_payload_max_length(1ull << 32);
   MountSimulator(server, sim);
 
