@@ -1,0 +1,210 @@
+// The JobStore contract (job_store_contract.hpp) against SQLite and PostgreSQL, plus what only a
+// shared database can show: two store instances (two processes' worth of pools) on one PostgreSQL.
+//
+// PostgreSQL comes from the ctest fixture (pg_fixture.sh), whose URL file is named by
+// FALTRAIN_TEST_PG_URL_FILE. Without it the PostgreSQL cases exit 77, which ctest reports as skipped.
+
+#include "job_store_contract.hpp"
+
+#include <faltrain/postgres_job_store.hpp>
+
+#include <doctest/doctest.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+using namespace faltrain;
+
+namespace {
+
+std::string PgUrl() {
+  const char* file = std::getenv("FALTRAIN_TEST_PG_URL_FILE");
+  std::string url;
+  if (file) std::ifstream(file) >> url;
+  if (url.empty()) {
+    std::cerr << "SKIP: no PostgreSQL test server (FALTRAIN_TEST_PG_URL_FILE unset or empty); the "
+                 "postgres/server fixture starts one when PostgreSQL is installed\n";
+    std::exit(77);
+  }
+  return url;
+}
+
+std::string PgExec(const std::string& sql) {
+  PGconn* c = PQconnectdb(PgUrl().c_str());
+  std::string error;
+  if (PQstatus(c) != CONNECTION_OK) {
+    error = PQerrorMessage(c);
+  } else {
+    PGresult* r = PQexec(c, sql.c_str());
+    auto st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) error = PQresultErrorMessage(r);
+    PQclear(r);
+  }
+  PQfinish(c);
+  return error;
+}
+
+struct PostgresBackend {
+  static constexpr const char* kName = "postgres";
+  static std::shared_ptr<JobStore> Reopen(std::shared_ptr<Clock> clock) {
+    auto s = OpenPostgresJobStore(PgUrl(), {}, std::move(clock));
+    REQUIRE_MESSAGE(s.has_value(), s.error().message);
+    return s.value();
+  }
+  static std::shared_ptr<JobStore> Open(std::shared_ptr<Clock> clock) {
+    auto s = Reopen(std::move(clock));  // migrates on first use
+    const std::string cleared = PgExec("TRUNCATE jobs, webhook_inbox RESTART IDENTITY");
+    REQUIRE_MESSAGE(cleared.empty(), cleared);
+    return s;
+  }
+  static std::string ExecRaw(const std::string& sql) { return PgExec(sql); }
+};
+
+struct SqliteBackend {
+  static constexpr const char* kName = "sqlite";
+  static std::filesystem::path Path() {
+    return std::filesystem::temp_directory_path() / ("faltrain-contract-" + std::to_string(::getpid()) + ".db");
+  }
+  static std::shared_ptr<JobStore> Reopen(std::shared_ptr<Clock> clock) {
+    auto s = OpenSqliteJobStore(Path(), {}, std::move(clock));
+    REQUIRE_MESSAGE(s.has_value(), s.error().message);
+    return s.value();
+  }
+  static std::shared_ptr<JobStore> Open(std::shared_ptr<Clock> clock) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(Path().string() + suffix);
+    return Reopen(std::move(clock));
+  }
+  static std::string ExecRaw(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open(Path().string().c_str(), &db);
+    char* message = nullptr;
+    std::string error;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      error = message ? message : "error";
+    }
+    sqlite3_free(message);
+    sqlite3_close(db);
+    return error;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_TEMPLATE_INVOKE(job_store_contract, SqliteBackend, PostgresBackend);
+
+TEST_CASE("postgres: two instances never claim the same event, and complete each once") {
+  auto clock = std::make_shared<VirtualClock>();
+  auto a = PostgresBackend::Open(clock);
+  auto b = PostgresBackend::Reopen(clock);
+  const int n = 200;
+  for (int i = 0; i < n; ++i) {
+    const auto id = a->CreateJob(job_store_contract::Avatar("j" + std::to_string(i))).value().id;
+    REQUIRE(a->MarkTraining(id, job_store_contract::Handle("ev-" + std::to_string(i))).has_value());
+    REQUIRE(b->RecordWebhook({"ev-" + std::to_string(i), "{}", "u", 0, {}, false, ""}).value());
+  }
+  std::mutex mu;
+  std::multiset<std::string> claimed;
+  std::atomic<int> changed{0}, errors{0};
+  auto worker = [&](std::shared_ptr<JobStore> store) {
+    for (;;) {
+      auto events = store->ClaimWebhooks(7, std::chrono::seconds(60));
+      if (!events) { ++errors; return; }
+      if (events.value().empty()) return;
+      for (const auto& e : events.value()) {
+        { std::lock_guard<std::mutex> lock(mu); claimed.insert(e.request_id); }
+        auto job = store->FindJobByRequestId(e.request_id).value();
+        auto r = store->CompleteWebhook(e.request_id, "applied", job.id, JobOutcome{JobStatus::kCompleted, "{}", ""});
+        if (!r) ++errors;
+        if (r && r.value()) ++changed;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back(worker, a);
+    threads.emplace_back(worker, b);
+  }
+  for (auto& t : threads) t.join();
+  CHECK(errors.load() == 0);
+  CHECK(claimed.size() == static_cast<std::size_t>(n));
+  CHECK(std::set<std::string>(claimed.begin(), claimed.end()).size() == static_cast<std::size_t>(n));
+  CHECK(changed.load() == n);
+  CHECK(a->CountWebhooks(true).value() == 0);
+  CHECK(a->ListJobs(JobStatus::kCompleted).value().size() == static_cast<std::size_t>(n));
+}
+
+TEST_CASE("postgres: a lapsed lease lets a second instance process, but the event completes once") {
+  auto clock = std::make_shared<VirtualClock>();
+  auto a = PostgresBackend::Open(clock);
+  auto b = PostgresBackend::Reopen(clock);
+  const auto id = a->CreateJob(job_store_contract::Avatar()).value().id;
+  REQUIRE(a->MarkTraining(id, job_store_contract::Handle("slow")).has_value());
+  REQUIRE(a->RecordWebhook({"slow", "{}", "u", 0, {}, false, ""}).value());
+  REQUIRE(a->ClaimWebhooks(10, std::chrono::seconds(30)).value().size() == 1);
+  CHECK(b->ClaimWebhooks(10, std::chrono::seconds(30)).value().empty());
+  // b restarting must not take the claim of a, which is alive.
+  REQUIRE(b->ReleaseWebhookClaims().has_value());
+  CHECK(b->ClaimWebhooks(10, std::chrono::seconds(30)).value().empty());
+  clock->Advance(std::chrono::seconds(31));  // a is slow: its lease lapses
+  REQUIRE(b->ClaimWebhooks(10, std::chrono::seconds(30)).value().size() == 1);
+  CHECK(b->CompleteWebhook("slow", "applied by b", id, JobOutcome{JobStatus::kCompleted, "{}", ""}).value());
+  CHECK_FALSE(a->CompleteWebhook("slow", "applied by a", id, JobOutcome{JobStatus::kFailed, "", "late"}).value());
+  CHECK(a->FindWebhook("slow").value().processing_note == "applied by b");
+  CHECK(a->FindJob(id).value().status == JobStatus::kCompleted);
+  CHECK(a->ClaimNotification(id).value());
+  CHECK_FALSE(b->ClaimNotification(id).value());
+}
+
+TEST_CASE("postgres: reconcilers in two instances split the stale jobs") {
+  auto clock = std::make_shared<VirtualClock>();
+  auto a = PostgresBackend::Open(clock);
+  auto b = PostgresBackend::Reopen(clock);
+  for (int i = 0; i < 6; ++i) {
+    const auto id = a->CreateJob(job_store_contract::Avatar()).value().id;
+    REQUIRE(a->MarkTraining(id, job_store_contract::Handle("stale-" + std::to_string(i))).has_value());
+  }
+  clock->Advance(std::chrono::minutes(31));
+  const auto cutoff = clock->WallNow() - std::chrono::minutes(30);
+  auto first = a->ListStaleTraining(cutoff, 4).value();
+  auto second = b->ListStaleTraining(cutoff, 100).value();
+  CHECK(first.size() == 4);
+  CHECK(second.size() == 2);
+  std::set<std::int64_t> ids;
+  for (const auto& j : first) ids.insert(j.id);
+  for (const auto& j : second) ids.insert(j.id);
+  CHECK(ids.size() == 6);
+}
+
+TEST_CASE("postgres: a database that is down is a storage error without the password") {
+  auto s = OpenPostgresJobStore("postgresql://faltrain:s3cret-pw@127.0.0.1:1/faltrain?connect_timeout=2");
+  REQUIRE_FALSE(s.has_value());
+  CHECK(s.error().code == errc::storage_error);
+  CHECK(s.error().message.find("s3cret-pw") == std::string::npos);
+  CHECK(s.error().message.find("127.0.0.1:1") != std::string::npos);
+  CHECK(RedactDatabaseUrl("postgresql://u:s3cret@h:5/db?password=x&sslmode=disable") ==
+        "postgresql://u:***@h:5/db?password=***&sslmode=disable");
+  CHECK(IsPostgresUrl("postgres://h/db"));
+  CHECK_FALSE(IsPostgresUrl("sqlite:/tmp/x.db"));
+}
+
+TEST_CASE("OpenJobStore picks the backend from the URL") {
+  auto pg = OpenJobStore(PgUrl());
+  REQUIRE_MESSAGE(pg.has_value(), pg.error().message);
+  auto memory = OpenJobStore("sqlite::memory:");
+  REQUIRE_MESSAGE(memory.has_value(), memory.error().message);
+  CHECK(memory.value()->CountWebhooks(false).value() == 0);
+  CHECK(OpenJobStore("sqlite:").error().code == errc::invalid_argument);
+  const char* saved = std::getenv("FALTRAIN_DATABASE_URL");
+  std::string keep = saved ? saved : "";
+  ::unsetenv("FALTRAIN_DATABASE_URL");
+  CHECK(OpenJobStore("").error().code == errc::invalid_argument);
+  ::setenv("FALTRAIN_DATABASE_URL", "sqlite::memory:", 1);
+  CHECK(OpenJobStore("").has_value());
+  if (saved) ::setenv("FALTRAIN_DATABASE_URL", keep.c_str(), 1); else ::unsetenv("FALTRAIN_DATABASE_URL");
+}
