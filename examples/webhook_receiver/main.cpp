@@ -11,6 +11,7 @@
 #include <faltrain/curl_transport.hpp>
 #include <faltrain/job_processor.hpp>
 #include <faltrain/jobs.hpp>
+#include <faltrain/postgres_job_store.hpp>
 #include <faltrain/webhook_handler.hpp>
 
 #include <httplib.h>
@@ -137,7 +138,8 @@ int main(int argc, char** argv) {
   }
   faltrain::SqliteJobStoreOptions store_options;
   store_options.synchronous_full = o.durable_full;
-  auto store = faltrain::OpenSqliteJobStore(o.db_path, store_options);
+  auto store = faltrain::IsPostgresUrl(o.db_path) ? faltrain::OpenPostgresJobStore(o.db_path)
+                                                  : faltrain::OpenSqliteJobStore(o.db_path, store_options);
   if (!store) {
     Log(LogLevel::kError, store.error().message);
     return 1;

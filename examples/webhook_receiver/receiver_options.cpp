@@ -33,7 +33,8 @@ Usage: faltrain-webhook-receiver [flags]
   --host ADDR           address to bind (default 127.0.0.1)
   --port N              port (0 = any free port, printed; default 8080)   env FALTRAIN_WEBHOOK_PORT
   --path PATH           webhook path (default /webhook/fal/status)        env FALTRAIN_WEBHOOK_PATH
-  --db FILE             SQLite job store (default faltrain-jobs.db)       env FALTRAIN_WEBHOOK_DB
+  --db FILE|URL         SQLite job store (default faltrain-jobs.db)       env FALTRAIN_WEBHOOK_DB
+                        or a shared postgresql://user@host/db           env FALTRAIN_DATABASE_URL
   --jwks-url URL        signing keys (default FALTRAIN_JWKS_URL or https://rest.fal.ai/.well-known/jwks.json)
   --jwks-file FILE      use a fixed JWKS document instead of fetching (offline)
   --user-id ID          accept only webhooks for this fal user          env FALTRAIN_WEBHOOK_USER_ID
@@ -61,6 +62,7 @@ faltrain::result<ReceiverOptions> ParseReceiverOptions(const std::vector<std::st
   }
   if (auto v = Env("FALTRAIN_WEBHOOK_PATH"); !v.empty()) o.path = v;
   if (auto v = Env("FALTRAIN_WEBHOOK_DB"); !v.empty()) o.db_path = v;
+  if (auto v = Env("FALTRAIN_DATABASE_URL"); !v.empty()) o.db_path = v;  // postgresql://... for several receivers
   if (auto v = Env("FALTRAIN_WEBHOOK_USER_ID"); !v.empty()) o.pinned_user_id = v;
   if (auto v = Env("FALTRAIN_NOTIFY_COMMAND"); !v.empty()) o.notify_command = v;
   if (auto v = Env("FALTRAIN_RECONCILE_AFTER"); !v.empty()) {
