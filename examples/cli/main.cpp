@@ -20,12 +20,16 @@ namespace {
 
 // Ctrl-C and SIGTERM become a CancelToken that any wait watches. The signals are blocked in every
 // thread and taken by one thread with sigwait, so no work happens in a signal handler. A second
-// signal exits at once.
+// signal exits at once. A signal the parent set to be ignored stays ignored (a shell does that
+// for SIGINT in background jobs).
 void StartSignalThread(const faltrain::CancelToken& token) {
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
+  for (int signal_number : {SIGINT, SIGTERM}) {
+    struct sigaction current {};
+    if (sigaction(signal_number, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+    sigaddset(&set, signal_number);
+  }
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::thread([set, token] {
     int signal_number = 0;

@@ -249,6 +249,30 @@ watch_timeout)
   jq_true <(tail -1 last.out) '.error.code == "deadline_exceeded"'
   ;;
 
+watch_interrupt)
+  start_sim 60
+  photos photos 10
+  expect_exit 0 cli train photos --save handle.json
+  "$FALTRAIN_CLI" watch handle.json --poll-interval 0.2 --cancel-on-interrupt >watch.out 2>watch.err &
+  watcher=$!
+  # Signal only once it is watching (its first progress line), so the handler is surely installed.
+  for _ in $(seq 1 200); do grep -q '^progress: ' watch.out && break; sleep 0.05; done
+  grep -q '^progress: ' watch.out || fail "watch printed no progress"
+  # SIGTERM: a non-interactive shell starts background jobs with SIGINT ignored, which the CLI
+  # respects; both signals go through the same cancel path.
+  kill -TERM "$watcher"
+  code=0
+  wait "$watcher" || code=$?
+  [ "$code" -eq 5 ] || { cat watch.out watch.err; fail "expected exit 5 after SIGTERM, got $code"; }
+  contains watch.err "cancelled"
+  # --cancel-on-interrupt asked fal to cancel: the request ends as failed ("cancelled"), exit 3.
+  expect_exit 3 cli --json watch handle.json --poll-interval 0.2 --timeout 30
+  tail -1 last.out >final.json
+  jq_true final.json '.error.code == "request_failed" and (.error.message | test("cancel"; "i"))'
+  expect_exit 3 cli --json status handle.json
+  jq_true last.out '.status == "COMPLETED" and .error_type == "request_cancelled"'
+  ;;
+
 watch_tty)
   command -v script >/dev/null || fail "script (util-linux/bsdutils) is needed"
   start_sim 3
