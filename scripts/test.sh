@@ -5,7 +5,8 @@
 #   3. cmake --install of that build into build/dev/prefix, then tests/consumer built against it
 #      with find_package(faltrain CONFIG REQUIRED) and run;
 #   4. g++ C++20, ctest;  5. g++ C++17 with ASan + UBSan, ctest;
-#   6. clang libFuzzer targets (when fuzz/CMakeLists.txt exists), each run for a bounded time.
+#   6. clang libFuzzer targets (when fuzz/CMakeLists.txt exists), each run for a bounded time
+#      (FALTRAIN_FUZZ_SECONDS) with its seed corpus fuzz/corpus/<area>/.
 # Ends with one line "N passed, N failed" (ctest tests plus consumer and fuzzer runs; a build that
 # fails counts as one failure) and exits non-zero on any failure.
 # Knobs: FALTRAIN_JOBS (2), FALTRAIN_FUZZ_SECONDS (20 per fuzzer), FALTRAIN_STAGES
@@ -110,10 +111,13 @@ if want fuzz && [ -f fuzz/CMakeLists.txt ]; then
       name=$(basename "$fuzzer")
       corpus="build/fuzz/corpus/$name"
       mkdir -p "$corpus"
+      # Seeds: fuzz/corpus/<area>/ for <area>_fuzzer (or fuzz/corpus/<name>/).
       seeds=()
-      [ -d "fuzz/corpus/$name" ] && seeds=("$ROOT/fuzz/corpus/$name")
+      for dir in "fuzz/corpus/${name%_fuzzer}" "fuzz/corpus/$name"; do
+        [ -d "$dir" ] && { seeds=("$ROOT/$dir"); break; }
+      done
       echo "--> $name"
-      if "$fuzzer" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+      if "$fuzzer" -max_total_time="$FUZZ_SECONDS" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
            -artifact_prefix="build/fuzz/$name-" "$corpus" "${seeds[@]}" \
            >"build/fuzz/$name.log" 2>&1; then
         pass 1
