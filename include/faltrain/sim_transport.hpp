@@ -175,7 +175,7 @@ class SimTransport final : public Transport {
   void RotateSigningKey(bool keep_previous = true);
   /// The JWKS document served at /.well-known/jwks.json.
   std::string JwksJson() const;
-  /// The current public key, base64url without padding (the JWKS `x`).
+  /// The current public key as the JWKS `x`: base64url, padded with '=' like fal's live JWKS.
   std::string PublicKeyBase64Url() const;
 
   /// Delivers every webhook attempt due by now (in the calling thread); returns how many attempts

@@ -23,6 +23,14 @@ std::string Join(const std::vector<std::string>& parts, std::size_t begin, std::
   return out;
 }
 
+// fal's live JWKS pads `x` with '=' (the official Python sample relies on it): do the same, so
+// receivers built against the simulator handle it.
+std::string JwksX(const std::string& public_key) {
+  std::string x = Base64UrlEncode(public_key);
+  while (x.size() % 4 != 0) x += '=';
+  return x;
+}
+
 std::string InitialSeed(const SimOptions& options, SimRandom& random) {
   if (!options.signing_key_seed_hex.empty()) {
     if (auto seed = HexDecode(options.signing_key_seed_hex); seed && seed->size() == 32) return *seed;
@@ -260,7 +268,7 @@ std::string SimCore::JwksJson() const {
 
 std::string SimCore::PublicKeyBase64Url() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return signers_.empty() ? std::string() : Base64UrlEncode(signers_.front().public_key());
+  return signers_.empty() ? std::string() : JwksX(signers_.front().public_key());
 }
 
 std::vector<std::string> SimCore::ReceivedSubmissions() const {
@@ -276,7 +284,7 @@ HttpResponse SimCore::Jwks() const {
     w.BeginObject()
         .Field("kty", "OKP")
         .Field("crv", "Ed25519")
-        .Field("x", Base64UrlEncode(signer.public_key()))
+        .Field("x", JwksX(signer.public_key()))
         .EndObject();
   }
   w.EndArray().EndObject();

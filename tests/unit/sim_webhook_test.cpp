@@ -341,7 +341,8 @@ TEST_CASE("a fixed signing seed gives a fixed key") {
   o.signing_key_seed_hex = std::string(64, 'a');
   Fixture a(o), b(o);
   CHECK(a.sim.PublicKeyBase64Url() == b.sim.PublicKeyBase64Url());
-  CHECK(a.sim.PublicKeyBase64Url().size() == 43);
+  CHECK(a.sim.PublicKeyBase64Url().size() == 44);
+  CHECK(a.sim.PublicKeyBase64Url().back() == '=');
 }
 
 TEST_CASE("no webhook without simulation enabled or without fal_webhook") {
