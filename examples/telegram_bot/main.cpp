@@ -91,6 +91,8 @@ int main() {
   faltrain::CurlTransportOptions curl_options;
   curl_options.request_timeout = config.poll_timeout + std::chrono::seconds(30);
   curl_options.user_agent = "faltrain-telegram-bot";
+  // Bot API answers are small and files the bot downloads are at most 20 MB.
+  curl_options.max_response_bytes = 32u << 20;
   TelegramApi api(std::make_shared<faltrain::CurlTransport>(curl_options),
                   TelegramApiOptions{config.token, config.api_url});
 

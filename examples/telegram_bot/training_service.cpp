@@ -1,9 +1,10 @@
 #include "training_service.hpp"
 
+#include "data_uri.hpp"
+
 #include <faltrain/training_set.hpp>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 
@@ -21,29 +22,6 @@ faltrain::WatchOptions MonitorOptions(std::chrono::milliseconds interval) {
   options.min_interval = interval;
   options.max_interval = interval * 12;
   return options;
-}
-
-// "data:image/png;base64,...." → bytes and content type.
-faltrain::result<ImageToSend> DecodeDataUri(std::string_view uri) {
-  auto comma = uri.find(',');
-  auto header = uri.substr(0, comma);
-  if (comma == std::string_view::npos || header.find(";base64") == std::string_view::npos) {
-    return faltrain::fail(errc::malformed_response, "unsupported data: URI");
-  }
-  std::string_view payload = uri.substr(comma + 1);
-  std::string bytes(payload.size() / 4 * 3 + 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                          reinterpret_cast<const unsigned char*>(payload.data()),
-                          static_cast<int>(payload.size()));
-  if (n < 0) return faltrain::fail(errc::malformed_response, "bad base64 in a data: URI");
-  // EVP_DecodeBlock counts padding as zero bytes.
-  std::size_t padding = 0;
-  for (auto it = payload.rbegin(); it != payload.rend() && *it == '=' && padding < 2; ++it) ++padding;
-  bytes.resize(static_cast<std::size_t>(n) - padding);
-  ImageToSend image;
-  image.content_type = std::string(header.substr(5, header.find(';') - 5));
-  image.bytes = std::move(bytes);
-  return image;
 }
 
 }  // namespace
@@ -258,7 +236,7 @@ faltrain::result<std::vector<ImageToSend>> TrainingService::Generate(const faltr
   for (const auto& image : generated.images) {
     if (image.url.rfind("data:", 0) == 0) {
       FALTRAIN_TRY(auto decoded, DecodeDataUri(image.url));
-      images.push_back(std::move(decoded));
+      images.push_back({"", std::move(decoded.bytes), std::move(decoded.content_type)});
     } else if (files_) {
       faltrain::HttpRequest get;
       get.url = image.url;

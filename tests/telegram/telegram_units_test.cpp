@@ -2,6 +2,7 @@
 // catalogues, flood control and the bot's SQLite store. No network, no subprocess.
 
 #include "bot_store.hpp"
+#include "data_uri.hpp"
 #include "flood_guard.hpp"
 #include "json_text.hpp"
 #include "messages.hpp"
@@ -101,6 +102,20 @@ TEST_CASE("multipart bodies hold each part between boundaries") {
   CHECK(text.find(std::string("\xff\xd8\x00\x01", 4)) != std::string::npos);
   CHECK(text.size() >= boundary.size() + 6);
   CHECK(text.substr(text.size() - boundary.size() - 6) == "--" + boundary + "--\r\n");
+}
+
+TEST_CASE("data: URIs decode to their bytes and type") {
+  auto png = DecodeDataUri("data:image/png;base64,iVBORw0KGgo=");
+  REQUIRE(png.has_value());
+  CHECK(png.value().content_type == "image/png");
+  CHECK(png.value().bytes == std::string("\x89PNG\r\n\x1a\n", 8));
+  auto two = DecodeDataUri("data:image/jpeg;base64,/9g=");
+  REQUIRE(two.has_value());
+  CHECK(two.value().bytes == "\xff\xd8");
+  CHECK(!DecodeDataUri("https://v3.fal.media/x.png").has_value());
+  CHECK(!DecodeDataUri("data:image/png,rawtext").has_value());
+  CHECK(!DecodeDataUri("data:image/png;base64,abc").has_value());
+  CHECK(!DecodeDataUri("data:image/png;base64,@@@@").has_value());
 }
 
 TEST_CASE("the catalogue follows language_code") {
