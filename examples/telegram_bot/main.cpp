@@ -72,9 +72,21 @@ int main() {
     files = sim;
     fal_transport = sim;
   }
+  if (!fal_transport) {
+    faltrain::CurlTransportOptions fal_options;
+    fal_options.connect_timeout = config.client.connect_timeout;
+    fal_options.request_timeout = config.client.request_timeout;
+    fal_options.user_agent = config.client.UserAgent();
+    fal_transport = std::make_shared<faltrain::CurlTransport>(fal_options);
+  }
   auto client = faltrain::TrainingClient::Create(config.client, fal_transport);
-  if (!client) {
-    log.Error("fal client: " + client.error().message);
+  // Generations are awaited right away: they need no webhook, and the receiver would only log
+  // deliveries for requests that are not jobs. Same transport, so one connection pool.
+  faltrain::ClientConfig generator_config = config.client;
+  generator_config.webhook_url.clear();
+  auto generator = faltrain::TrainingClient::Create(generator_config, fal_transport);
+  if (!client || !generator) {
+    log.Error("fal client: " + (client ? generator.error().message : client.error().message));
     return 2;
   }
   auto jobs = faltrain::OpenSqliteJobStore(config.jobs_db);
@@ -102,7 +114,8 @@ int main() {
     return 1;
   }
 
-  TrainingService training(client.value(), jobs.value(), files, config.job_poll_interval, log);
+  TrainingService training(client.value(), generator.value(), jobs.value(), files,
+                           config.job_poll_interval, log);
   Notifier notifier(*store.value(), training, api, log);
   std::vector<std::int64_t> watched;
   if (auto pending = store.value()->ListUnnotifiedJobs()) {

@@ -26,11 +26,11 @@ faltrain::WatchOptions MonitorOptions(std::chrono::milliseconds interval) {
 
 }  // namespace
 
-TrainingService::TrainingService(faltrain::TrainingClient client,
+TrainingService::TrainingService(faltrain::TrainingClient client, faltrain::TrainingClient generator,
                                  std::shared_ptr<faltrain::JobStore> jobs,
                                  std::shared_ptr<faltrain::Transport> files,
                                  std::chrono::milliseconds poll_interval, BotLog& log)
-    : client_(client), jobs_(std::move(jobs)), files_(std::move(files)), log_(log),
+    : client_(client), generator_(std::move(generator)), jobs_(std::move(jobs)), files_(std::move(files)), log_(log),
       monitor_(client, MonitorOptions(poll_interval)) {}
 
 TrainingService::~TrainingService() { Stop(); }
@@ -231,7 +231,7 @@ faltrain::result<std::vector<ImageToSend>> TrainingService::Generate(const faltr
   watch.min_interval = std::chrono::milliseconds(500);
   watch.max_interval = std::chrono::seconds(3);
   watch.timeout = std::chrono::minutes(5);
-  FALTRAIN_TRY(auto generated, client_.Generate(output, request, watch));
+  FALTRAIN_TRY(auto generated, generator_.Generate(output, request, watch));
   std::vector<ImageToSend> images;
   for (const auto& image : generated.images) {
     if (image.url.rfind("data:", 0) == 0) {

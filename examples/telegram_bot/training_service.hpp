@@ -36,8 +36,10 @@ enum class CancelResult { kCancelled, kAlreadyFinished };
 
 class TrainingService {
  public:
-  /// `files` fetches generated images for upload (the simulator in test mode); null = send URLs.
-  TrainingService(faltrain::TrainingClient client, std::shared_ptr<faltrain::JobStore> jobs,
+  /// `generator` is used for image generation (a client without the training webhook); `files`
+  /// fetches generated images for upload (the simulator in test mode); null = send URLs.
+  TrainingService(faltrain::TrainingClient client, faltrain::TrainingClient generator,
+                  std::shared_ptr<faltrain::JobStore> jobs,
                   std::shared_ptr<faltrain::Transport> files, std::chrono::milliseconds poll_interval,
                   BotLog& log);
   ~TrainingService();
@@ -72,6 +74,7 @@ class TrainingService {
   faltrain::TrainingJob TrainingJobOf(const faltrain::Job& job);
 
   faltrain::TrainingClient client_;
+  faltrain::TrainingClient generator_;
   std::shared_ptr<faltrain::JobStore> jobs_;
   std::shared_ptr<faltrain::Transport> files_;
   BotLog& log_;
