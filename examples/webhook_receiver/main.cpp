@@ -39,8 +39,10 @@ bool quiet = false;
 void Log(LogLevel level, std::string_view message) {
   if (quiet && level < LogLevel::kError) return;
   std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);  // std::gmtime shares one buffer between threads
   char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
   std::lock_guard<std::mutex> lock(log_mu);
   std::cerr << stamp << " [" << faltrain::to_string(level) << "] " << message << std::endl;
 }
@@ -138,7 +140,7 @@ int main(int argc, char** argv) {
   }
   faltrain::SqliteJobStoreOptions store_options;
   store_options.synchronous_full = o.durable_full;
-  auto store = faltrain::IsPostgresUrl(o.db_path) ? faltrain::OpenPostgresJobStore(o.db_path)
+  auto store = faltrain::IsPostgresUrl(o.db_path) ? faltrain::OpenJobStore(o.db_path)
                                                   : faltrain::OpenSqliteJobStore(o.db_path, store_options);
   if (!store) {
     Log(LogLevel::kError, store.error().message);
