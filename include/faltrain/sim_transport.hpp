@@ -93,10 +93,10 @@ struct SimOptions {
   /// Seed for request ids and outputs; 0 = random.
   std::uint64_t seed = 0;
 
-  /// Time spent IN_QUEUE before a training starts, and the queue position it starts at (counting
-  /// down to 0). Generation and unknown endpoints queue for at most 500 ms.
+  /// Time spent IN_QUEUE before a training starts, and the queue position reported at submission
+  /// (it counts down to 0 over that time). Generation and unknown endpoints queue for at most 500 ms.
   std::chrono::milliseconds queue_duration{std::chrono::seconds(3)};
-  int initial_queue_position = 3;
+  int initial_queue_position = 2;
   /// Running time of image generation endpoints and of unknown ("generic") endpoints.
   std::chrono::milliseconds generation_duration{std::chrono::seconds(2)};
   std::chrono::milliseconds generic_duration{std::chrono::seconds(1)};

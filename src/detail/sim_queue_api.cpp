@@ -89,7 +89,7 @@ HttpResponse SimCore::Submit(const HttpRequest& request, const SimUrl& url) {
   t.submitted_wall = clock_->WallNow();
   t.started = t.submitted + queue;
   t.finished = t.started + run;
-  t.initial_position = queue.count() > 0 ? std::max(0, options_.initial_queue_position - 1) : 0;
+  t.initial_position = queue.count() > 0 ? std::max(0, options_.initial_queue_position) : 0;
 
   if (trainer) {
     const TrainerSpec& spec = *r.model.trainer;
