@@ -556,7 +556,18 @@ result<std::shared_ptr<JobStore>> OpenJobStore(std::string_view database_url, st
     }
     url = env;
   }
-  if (IsPostgresUrl(url)) return OpenPostgresJobStore(url, {}, std::move(clock));
+  if (IsPostgresUrl(url)) {
+    PostgresJobStoreOptions options;
+    if (const char* pool = std::getenv("FALTRAIN_DATABASE_POOL_SIZE"); pool && *pool) {
+      char* end = nullptr;
+      const long n = std::strtol(pool, &end, 10);
+      if (*end != '\0' || n < 1 || n > 256) {
+        return fail(errc::invalid_argument, fmt::format("FALTRAIN_DATABASE_POOL_SIZE: bad size \"{}\"", pool));
+      }
+      options.pool_size = static_cast<std::size_t>(n);
+    }
+    return OpenPostgresJobStore(url, options, std::move(clock));
+  }
   std::string_view path = url;
   if (path.substr(0, 9) == "sqlite://") {
     path.remove_prefix(9);

@@ -26,7 +26,7 @@ inline namespace v1 {
 
 struct PostgresJobStoreOptions {
   /// Connections kept open (opened lazily); callers wait when all are busy.
-  std::size_t pool_size = 4;
+  std::size_t pool_size = 8;
 };
 
 /// A store in the PostgreSQL database at `database_url` (a libpq URL or keyword string); the schema
@@ -49,6 +49,7 @@ std::string RedactDatabaseUrl(std::string_view database_url);
 /// Opens the store a database URL names: PostgreSQL for `postgresql://` / `postgres://`, else SQLite
 /// (`sqlite:` / `sqlite://` prefixes are stripped; ":memory:" works). An empty URL reads
 /// `FALTRAIN_DATABASE_URL`, and fails with `errc::invalid_argument` when that is unset too.
+/// `FALTRAIN_DATABASE_POOL_SIZE` (1..256) sets `PostgresJobStoreOptions::pool_size`.
 result<std::shared_ptr<JobStore>> OpenJobStore(std::string_view database_url,
                                                std::shared_ptr<Clock> clock = MakeSystemClock());
 

@@ -96,6 +96,8 @@ struct SqliteBackend {
 
 }  // namespace
 
+TYPE_TO_STRING(SqliteBackend);
+TYPE_TO_STRING(PostgresBackend);
 TEST_CASE_TEMPLATE_INVOKE(job_store_contract, SqliteBackend, PostgresBackend);
 
 TEST_CASE("postgres: two instances never claim the same event, and complete each once") {
@@ -191,6 +193,32 @@ TEST_CASE("postgres: a database that is down is a storage error without the pass
         "postgresql://u:***@h:5/db?password=***&sslmode=disable");
   CHECK(IsPostgresUrl("postgres://h/db"));
   CHECK_FALSE(IsPostgresUrl("sqlite:/tmp/x.db"));
+}
+
+TEST_CASE("postgres: a stopped database is a storage error; the pool reconnects once it is back") {
+  const char* script = std::getenv("FALTRAIN_TEST_PG_FIXTURE");
+  REQUIRE_MESSAGE(script != nullptr, "FALTRAIN_TEST_PG_FIXTURE names pg_fixture.sh");
+  const std::string dir = std::filesystem::path(std::getenv("FALTRAIN_TEST_PG_URL_FILE")).parent_path().string();
+  auto fixture = [&](const char* command) {
+    return std::system(("sh '" + std::string(script) + "' " + command + " '" + dir + "'").c_str());
+  };
+  auto store = PostgresBackend::Open(MakeSystemClock());
+  REQUIRE(store->RecordWebhook({"before", "{}", "u", 0, {}, false, ""}).value());
+  REQUIRE(fixture("pause") == 0);
+  auto down = store->RecordWebhook({"while-down", "{}", "u", 0, {}, false, ""});
+  const bool resumed = fixture("resume") == 0;
+  REQUIRE_FALSE(down.has_value());
+  CHECK(down.error().code == errc::storage_error);
+  CHECK(down.error().message.rfind("postgres: ", 0) == 0);
+  REQUIRE(resumed);
+  // Every pooled connection died with the server; each is replaced on its next use.
+  for (int i = 0; i < 20; ++i) {
+    auto r = store->RecordWebhook({"after-" + std::to_string(i), "{}", "u", 0, {}, false, ""});
+    REQUIRE_MESSAGE(r.has_value(), r.error().message);
+    CHECK(r.value());
+  }
+  CHECK(store->CountWebhooks(false).value() == 21);
+  CHECK(store->FindWebhook("while-down").error().code == errc::not_found);
 }
 
 TEST_CASE("OpenJobStore picks the backend from the URL") {

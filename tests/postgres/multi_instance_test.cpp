@@ -335,7 +335,10 @@ int main(int argc, char** argv) {
   for (const auto& [id, count] : notified) twice += count > 1;
   const int lost = n - static_cast<int>(notified.size());
   check(twice == 0, std::to_string(twice) + " jobs notified more than once");
-  check(lost <= 1, std::to_string(lost) + " notifications lost in 1 kill");
+  // At-most-once: JobProcessor claims a notification, then reads the job, then notifies. A SIGKILL
+  // between claim and command, or the database going away between claim and read (the restart), each
+  // lose that one notification; the claim is never repeated, so nothing is notified twice.
+  check(lost <= 2, std::to_string(lost) + " notifications lost in 1 kill + 1 database restart");
 
   std::cout << "multi-instance test: N=" << n << " distinct requests, " << total_deliveries << " deliveries ("
             << total_deliveries - n << " duplicates, each to the other receiver), 2 receivers, 1 SIGKILL restart, "

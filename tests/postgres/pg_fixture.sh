@@ -3,6 +3,7 @@
 #
 #   pg_fixture.sh start DIR     initdb, start, create database "faltrain"; writes DIR/url
 #   pg_fixture.sh restart DIR   pg_ctl restart (the multi-instance test's database restart)
+#   pg_fixture.sh pause DIR     stop the server, keeping its files; resume starts it again
 #   pg_fixture.sh stop DIR      stop the server and delete its files
 #
 # Exits 77 (ctest SKIP_RETURN_CODE) only when PostgreSQL's server binaries are not installed.
@@ -60,8 +61,8 @@ case "$cmd" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_server "$bindir/initdb" -D "$dir/data" -U faltrain --auth=trust -E UTF8 --locale=C.UTF-8 \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c fsync=on -c max_connections=200" start \
+    echo "-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c fsync=on -c max_connections=200" >"$dir/opts"
+    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/opts")" start \
       >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     as_server "$bindir/createdb" -h 127.0.0.1 -p "$port" -U faltrain faltrain
     echo "$bindir" >"$dir/bindir"
@@ -70,6 +71,12 @@ case "$cmd" in
     ;;
   restart)
     as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -m fast restart >/dev/null
+    ;;
+  pause)
+    as_server "$bindir/pg_ctl" -D "$dir/data" -w -t 60 -m fast stop >/dev/null
+    ;;
+  resume)
+    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/opts")" start >/dev/null
     ;;
   stop)
     if [ -f "$dir/owner" ] && [ -f "$dir/data/postmaster.pid" ]; then
