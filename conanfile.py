@@ -48,6 +48,7 @@ class FaltrainConan(ConanFile):
         self.requires("openssl/[>=3 <4]")
         self.requires("libzip/[>=1.7 <2]")
         self.requires("sqlite3/[>=3.40 <4]")
+        self.requires("libpq/[>=15 <18]")
 
     def build_requirements(self):
         # libzip is found through its pkg-config file (see cmake/FaltrainDependencies.cmake).
@@ -91,6 +92,7 @@ class FaltrainConan(ConanFile):
             "openssl::crypto",
             "libzip::libzip",
             "sqlite3::sqlite3",
+            "libpq::libpq",
         ]
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread", "m"]
