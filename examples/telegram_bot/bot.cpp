@@ -271,7 +271,11 @@ void Bot::ChooseStyle(Context& ctx, std::string_view style_text) {
     Send(ctx.chat_id, ctx.m->ButtonExpired());
     return;
   }
-  (void)store_.SetDraftChoice(draft.value().id, faltrain::to_string(style.value()), "");
+  if (auto saved = store_.SetDraftChoice(draft.value().id, faltrain::to_string(style.value()), ""); !saved) {
+    log_.Error("saving the style: " + saved.error().message);
+    Send(ctx.chat_id, ctx.m->InternalError());
+    return;
+  }
   ctx.session.state = ChatState::kAwaitPreset;
   InlineKeyboard keyboard;
   for (auto preset : {faltrain::QualityPreset::kFast, faltrain::QualityPreset::kBalanced,
@@ -291,7 +295,13 @@ void Bot::ChoosePreset(Context& ctx, std::string_view preset_text) {
     Send(ctx.chat_id, ctx.m->ButtonExpired());
     return;
   }
-  (void)store_.SetDraftChoice(draft.value().id, draft.value().style, faltrain::to_string(preset.value()));
+  if (auto saved = store_.SetDraftChoice(draft.value().id, draft.value().style,
+                                         faltrain::to_string(preset.value()));
+      !saved) {
+    log_.Error("saving the preset: " + saved.error().message);
+    Send(ctx.chat_id, ctx.m->InternalError());
+    return;
+  }
   ctx.session.state = ChatState::kCollecting;
   auto style = StyleFrom(draft.value().style);
   Send(ctx.chat_id, ctx.m->SendPhotos(training_.RequiredPhotos(style), training_.MaxPhotos()),
@@ -472,9 +482,14 @@ void Bot::Train(Context& ctx) {
       if (session && session.value().draft_avatar == d.id) {
         session.value().draft_avatar = 0;
         session.value().state = ChatState::kIdle;
-        (void)store_.SaveSession(session.value());
+        if (auto saved = store_.SaveSession(session.value()); !saved) {
+          log_.Error("saving a session: " + saved.error().message);
+        }
       }
-      (void)store_.DeleteDraft(d.id);
+      // The photos are in fal's storage now; a leftover draft would only take space.
+      if (auto deleted = store_.DeleteDraft(d.id); !deleted) {
+        log_.Error("deleting a submitted draft: " + deleted.error().message);
+      }
     }
     auto preset = PresetFrom(d.preset);
     auto style = StyleFrom(d.style);

@@ -47,6 +47,8 @@ faltrain::result<BotConfig> BotConfig::FromEnvironment() {
   } else if (auto shared = Env("FALTRAIN_WEBHOOK_DB")) {
     config.jobs_db = *shared;
   }
+  // A shared PostgreSQL job store (postgresql://...) for several receivers and bots.
+  if (auto url = Env("FALTRAIN_DATABASE_URL")) config.jobs_db = *url;
   if (auto v = Env("BOT_JOB_POLL_MS")) {
     FALTRAIN_TRY(long long ms, PositiveNumber("BOT_JOB_POLL_MS", *v));
     if (ms == 0) return faltrain::fail(errc::invalid_argument, "BOT_JOB_POLL_MS must be positive");

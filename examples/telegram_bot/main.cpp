@@ -14,6 +14,7 @@
 #include <faltrain/client.hpp>
 #include <faltrain/curl_transport.hpp>
 #include <faltrain/jobs.hpp>
+#include <faltrain/postgres_job_store.hpp>
 #include <faltrain/sim_transport.hpp>
 
 #include <fmt/format.h>
@@ -89,7 +90,7 @@ int main() {
     log.Error("fal client: " + (client ? generator.error().message : client.error().message));
     return 2;
   }
-  auto jobs = faltrain::OpenSqliteJobStore(config.jobs_db);
+  auto jobs = faltrain::OpenJobStore(config.jobs_db.string());  // a path, or postgresql://...
   if (!jobs) {
     log.Error("job store: " + jobs.error().message);
     return 1;
@@ -125,7 +126,7 @@ int main() {
 
   log.Info(fmt::format("started: Bot API {}, {}, update offset {}, state {}, jobs {}", config.api_url,
                        config.client.test_mode ? "test mode (simulator)" : "fal", offset.value(),
-                       config.state_db.string(), config.jobs_db.string()));
+                       config.state_db.string(), faltrain::RedactDatabaseUrl(config.jobs_db.string())));
   int exit_code = 0;
   {
     WorkQueue work(2);
