@@ -82,7 +82,7 @@ result<void> ReadLoc(od::value v, std::vector<std::string>& loc) {
 // payload = {"detail": [{"loc": [...], "msg": "...", "type": "..."}] | "text", ...}.
 result<void> ReadDetail(std::string_view payload_json, WebhookEvent& event) {
   simdjson::padded_string padded(payload_json);
-  od::parser parser;
+  thread_local od::parser parser;  // separate from Parse's: that document is still alive
   od::document doc;
   if (auto code = parser.iterate(padded).get(doc)) return BadJson(code);
   od::object payload;
