@@ -211,7 +211,7 @@ result<RequestHandle> TrainingClient::Submit(std::string_view endpoint_id, std::
   request.method = HttpMethod::kPost;
   request.url = detail::JoinUrl(config.endpoints.queue_url, endpoint.Full());
   const std::string& webhook = options.webhook_url.empty() ? config.webhook_url : options.webhook_url;
-  if (!webhook.empty()) {
+  if (!webhook.empty() && !options.no_webhook) {
     if (!detail::IsHttpUrl(webhook)) return fail(errc::invalid_argument, "webhook URL must be http(s)");
     request.url = detail::AddQuery(std::move(request.url), "fal_webhook", webhook);
   }

@@ -76,7 +76,10 @@ result<std::pair<std::string, std::string>> TrainingClient::BuildGenerationInput
 result<GenerationResult> TrainingClient::Generate(const TrainingOutput& trained,
                                                   const GenerateRequest& request, WatchOptions options) {
   FALTRAIN_TRY(auto input, BuildGenerationInput(trained, request));
-  FALTRAIN_TRY(auto handle, Submit(input.first, input.second));
+  // The configured webhook is for trainings; a generation is awaited here, not tracked as a job.
+  SubmitOptions submit;
+  submit.no_webhook = true;
+  FALTRAIN_TRY(auto handle, Submit(input.first, input.second, submit));
   if (options.min_interval == WatchOptions{}.min_interval) {
     // Generations take seconds, not minutes: poll faster than for trainings by default.
     options.min_interval = std::chrono::milliseconds(250);

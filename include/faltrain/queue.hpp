@@ -85,6 +85,9 @@ enum class QueuePriority { kNormal, kLow };
 struct SubmitOptions {
   /// Webhook for this request (`fal_webhook`); empty uses `ClientConfig::webhook_url`.
   std::string webhook_url;
+  /// Send no webhook at all, even when `ClientConfig::webhook_url` is set (e.g. for generations
+  /// that are not tracked jobs).
+  bool no_webhook = false;
   QueuePriority priority = QueuePriority::kNormal;       ///< X-Fal-Queue-Priority
   std::optional<std::chrono::seconds> start_timeout;     ///< X-Fal-Request-Timeout (> 1 s)
   bool no_server_retry = false;                          ///< X-Fal-No-Retry

@@ -481,6 +481,7 @@ TEST_CASE("generation input for a LoRA and for a finetune; seeds beyond int64 su
 
 TEST_CASE("Generate submits, waits and parses the images") {
   Fixture f;
+  f.client = f.Make([](ClientConfig& c) { c.webhook_url = "https://app.example/hooks/training"; });
   f.transport->ExpectResponse(200, SubmitBody("gen-1", "fal-ai/flux-lora"));
   f.transport->ExpectResponse(200, R"({"status":"COMPLETED"})");
   f.transport->ExpectResponse(200, R"({"images":[{"url":"https://v3.fal.media/files/lion/O853q.jpeg","width":1024,"height":768,"content_type":"image/jpeg"}],"timings":{"inference":2.1},"seed":17454220438242315174,"has_nsfw_concepts":[false],"prompt":"photo of ohwx person"})");
@@ -493,6 +494,8 @@ TEST_CASE("Generate submits, waits and parses the images") {
   REQUIRE(images.value().images.size() == 1);
   CHECK(images.value().images[0].width == 1024);
   CHECK(images.value().seed == "17454220438242315174");
+  // The training webhook is not attached to generations.
+  CHECK(f.transport->requests()[0].url == "https://queue.fal.run/fal-ai/flux-lora");
 }
 
 TEST_CASE("the API key never reaches the logs") {
