@@ -14,6 +14,7 @@ std::string PhaseRu(const std::string& phase) {
   if (phase == "training") return "обучение";
   if (phase == "saving") return "сохранение";
   if (phase == "completed") return "завершено";
+  if (phase == "failed") return "ошибка";
   if (phase.empty()) return "ожидание";
   return phase;
 }
