@@ -195,9 +195,9 @@ TEST_CASE("postgres: a database that is down is a storage error without the pass
   CHECK_FALSE(IsPostgresUrl("sqlite:/tmp/x.db"));
 }
 
-TEST_CASE("postgres: a stopped database is a storage error; the pool reconnects once it is back") {
-  const char* script = std::getenv("FALTRAIN_TEST_PG_FIXTURE");
-  REQUIRE_MESSAGE(script != nullptr, "FALTRAIN_TEST_PG_FIXTURE names pg_fixture.sh");
+TEST_CASE("postgres: a stopped database is a storage error and the pool reconnects once it is back") {
+  const char* script = FALTRAIN_PG_FIXTURE_SCRIPT;
+  PgUrl();  // skips without a server
   const std::string dir = std::filesystem::path(std::getenv("FALTRAIN_TEST_PG_URL_FILE")).parent_path().string();
   auto fixture = [&](const char* command) {
     return std::system(("sh '" + std::string(script) + "' " + command + " '" + dir + "'").c_str());

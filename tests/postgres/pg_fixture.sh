@@ -35,9 +35,21 @@ as_server() {
   fi
 }
 
+# The server's files live in DIR/server, or in a /tmp directory when the server's user cannot reach
+# DIR (a build tree under a 0700 home) or the socket path would pass the ~100-byte limit.
+home() { cat "$dir/home"; }
+
+free_port() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  else
+    echo $((20000 + $$ % 30000))
+  fi
+}
+
 case "$cmd" in
   start)
-    if [ -f "$dir/data/postmaster.pid" ]; then "$0" stop "$dir" || true; fi
+    if [ -f "$dir/home" ]; then "$0" stop "$dir" || true; fi
     rm -rf "$dir"
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
@@ -47,43 +59,43 @@ case "$cmd" in
       id postgres >/dev/null 2>&1 || owner=nobody
     fi
     echo "$owner" >"$dir/owner"
-    # The unix socket path must stay under ~100 bytes and be reachable by the server's user.
-    sockdir="$dir/sock"
-    if [ ${#sockdir} -gt 90 ]; then sockdir=$(mktemp -d /tmp/faltrain-pg-sock.XXXXXX); fi
-    mkdir -p "$sockdir" "$dir/data"
-    echo "$sockdir" >"$dir/sockdir"
-    if [ "$(id -u)" = 0 ]; then
-      chown -R "$owner" "$dir" "$sockdir"
-      # The server's user must be able to reach DIR (build trees are often 0700 under /root).
-      probe=$dir
-      while [ "$probe" != / ]; do chmod o+x "$probe" 2>/dev/null || true; probe=$(dirname "$probe"); done
+    server="$dir/server"
+    mkdir -p "$server"
+    [ "$(id -u)" = 0 ] && chown "$owner" "$server"
+    if [ ${#server} -gt 80 ] || ! as_server test -w "$server"; then
+      rm -rf "$server"
+      server=$(mktemp -d /tmp/faltrain-pg.XXXXXX)
+      [ "$(id -u)" = 0 ] && chown "$owner" "$server"
     fi
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    as_server "$bindir/initdb" -D "$dir/data" -U faltrain --auth=trust -E UTF8 --locale=C.UTF-8 \
+    echo "$server" >"$dir/home"
+    as_server mkdir -p "$server/data" "$server/sock"
+    port=$(free_port)
+    as_server "$bindir/initdb" -D "$server/data" -U faltrain --auth=trust -E UTF8 --locale=C.UTF-8 \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-    echo "-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c fsync=on -c max_connections=200" >"$dir/opts"
-    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/opts")" start \
-      >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    echo "-c listen_addresses=127.0.0.1 -p $port -k $server/sock -c fsync=on -c max_connections=200" >"$dir/opts"
+    as_server "$bindir/pg_ctl" -D "$server/data" -l "$server/server.log" -w -t 60 -o "$(cat "$dir/opts")" \
+      start >/dev/null || { cat "$server/server.log" >&2; exit 1; }
     as_server "$bindir/createdb" -h 127.0.0.1 -p "$port" -U faltrain faltrain
     echo "$bindir" >"$dir/bindir"
     echo "postgresql://faltrain@127.0.0.1:$port/faltrain" >"$dir/url"
-    echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data $dir/data)"
+    echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data $server/data)"
     ;;
   restart)
-    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -m fast restart >/dev/null
+    as_server "$bindir/pg_ctl" -D "$(home)/data" -l "$(home)/server.log" -w -t 60 -m fast restart >/dev/null
     ;;
   pause)
-    as_server "$bindir/pg_ctl" -D "$dir/data" -w -t 60 -m fast stop >/dev/null
+    as_server "$bindir/pg_ctl" -D "$(home)/data" -w -t 60 -m fast stop >/dev/null
     ;;
   resume)
-    as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/opts")" start >/dev/null
+    as_server "$bindir/pg_ctl" -D "$(home)/data" -l "$(home)/server.log" -w -t 60 -o "$(cat "$dir/opts")" \
+      start >/dev/null
     ;;
   stop)
-    if [ -f "$dir/owner" ] && [ -f "$dir/data/postmaster.pid" ]; then
-      as_server "$bindir/pg_ctl" -D "$dir/data" -w -t 60 -m fast stop >/dev/null || true
-    fi
-    if [ -f "$dir/sockdir" ]; then
-      case "$(cat "$dir/sockdir")" in /tmp/faltrain-pg-sock.*) rm -rf "$(cat "$dir/sockdir")" ;; esac
+    if [ -f "$dir/home" ]; then
+      if [ -f "$(home)/data/postmaster.pid" ]; then
+        as_server "$bindir/pg_ctl" -D "$(home)/data" -w -t 60 -m fast stop >/dev/null || true
+      fi
+      case "$(home)" in /tmp/faltrain-pg.*) rm -rf "$(home)" ;; esac
     fi
     rm -rf "$dir"
     ;;
