@@ -415,7 +415,11 @@ void DemoStory::PrintSummary() const {
                       std::to_string(p.estimate.max.count()) + " min)");
   line("photos:", std::to_string(facts_.photo_count) + " (" + FormatBytes(facts_.photo_bytes) + ") -> " + facts_.images_url);
   line("request id:", facts_.request_id);
-  line("LoRA:", facts_.lora_url);
+  if (facts_.lora_url.rfind("finetune ", 0) == 0) {
+    line("finetune:", facts_.lora_url.substr(9));
+  } else {
+    line("LoRA:", facts_.lora_url);
+  }
   line("webhook:", "verified (Ed25519, JWKS " + facts_.sim_url + "/.well-known/jwks.json), status " +
                        facts_.webhook_status + ", user " + facts_.webhook_user_id + ", " + facts_.inbox_note);
   const bool store_kept = !own_work_dir_ || options_.keep_work_dir;

@@ -4,8 +4,10 @@
 # tree beside it) and WORK_ROOT. Everything stays on 127.0.0.1.
 #   story      the whole story with a 2 s training: exit 0, the summary's facts, plain progress
 #              lines (stdout is not a terminal), the job store says COMPLETED, nothing left running
+#   artistic   the artistic style: a finetune id instead of a LoRA, generation with it
 #   tty        under a pseudo-terminal (script): the live progress bar is redrawn in place
 #   interrupt  SIGINT during the training: exit 130, both programs stopped, work dir removed
+#   killed     SIGKILL during the training: the programs it started still exit (parent-death signal)
 #   failure    a receiver that cannot start: exit 2, the simulator it had started is stopped
 set -euo pipefail
 
@@ -80,6 +82,21 @@ story)
   grep -q "notify: job 1 \"Demo\" of user demo-user is COMPLETED (request $request_id)" \
     "$WORK/run/faltrain-webhook-receiver.err" || { cat "$WORK/run/faltrain-webhook-receiver.err"; fail "receiver log"; }
   ;;
+artistic)
+  # The other style: flux-pro-trainer's finetune id, then the finetuned Ultra endpoint.
+  code=0
+  "$FALTRAIN_DEMO" --duration 2 --timeout 120 --style artistic --preset quality --name "Art" >out.txt 2>err.txt || code=$?
+  [ "$code" -eq 0 ] || { cat out.txt err.txt; fail "exit $code"; }
+  contains out.txt "demo: OK"
+  [ "$(summary 'trainer:')" = "fal-ai/flux-pro-trainer (auto-selected for the artistic style)" ] ||
+    fail "trainer: $(summary 'trainer:')"
+  summary 'preset:' | grep -q '^quality (1000 steps, learning rate 5e-5' || fail "preset: $(summary 'preset:')"
+  summary 'finetune:' | grep -Eq '^[0-9a-f-]{36}$' || fail "finetune: $(summary 'finetune:')"
+  summary 'avatar:' | grep -q '^"Art" (job #1 of user demo-user, artistic style)$' || fail "avatar: $(summary 'avatar:')"
+  summary 'job in the store:' | grep -q '^COMPLETED ' || fail "job: $(summary 'job in the store:')"
+  summary 'image:' | grep -Eq '\(image/(jpeg|png), ' || fail "image: $(summary 'image:')"
+  none_running
+  ;;
 tty)
   command -v script >/dev/null || fail "script (bsdutils) is needed"
   code=0
@@ -109,6 +126,25 @@ interrupt)
   contains out.txt "demo: interrupted while training; stopped the simulator (exit 0) and the receiver (exit 0)"
   none_running
   [ ! -e "$work_dir" ] || fail "temporary work directory $work_dir left behind"
+  ;;
+killed)
+  # SIGKILL leaves the demo no chance to clean up: the programs must still go (PR_SET_PDEATHSIG).
+  "$FALTRAIN_DEMO" --duration 60 --timeout 120 --work-dir "$WORK/run" >out.txt 2>err.txt &
+  demo=$!
+  for _ in $(seq 1 300); do
+    grep -q "is TRAINING" out.txt && break
+    sleep 0.1
+  done
+  contains out.txt "is TRAINING"
+  kill -KILL "$demo"
+  wait "$demo" 2>/dev/null || true
+  for _ in $(seq 1 150); do
+    alive=0
+    for pid in $(started_pids); do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.1
+  done
+  none_running
   ;;
 failure)
   code=0
