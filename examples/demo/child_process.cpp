@@ -88,9 +88,9 @@ faltrain::result<void> ChildProcess::Start(const std::filesystem::path& binary,
     dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
     execve(argv[0], argv.data(), envp.data());
-    const char* why = strerror(errno);
-    (void)!write(STDERR_FILENO, "exec failed: ", 13);
-    (void)!write(STDERR_FILENO, why, strlen(why));
+    // Only async-signal-safe calls here: the demo has other threads.
+    static const char kExecFailed[] = "exec failed\n";
+    (void)!write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
     _exit(127);
   }
   close(out_fd);
