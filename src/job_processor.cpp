@@ -33,6 +33,14 @@ void JobProcessor::Log(LogLevel level, std::string_view message) const {
 }
 
 void JobProcessor::Notify(std::int64_t job_id) {
+  // Read the job before claiming its notification: a claim followed by a failed read (say, the
+  // database restarting) would lose the notification for good, while a failed read before the
+  // claim leaves the job unnotified for ListUnnotified to retry.
+  auto job = store_->FindJob(job_id);
+  if (!job) {
+    Log(LogLevel::kError, fmt::format("job {}: {}", job_id, job.error().message));
+    return;
+  }
   auto claimed = store_->ClaimNotification(job_id);
   if (!claimed) {
     Log(LogLevel::kError, fmt::format("job {}: claiming its notification failed: {}", job_id,
@@ -40,11 +48,6 @@ void JobProcessor::Notify(std::int64_t job_id) {
     return;
   }
   if (!claimed.value()) return;  // someone already notified
-  auto job = store_->FindJob(job_id);
-  if (!job) {
-    Log(LogLevel::kError, fmt::format("job {}: {}", job_id, job.error().message));
-    return;
-  }
   if (!notifier_) return;
   // The notifier is user code; an exception must not stop the processing loop.
   try {
