@@ -401,8 +401,10 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
   if (request.method == HttpMethod::kPost) {
     // curl silently re-sends a request when a reused connection dies before any response byte.
     // For a POST that could start a second paid training, so a POST never rides a reused
-    // connection (the new one is kept for later requests; TLS resumes the session).
+    // connection; it gets its own (TLS resumes the session), closed afterwards so that idle
+    // connections do not pile up in the handle's cache.
     curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
   }
   if (request.method != HttpMethod::kGet && request.method != HttpMethod::kPost) {
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, std::string(to_string(request.method)).c_str());

@@ -40,9 +40,9 @@ struct CurlTransportStats {
 ///
 /// GET requests follow up to 5 redirects (each hop checked against the plain-http rule, the
 /// Authorization header dropped when the host changes); other methods never follow redirects.
-/// The returned headers are those of the last response only. A POST always opens a connection of
-/// its own: on a reused connection curl would silently send it again if that connection died
-/// before the answer, and a second submit can start a second paid training.
+/// The returned headers are those of the last response only. A POST always uses a connection of
+/// its own, closed after it: on a reused connection curl would silently send it again if that
+/// connection died before the answer, and a second submit can start a second paid training.
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(CurlTransportOptions options = {});

@@ -655,7 +655,9 @@ FakeFalServer::FakeFalServer(FakeFalServerOptions options)
   Impl* impl = impl_.get();
   s.set_tcp_nodelay(true);
   s.set_keep_alive_max_count(1000000);
-  s.set_keep_alive_timeout(30);
+  s.set_keep_alive_timeout(5);
+  // httplib serves each connection on a pool thread until it closes: allow plenty of them.
+  s.new_task_queue = [] { return new httplib::ThreadPool(64); };
   s.set_payload_max_length(std::size_t{1} << 30);
   // Registration order matters: the first matching pattern wins.
   s.Get(R"(/redirect)", [impl](const auto& q, auto& r) { impl->Redirect(q, r); });
