@@ -5,7 +5,8 @@
 //   static std::shared_ptr<JobStore> Open(std::shared_ptr<Clock> clock);  // an empty store
 //   static std::shared_ptr<JobStore> Reopen(std::shared_ptr<Clock> clock); // same data, new instance
 //   static std::string ExecRaw(const std::string& sql);  // "" on success, else the database's error
-// Include this header from one test file, then instantiate with
+// Included by tests/unit/job_store_test.cpp (SQLite) and tests/postgres/job_store_backends_test.cpp
+// (SQLite and PostgreSQL); each instantiates it with
 //   TEST_CASE_TEMPLATE_INVOKE(job_store_contract, Backend1, Backend2);
 
 #include <faltrain/jobs.hpp>
@@ -64,9 +65,18 @@ TEST_CASE_TEMPLATE_DEFINE("job store contract", Backend, job_store_contract) {
     CHECK(store->FindJob(id).value().progress == doctest::Approx(0.25));
     REQUIRE(store->UpdateProgress(id, 7).has_value());  // clamped
     CHECK(store->FindJob(id).value().progress == 1);
+    REQUIRE(store->UpdateProgress(id, 0.5).has_value());
+    auto found = store->FindJobByRequestId("req-1");
+    REQUIRE(found.has_value());
+    CHECK(found.value().id == id);
+    CHECK(found.value().progress == doctest::Approx(0.5));
+    CHECK(found.value().style == "portrait");
+    CHECK(found.value().preset == "balanced");
+    CHECK(found.value().trainer == "fal-ai/flux-lora-portrait-trainer");
     CHECK(store->Finish(id, {JobStatus::kCompleted, R"({"diffusers_lora_file":{"url":"u"}})", ""}).value());
     auto done = store->FindJobByRequestId("req-1").value();
     CHECK(done.status == JobStatus::kCompleted);
+    CHECK(done.progress == 1.0);
     CHECK(done.output_json == R"({"diffusers_lora_file":{"url":"u"}})");
     CHECK(done.finished_at.has_value());
     CHECK(store->ListJobs(JobStatus::kCompleted).value().size() == 1);
@@ -82,6 +92,7 @@ TEST_CASE_TEMPLATE_DEFINE("job store contract", Backend, job_store_contract) {
     CHECK(again.error().message == "job " + std::to_string(id) + " is TRAINING, not PENDING");
     CHECK(store->Finish(id, {JobStatus::kFailed, "", "boom"}).value());
     CHECK_FALSE(store->Finish(id, {JobStatus::kCompleted, "{}", ""}).value());
+    CHECK_FALSE(store->Finish(id, {JobStatus::kFailed, "", "other"}).value());
     auto job = store->FindJob(id).value();
     CHECK(job.status == JobStatus::kFailed);
     CHECK(job.error == "boom");
