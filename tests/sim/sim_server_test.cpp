@@ -4,6 +4,8 @@
 // drop_connection fault (seen by curl as a network error, and not re-submitted), and a clean
 // shutdown on SIGINT.
 
+#include "support/error_text.hpp"
+
 #include <faltrain/client.hpp>
 #include <faltrain/curl_transport.hpp>
 
@@ -26,6 +28,7 @@
 extern char** environ;
 
 using namespace faltrain;
+using test_support::ErrorText;
 using namespace std::chrono_literals;
 
 namespace {
@@ -177,7 +180,7 @@ TrainingClient ClientFor(const std::string& sim_url) {
   config.endpoints.jwks_url = sim_url + "/.well-known/jwks.json";
   config.retry.initial_backoff = 50ms;
   auto client = TrainingClient::Create(config);
-  REQUIRE_MESSAGE(client.has_value(), client.error().to_string());
+  REQUIRE_MESSAGE(client.has_value(), ErrorText(client));
   return std::move(client).value();
 }
 
@@ -189,7 +192,7 @@ TEST_CASE("TrainingClient over curl trains against faltrain-sim and gets a verif
   TrainingClient client = ClientFor(sim.url());
 
   auto zip_url = client.Upload(std::string("PK\x03\x04 faces", 10), "application/zip", "faces.zip");
-  REQUIRE_MESSAGE(zip_url.has_value(), zip_url.error().to_string());
+  REQUIRE_MESSAGE(zip_url.has_value(), ErrorText(zip_url));
   CHECK(zip_url.value().rfind(sim.url() + "/files/", 0) == 0);
 
   TrainingRequest request;
@@ -198,7 +201,7 @@ TEST_CASE("TrainingClient over curl trains against faltrain-sim and gets a verif
   SubmitOptions options;
   options.webhook_url = receiver.url();
   auto job = client.SubmitTraining(request, options);
-  REQUIRE_MESSAGE(job.has_value(), job.error().to_string());
+  REQUIRE_MESSAGE(job.has_value(), ErrorText(job));
 
   std::vector<Progress> seen;
   WatchOptions watch;
@@ -206,7 +209,7 @@ TEST_CASE("TrainingClient over curl trains against faltrain-sim and gets a verif
   watch.max_interval = 200ms;
   watch.on_progress = [&](const Progress& p) { seen.push_back(p); };
   auto output = client.Wait(job.value(), watch);
-  REQUIRE_MESSAGE(output.has_value(), output.error().to_string());
+  REQUIRE_MESSAGE(output.has_value(), ErrorText(output));
   REQUIRE(output.value().lora_file.has_value());
   CHECK(output.value().lora_file->url.rfind(sim.url() + "/files/", 0) == 0);
   REQUIRE_FALSE(seen.empty());

@@ -59,7 +59,7 @@ SubmitOptions ForAvatar(std::string avatar) {
 TEST_CASE("a portrait training runs to completion with queue positions, steps and rising progress") {
   Fixture f;
   auto job = f.client->SubmitTraining(Portrait(), ForAvatar("avatar-42-xyz"));
-  REQUIRE_MESSAGE(job.has_value(), job.error().to_string());
+  REQUIRE_MESSAGE(job.has_value(), ErrorText(job));
   CHECK(std::regex_match(job.value().handle.request_id, std::regex("test_avatar-4_[0-9a-f]{6}")));
   CHECK(job.value().steps == 500);  // the seed's "fast" portrait preset
 
@@ -67,7 +67,7 @@ TEST_CASE("a portrait training runs to completion with queue positions, steps an
   WatchOptions watch;
   watch.on_progress = [&](const Progress& p) { seen.push_back(p); };
   auto output = f.client->Wait(job.value(), watch);
-  REQUIRE_MESSAGE(output.has_value(), output.error().to_string());
+  REQUIRE_MESSAGE(output.has_value(), ErrorText(output));
   CHECK(output.value().kind == OutputKind::kLoraFile);
   REQUIRE(output.value().lora_file.has_value());
   CHECK(output.value().lora_file->url.rfind("https://v3.fal.media/files/", 0) == 0);
@@ -96,7 +96,7 @@ TEST_CASE("a portrait training runs to completion with queue positions, steps an
   generate.prompt = "photo of ohwx person on a beach";
   generate.seed = 17454220438242315174ull;
   auto images = f.client->Generate(output.value(), generate);
-  REQUIRE_MESSAGE(images.has_value(), images.error().to_string());
+  REQUIRE_MESSAGE(images.has_value(), ErrorText(images));
   REQUIRE(images.value().images.size() == 1);
   CHECK(images.value().seed == "17454220438242315174");
   CHECK(images.value().images[0].width > 0);
@@ -108,16 +108,16 @@ TEST_CASE("an artistic training yields a finetune id, and generation uses the fi
   r.style = AvatarStyle::kArtistic;
   r.extra.SetString("finetune_comment", "avatar 7");
   auto job = f.client->SubmitTraining(r);
-  REQUIRE_MESSAGE(job.has_value(), job.error().to_string());
+  REQUIRE_MESSAGE(job.has_value(), ErrorText(job));
   CHECK(job.value().trainer.endpoint_id == "fal-ai/flux-pro-trainer");
   auto output = f.client->Wait(job.value());
-  REQUIRE_MESSAGE(output.has_value(), output.error().to_string());
+  REQUIRE_MESSAGE(output.has_value(), ErrorText(output));
   CHECK(output.value().kind == OutputKind::kFinetuneId);
   CHECK_FALSE(output.value().finetune_id.empty());
   GenerateRequest generate;
   generate.prompt = "TOK as a watercolour";
   auto images = f.client->Generate(output.value(), generate);
-  REQUIRE_MESSAGE(images.has_value(), images.error().to_string());
+  REQUIRE_MESSAGE(images.has_value(), ErrorText(images));
   CHECK(images.value().images.at(0).width == 2752);
 }
 
@@ -131,7 +131,7 @@ TEST_CASE("status retries ride out injected 429s and 503s") {
   auto job = f.client->SubmitTraining(Portrait());
   REQUIRE(job.has_value());
   auto output = f.client->Wait(job.value());
-  REQUIRE_MESSAGE(output.has_value(), output.error().to_string());
+  REQUIRE_MESSAGE(output.has_value(), ErrorText(output));
   CHECK(output.value().lora_file.has_value());
   CHECK(f.faults_fired == 3);
 }
@@ -157,7 +157,7 @@ TEST_CASE("submit: a 503 ingress error is not retried, a 429 is (it was refused,
   {
     Fixture f({SimFault{SimFaultKind::kRateLimit, SimOperation::kSubmit}});
     auto job = f.client->SubmitTraining(Portrait());
-    REQUIRE_MESSAGE(job.has_value(), job.error().to_string());
+    REQUIRE_MESSAGE(job.has_value(), ErrorText(job));
     CHECK(f.sim->ReceivedSubmissions().size() == 1);
     CHECK(f.faults_fired == 1);
   }
@@ -193,7 +193,7 @@ TEST_CASE("cancel through the client: requested while queued, already completed 
   auto job = f.client->SubmitTraining(Portrait());
   REQUIRE(job.has_value());
   auto cancel = f.client->Cancel(job.value().handle);
-  REQUIRE_MESSAGE(cancel.has_value(), cancel.error().to_string());
+  REQUIRE_MESSAGE(cancel.has_value(), ErrorText(cancel));
   CHECK(cancel.value() == CancelOutcome::kRequested);
   auto again = f.client->Cancel(job.value().handle);
   REQUIRE(again.has_value());
@@ -207,7 +207,7 @@ TEST_CASE("cancel through the client: requested while queued, already completed 
 TEST_CASE("uploads through the client land in the simulator, single PUT and multipart") {
   Fixture f;
   auto url = f.client->Upload(std::string("PK\x03\x04 tiny", 9), "application/zip", "faces.zip");
-  REQUIRE_MESSAGE(url.has_value(), url.error().to_string());
+  REQUIRE_MESSAGE(url.has_value(), ErrorText(url));
   CHECK(Call(*f.sim, HttpMethod::kGet, url.value()).body == std::string("PK\x03\x04 tiny", 9));
 
   ClientConfig config;
@@ -219,7 +219,7 @@ TEST_CASE("uploads through the client land in the simulator, single PUT and mult
   std::string big(2500, '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
   auto big_url = small_parts.value().Upload(big, "application/zip", "big.zip");
-  REQUIRE_MESSAGE(big_url.has_value(), big_url.error().to_string());
+  REQUIRE_MESSAGE(big_url.has_value(), ErrorText(big_url));
   CHECK(Call(*f.sim, HttpMethod::kGet, big_url.value()).body == big);
 }
 
@@ -233,13 +233,13 @@ TEST_CASE("AVATAR_TEST_MODE=true selects the simulator, FAL_MOCK_TRAINING_DURATI
   auto clock = std::make_shared<VirtualClock>();
   auto client = TrainingClient::Create(config.value(), nullptr, clock);
   ::unsetenv("FAL_MOCK_TRAINING_DURATION");
-  REQUIRE_MESSAGE(client.has_value(), client.error().to_string());
+  REQUIRE_MESSAGE(client.has_value(), ErrorText(client));
   auto job = client.value().SubmitTraining(Portrait(), ForAvatar("demo-avatar"));
   REQUIRE(job.has_value());
   CHECK(job.value().handle.request_id.rfind("test_demo-ava_", 0) == 0);
   auto start = clock->Now();
   auto output = client.value().Wait(job.value());
-  REQUIRE_MESSAGE(output.has_value(), output.error().to_string());
+  REQUIRE_MESSAGE(output.has_value(), ErrorText(output));
   // 3 s queue + 90 s run, observed through polling on the virtual clock.
   CHECK(clock->Now() - start >= 93s);
   CHECK(clock->Now() - start < 93s + 30s);

@@ -2,6 +2,8 @@
 // Shared helpers for the simulator's unit tests: raw HTTP calls through a SimTransport, JSON
 // lookups by JSON pointer, and a capturing Transport that stands in for webhook receivers.
 
+#include "support/error_text.hpp"
+
 #include <faltrain/sim_transport.hpp>
 
 #include <doctest/doctest.h>
@@ -15,6 +17,7 @@
 namespace sim_test {
 
 using namespace faltrain;
+using test_support::ErrorText;
 
 inline HttpResponse Call(Transport& t, HttpMethod method, std::string url, std::string body = {},
                          HttpHeaders headers = {}) {
@@ -24,7 +27,7 @@ inline HttpResponse Call(Transport& t, HttpMethod method, std::string url, std::
   request.body = std::move(body);
   request.headers = std::move(headers);
   auto response = t.Send(request);
-  REQUIRE_MESSAGE(response.has_value(), (response ? "" : response.error().to_string()));
+  REQUIRE_MESSAGE(response.has_value(), ErrorText(response));
   return response.value();
 }
 
