@@ -5,13 +5,13 @@
 // FALTRAIN_TEST_PG_URL_FILE. Without it the PostgreSQL cases exit 77, which ctest reports as skipped.
 
 #include "job_store_contract.hpp"
+#include "sqlite_contract_backend.hpp"
+#include "support/error_text.hpp"
 
 #include <faltrain/postgres_job_store.hpp>
 
 #include <doctest/doctest.h>
 #include <libpq-fe.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +20,7 @@
 #include <set>
 
 using namespace faltrain;
+using test_support::ErrorText;
 
 namespace {
 
@@ -54,7 +55,7 @@ struct PostgresBackend {
   static constexpr const char* kName = "postgres";
   static std::shared_ptr<JobStore> Reopen(std::shared_ptr<Clock> clock) {
     auto s = OpenPostgresJobStore(PgUrl(), {}, std::move(clock));
-    REQUIRE_MESSAGE(s.has_value(), s.error().message);
+    REQUIRE_MESSAGE(s.has_value(), ErrorText(s));
     return s.value();
   }
   static std::shared_ptr<JobStore> Open(std::shared_ptr<Clock> clock) {
@@ -66,39 +67,13 @@ struct PostgresBackend {
   static std::string ExecRaw(const std::string& sql) { return PgExec(sql); }
 };
 
-struct SqliteBackend {
-  static constexpr const char* kName = "sqlite";
-  static std::filesystem::path Path() {
-    return std::filesystem::temp_directory_path() / ("faltrain-contract-" + std::to_string(::getpid()) + ".db");
-  }
-  static std::shared_ptr<JobStore> Reopen(std::shared_ptr<Clock> clock) {
-    auto s = OpenSqliteJobStore(Path(), {}, std::move(clock));
-    REQUIRE_MESSAGE(s.has_value(), s.error().message);
-    return s.value();
-  }
-  static std::shared_ptr<JobStore> Open(std::shared_ptr<Clock> clock) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(Path().string() + suffix);
-    return Reopen(std::move(clock));
-  }
-  static std::string ExecRaw(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open(Path().string().c_str(), &db);
-    char* message = nullptr;
-    std::string error;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      error = message ? message : "error";
-    }
-    sqlite3_free(message);
-    sqlite3_close(db);
-    return error;
-  }
-};
+using job_store_contract::SqliteFileBackend;
 
 }  // namespace
 
-TYPE_TO_STRING(SqliteBackend);
+TYPE_TO_STRING(SqliteFileBackend);
 TYPE_TO_STRING(PostgresBackend);
-TEST_CASE_TEMPLATE_INVOKE(job_store_contract, SqliteBackend, PostgresBackend);
+TEST_CASE_TEMPLATE_INVOKE(job_store_contract, SqliteFileBackend, PostgresBackend);
 
 TEST_CASE("postgres: two instances never claim the same event, and complete each once") {
   auto clock = std::make_shared<VirtualClock>();
@@ -214,7 +189,7 @@ TEST_CASE("postgres: a stopped database is a storage error and the pool reconnec
   // Every pooled connection died with the server; each is replaced on its next use.
   for (int i = 0; i < 20; ++i) {
     auto r = store->RecordWebhook({"after-" + std::to_string(i), "{}", "u", 0, {}, false, ""});
-    REQUIRE_MESSAGE(r.has_value(), r.error().message);
+    REQUIRE_MESSAGE(r.has_value(), ErrorText(r));
     CHECK(r.value());
   }
   CHECK(store->CountWebhooks(false).value() == 21);
@@ -223,9 +198,9 @@ TEST_CASE("postgres: a stopped database is a storage error and the pool reconnec
 
 TEST_CASE("OpenJobStore picks the backend from the URL") {
   auto pg = OpenJobStore(PgUrl());
-  REQUIRE_MESSAGE(pg.has_value(), pg.error().message);
+  REQUIRE_MESSAGE(pg.has_value(), ErrorText(pg));
   auto memory = OpenJobStore("sqlite::memory:");
-  REQUIRE_MESSAGE(memory.has_value(), memory.error().message);
+  REQUIRE_MESSAGE(memory.has_value(), ErrorText(memory));
   CHECK(memory.value()->CountWebhooks(false).value() == 0);
   CHECK(OpenJobStore("sqlite:").error().code == errc::invalid_argument);
   const char* saved = std::getenv("FALTRAIN_DATABASE_URL");

@@ -2,6 +2,8 @@
 // plus what only SQLite has: WAL, the schema version, an in-memory store shared by threads.
 
 #include "postgres/job_store_contract.hpp"
+#include "postgres/sqlite_contract_backend.hpp"
+#include "support/error_text.hpp"
 
 #include <faltrain/jobs.hpp>
 
@@ -11,61 +13,21 @@
 #include <filesystem>
 #include <thread>
 #include <atomic>
-#include <unistd.h>
 
 using namespace faltrain;
+using test_support::ErrorText;
 
 namespace {
 
 std::shared_ptr<JobStore> OpenMemory(std::shared_ptr<Clock> clock = std::make_shared<VirtualClock>()) {
   auto s = OpenSqliteJobStore(":memory:", {}, std::move(clock));
-  REQUIRE_MESSAGE(s.has_value(), s.error().message);
+  REQUIRE_MESSAGE(s.has_value(), ErrorText(s));
   return s.value();
 }
 
 using job_store_contract::Avatar;
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() /
-           ("faltrain-jobs-" + std::to_string(::getpid()) + "-" +
-            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-// The contract's backend: a file database (reopening and raw SQL need one) in this process's directory.
-struct SqliteFileBackend {
-  static constexpr const char* kName = "sqlite";
-  static const TempDir& Dir() {
-    static const TempDir dir;
-    return dir;
-  }
-  static std::filesystem::path Path() { return Dir().path / "contract.db"; }
-  static std::shared_ptr<JobStore> Reopen(std::shared_ptr<Clock> clock) {
-    auto s = OpenSqliteJobStore(Path(), {}, std::move(clock));
-    REQUIRE_MESSAGE(s.has_value(), (s.has_value() ? std::string() : s.error().message));
-    return s.value();
-  }
-  static std::shared_ptr<JobStore> Open(std::shared_ptr<Clock> clock) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(Path().string() + suffix);
-    return Reopen(std::move(clock));
-  }
-  static std::string ExecRaw(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open(Path().string().c_str(), &db);
-    char* message = nullptr;
-    std::string error;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      error = message ? message : "error";
-    }
-    sqlite3_free(message);
-    sqlite3_close(db);
-    return error;
-  }
-};
+using job_store_contract::SqliteFileBackend;
+using job_store_contract::TempDir;
 
 }  // namespace
 
