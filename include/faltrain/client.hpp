@@ -1,12 +1,18 @@
 #pragma once
-// TrainingClient: train avatar models on fal and use them.
+// TrainingClient: train avatar models on fal and use them. The whole story, runnable, is
+// examples/quickstart/main.cpp; in short:
 //
-//   auto config = faltrain::ClientConfig::FromEnvironment();
+//   auto config = faltrain::ClientConfig::FromEnvironment();        // FAL_KEY, AVATAR_TEST_MODE, ...
 //   auto client = faltrain::TrainingClient::Create(config.value());
-//   auto zip_url = client->UploadTrainingSet(photos);
-//   auto handle = client->SubmitTraining({.images_url = *zip_url, .style = AvatarStyle::kPortrait});
-//   auto output = client->Wait(*handle, {.on_progress = print});
-//   auto images = client->Generate(*output, {.prompt = "photo of ohwx person on a beach"});
+//   faltrain::TrainingSet photos;
+//   photos.AddDirectory("photos/");                                  // captions from <stem>.txt
+//   faltrain::TrainingRequest request;
+//   request.images_url = client.value().UploadTrainingSet(photos).value();
+//   auto job = client.value().SubmitTraining(request);              // trainer + preset from style
+//   auto trained = client.value().Wait(job.value(), watch_options);  // progress via on_progress
+//   auto images = client.value().Generate(trained.value(), generate_request);
+//
+// (Check each result before .value(): every call returns faltrain::result<T> and never throws.)
 
 #include <faltrain/clock.hpp>
 #include <faltrain/config.hpp>
