@@ -10,7 +10,7 @@ FALTRAIN_BUILD_PACKAGES=(
 )
 FALTRAIN_TEST_PACKAGES=(
   "${FALTRAIN_BUILD_PACKAGES[@]}"
-  doctest-dev clang libclang-rt-14-dev wrk postgresql tmux bsdutils jq
+  doctest-dev clang libclang-rt-14-dev wrk postgresql tmux bsdutils jq sqlite3
   nodejs npm
 )
 

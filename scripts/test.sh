@@ -9,7 +9,7 @@
 #      (FALTRAIN_FUZZ_SECONDS) with its seed corpus fuzz/corpus/<area>/.
 # Ends with one line "N passed, N failed" (ctest tests plus consumer and fuzzer runs; a build that
 # fails counts as one failure) and exits non-zero on any failure.
-# Knobs: FALTRAIN_JOBS (2), FALTRAIN_FUZZ_SECONDS (20 per fuzzer), FALTRAIN_STAGES
+# Knobs: FALTRAIN_JOBS (2), FALTRAIN_FUZZ_SECONDS (60 per fuzzer), FALTRAIN_STAGES
 # ("dev consumer cxx20 asan fuzz").
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,7 +18,7 @@ ROOT="$PWD"
 source scripts/deps.sh
 
 JOBS="${FALTRAIN_JOBS:-2}"
-FUZZ_SECONDS="${FALTRAIN_FUZZ_SECONDS:-20}"
+FUZZ_SECONDS="${FALTRAIN_FUZZ_SECONDS:-60}"
 STAGES="${FALTRAIN_STAGES:-dev consumer cxx20 asan fuzz}"
 passed=0
 failed=0
