@@ -111,56 +111,36 @@ struct Upload {
 
 }  // namespace
 
-Fault Fault::Unauthorized(int times) {
+namespace {
+
+Fault MakeFault(Fault::Kind kind, int times) {
   Fault f;
-  f.kind = Kind::kUnauthorized;
+  f.kind = kind;
   f.times = times;
   return f;
 }
-Fault Fault::Validation(int times) {
-  Fault f;
-  f.kind = Kind::kValidation;
-  f.times = times;
-  return f;
-}
+
+}  // namespace
+
+Fault Fault::Unauthorized(int times) { return MakeFault(Kind::kUnauthorized, times); }
+Fault Fault::Validation(int times) { return MakeFault(Kind::kValidation, times); }
 Fault Fault::RateLimited(int retry_after_seconds, int times) {
-  Fault f;
-  f.kind = Kind::kRateLimited;
+  Fault f = MakeFault(Kind::kRateLimited, times);
   f.retry_after_seconds = retry_after_seconds;
-  f.times = times;
   return f;
 }
-Fault Fault::Unavailable(int times) {
-  Fault f;
-  f.kind = Kind::kUnavailable;
-  f.times = times;
-  return f;
-}
-Fault Fault::DropConnection(int times) {
-  Fault f;
-  f.kind = Kind::kDropConnection;
-  f.times = times;
-  return f;
-}
+Fault Fault::Unavailable(int times) { return MakeFault(Kind::kUnavailable, times); }
+Fault Fault::DropConnection(int times) { return MakeFault(Kind::kDropConnection, times); }
 Fault Fault::Slow(std::chrono::milliseconds delay, int times) {
-  Fault f;
-  f.kind = Kind::kSlow;
+  Fault f = MakeFault(Kind::kSlow, times);
   f.delay = delay;
-  f.times = times;
   return f;
 }
-Fault Fault::MalformedJson(int times) {
-  Fault f;
-  f.kind = Kind::kMalformedJson;
-  f.times = times;
-  return f;
-}
+Fault Fault::MalformedJson(int times) { return MakeFault(Kind::kMalformedJson, times); }
 Fault Fault::HugeBody(std::size_t bytes, bool chunked, int times) {
-  Fault f;
-  f.kind = Kind::kHugeBody;
+  Fault f = MakeFault(Kind::kHugeBody, times);
   f.body_bytes = bytes;
   f.chunked = chunked;
-  f.times = times;
   return f;
 }
 
@@ -530,15 +510,23 @@ struct FakeFalServer::Impl {
                     kJson);
   }
 
-  void UploadPut(const httplib::Request& req, httplib::Response& res) {
-    if (Intercept(Route::kUploadPut, req, res)) return;
-    std::lock_guard<std::mutex> lock(mu);
+  /// With `mu` held: the upload the URL's token names, when its signature is right; otherwise
+  /// answers 403 and returns uploads.end().
+  std::map<std::string, Upload>::iterator SignedUpload(const httplib::Request& req, httplib::Response& res) {
     auto it = uploads.find(req.matches[1]);
     if (it == uploads.end() || req.get_param_value("signature") != "s3cr3t") {
       res.status = 403;
       res.set_content(DetailBody("Invalid upload URL"), kJson);
-      return;
+      return uploads.end();
     }
+    return it;
+  }
+
+  void UploadPut(const httplib::Request& req, httplib::Response& res) {
+    if (Intercept(Route::kUploadPut, req, res)) return;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = SignedUpload(req, res);
+    if (it == uploads.end()) return;
     it->second.bytes = req.body;
     if (req.has_header("Content-Type")) it->second.content_type = req.get_header_value("Content-Type");
     res.status = 200;
@@ -547,12 +535,8 @@ struct FakeFalServer::Impl {
   void UploadPart(const httplib::Request& req, httplib::Response& res) {
     if (Intercept(Route::kUploadPut, req, res)) return;
     std::lock_guard<std::mutex> lock(mu);
-    auto it = uploads.find(req.matches[1]);
-    if (it == uploads.end() || req.get_param_value("signature") != "s3cr3t") {
-      res.status = 403;
-      res.set_content(DetailBody("Invalid upload URL"), kJson);
-      return;
-    }
+    auto it = SignedUpload(req, res);
+    if (it == uploads.end()) return;
     const int part = std::atoi(std::string(req.matches[2]).c_str());
     it->second.parts[part] = req.body;
     res.status = 200;
@@ -598,12 +582,8 @@ struct FakeFalServer::Impl {
       }
     }
     std::lock_guard<std::mutex> lock(mu);
-    auto it = uploads.find(req.matches[1]);
-    if (it == uploads.end() || req.get_param_value("signature") != "s3cr3t") {
-      res.status = 403;
-      res.set_content(DetailBody("Invalid upload URL"), kJson);
-      return;
-    }
+    auto it = SignedUpload(req, res);
+    if (it == uploads.end()) return;
     std::string joined;
     int expected = 1;
     for (const auto& [number, etag] : listed) {
