@@ -175,12 +175,8 @@ class SqliteJobStore final : public JobStore {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE request_id = ?", kJobColumns));
     st.Bind(request_id);
-    int rc = st.Step();
-    if (rc == SQLITE_ROW) return ReadJob(st);
-    if (rc == SQLITE_DONE) {
-      return fail(errc::not_found, fmt::format("no job with request id \"{}\"", request_id));
-    }
-    return Fail("find job by request id");
+    return SelectOne(st, ReadJob, "find job by request id",
+                     [&] { return fmt::format("no job with request id \"{}\"", request_id); });
   }
 
   result<std::vector<Job>> ListJobs(JobStatus status, std::size_t limit) override {
@@ -294,12 +290,8 @@ class SqliteJobStore final : public JobStore {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE request_id = ?", kInboxColumns));
     st.Bind(request_id);
-    int rc = st.Step();
-    if (rc == SQLITE_ROW) return ReadInbox(st);
-    if (rc == SQLITE_DONE) {
-      return fail(errc::not_found, fmt::format("no webhook for request id \"{}\"", request_id));
-    }
-    return Fail("find webhook");
+    return SelectOne(st, ReadInbox, "find webhook",
+                     [&] { return fmt::format("no webhook for request id \"{}\"", request_id); });
   }
 
   result<std::vector<InboxEvent>> ClaimWebhooks(std::size_t limit, std::chrono::seconds lease) override {
@@ -482,10 +474,17 @@ class SqliteJobStore final : public JobStore {
   result<Job> FindJobLocked(std::int64_t id) {
     Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns));
     st.Bind(id);
-    int rc = st.Step();
-    if (rc == SQLITE_ROW) return ReadJob(st);
-    if (rc == SQLITE_DONE) return fail(errc::not_found, fmt::format("no job {}", id));
-    return Fail("find job");
+    return SelectOne(st, ReadJob, "find job", [&] { return fmt::format("no job {}", id); });
+  }
+
+  /// The one row `st` selects, read with `read`; not_found, saying `missing()`, when there is none.
+  template <class Read, class Missing>
+  auto SelectOne(Stmt& st, Read read, std::string_view what, Missing missing) const
+      -> result<decltype(read(st))> {
+    const int rc = st.Step();
+    if (rc == SQLITE_ROW) return read(st);
+    if (rc == SQLITE_DONE) return fail(errc::not_found, missing());
+    return Fail(what);
   }
 
   result<std::vector<Job>> ReadJobs(Stmt& st) {
