@@ -37,6 +37,28 @@ inline faltrain::NewJob Avatar(std::string name = "Anna") {
   return faltrain::NewJob{"user-1", std::move(name), "portrait", "balanced", "fal-ai/flux-lora-portrait-trainer"};
 }
 
+/// Four threads record webhooks through one store; half the ids collide across threads, like
+/// duplicate deliveries. Each distinct id is recorded once and nothing fails.
+inline void CheckConcurrentWriters(faltrain::JobStore& store) {
+  std::vector<std::thread> threads;
+  std::atomic<int> inserted{0}, errors{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::string id = i % 2 == 0 ? "shared-" + std::to_string(i)
+                                    : "own-" + std::to_string(t) + "-" + std::to_string(i);
+        auto r = store.RecordWebhook({id, "{}", "u", 0, {}, false, ""});
+        if (!r) ++errors;
+        if (r && r.value()) ++inserted;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(errors.load() == 0);
+  CHECK(inserted.load() == 25 + 4 * 25);
+  CHECK(store.CountWebhooks(false).value() == 125u);
+}
+
 }  // namespace job_store_contract
 
 TEST_CASE_TEMPLATE_DEFINE("job store contract", Backend, job_store_contract) {
@@ -215,22 +237,6 @@ TEST_CASE_TEMPLATE_DEFINE("job store contract", Backend, job_store_contract) {
   }
 
   SUBCASE("concurrent writers through one store are serialised safely") {
-    std::vector<std::thread> threads;
-    std::atomic<int> inserted{0}, errors{0};
-    for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&, t] {
-        for (int i = 0; i < 50; ++i) {
-          std::string id = i % 2 == 0 ? "shared-" + std::to_string(i)
-                                      : "own-" + std::to_string(t) + "-" + std::to_string(i);
-          auto r = store->RecordWebhook({id, "{}", "u", 0, {}, false, ""});
-          if (!r) ++errors;
-          if (r && r.value()) ++inserted;
-        }
-      });
-    }
-    for (auto& th : threads) th.join();
-    CHECK(errors.load() == 0);
-    CHECK(inserted.load() == 25 + 4 * 25);
-    CHECK(store->CountWebhooks(false).value() == 125u);
+    job_store_contract::CheckConcurrentWriters(*store);
   }
 }

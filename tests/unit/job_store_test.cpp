@@ -11,8 +11,6 @@
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <thread>
-#include <atomic>
 
 using namespace faltrain;
 using test_support::ErrorText;
@@ -82,22 +80,6 @@ TEST_CASE("the database itself refuses backward status updates") {
   CHECK(reopened.error().message.find("newer") != std::string::npos);
 }
 
-TEST_CASE("concurrent writers through one store are serialised safely") {
-  auto store = OpenMemory(MakeSystemClock());
-  std::vector<std::thread> threads;
-  std::atomic<int> inserted{0};
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 50; ++i) {
-        // Half the ids collide across threads, like duplicate deliveries.
-        std::string id = i % 2 == 0 ? "shared-" + std::to_string(i)
-                                    : "own-" + std::to_string(t) + "-" + std::to_string(i);
-        auto r = store->RecordWebhook({id, "{}", "u", 0, {}, false, ""});
-        if (r && r.value()) ++inserted;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  CHECK(inserted.load() == 25 + 4 * 25);
-  CHECK(store->CountWebhooks(false).value() == 125u);
+TEST_CASE("concurrent writers through one in-memory store are serialised safely") {
+  job_store_contract::CheckConcurrentWriters(*OpenMemory(MakeSystemClock()));
 }
