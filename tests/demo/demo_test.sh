@@ -24,6 +24,14 @@ unset FAL_KEY FAL_KEY_ID FAL_KEY_SECRET FAL_API_KEY FAL_WEBHOOK_URL FALTRAIN_QUE
 
 fail() { echo "FAIL [$CASE]: $*" >&2; exit 1; }
 contains() { grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; fail "'$2' not in $1"; }; }
+# Waits up to 30 s for TEXT to appear in FILE (written by a program running in the background).
+wait_for() {
+  for _ in $(seq 1 300); do
+    grep -qF -- "$2" "$1" && return 0
+    sleep 0.1
+  done
+  contains "$1" "$2"
+}
 # The value after a summary label, e.g. summary "request id:".
 summary() { sed -n "s/^  $1 *//p" out.txt | head -1; }
 # Every pid the demo printed for the programs it started.
@@ -122,11 +130,7 @@ tty)
 interrupt)
   "$FALTRAIN_DEMO" --duration 60 --timeout 120 >out.txt 2>err.txt &
   demo=$!
-  for _ in $(seq 1 300); do
-    grep -q "is TRAINING" out.txt && break
-    sleep 0.1
-  done
-  contains out.txt "is TRAINING"
+  wait_for out.txt "is TRAINING"
   work_dir=$(sed -n 's/.*job store \(.*\)\/jobs.db).*/\1/p' out.txt)
   [ -d "$work_dir" ] || fail "work directory '$work_dir' not found while running"
   kill -INT "$demo"
@@ -141,11 +145,7 @@ killed)
   # SIGKILL leaves the demo no chance to clean up: the programs must still go (PR_SET_PDEATHSIG).
   "$FALTRAIN_DEMO" --duration 60 --timeout 120 --work-dir "$WORK/run" >out.txt 2>err.txt &
   demo=$!
-  for _ in $(seq 1 300); do
-    grep -q "is TRAINING" out.txt && break
-    sleep 0.1
-  done
-  contains out.txt "is TRAINING"
+  wait_for out.txt "is TRAINING"
   kill -KILL "$demo"
   wait "$demo" 2>/dev/null || true
   for _ in $(seq 1 150); do
