@@ -4,6 +4,9 @@
 --   wrk -t2 -c32 -d10s --latency -s webhook.lua http://127.0.0.1:PORT/webhook/fal/status -- requests.tsv 2
 -- (the last argument must equal -t: wrk runs init() before the next thread exists)
 
+-- signed_webhook.lua sits beside this script.
+local signed_webhook = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "signed_webhook.lua")
+
 local threads = {}
 local counter = 0
 
@@ -21,15 +24,8 @@ function init(args)
   local i = 0
   for line in io.lines(file) do
     if i % nthreads == index then
-      local id, ts, sig, body = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t(.*)$")
       n = n + 1
-      requests[n] = wrk.format("POST", nil, {
-        ["Content-Type"] = "application/json",
-        ["X-Fal-Webhook-Request-Id"] = id,
-        ["X-Fal-Webhook-User-Id"] = "load-user",
-        ["X-Fal-Webhook-Timestamp"] = ts,
-        ["X-Fal-Webhook-Signature"] = sig,
-      }, body)
+      requests[n] = signed_webhook(line)
     end
     i = i + 1
   end
