@@ -2,6 +2,9 @@
 //   (a) plain libcurl, one reused easy handle, options set once: the floor to compare against;
 //   (b) CurlTransport::Send with the same GET;
 //   (c) TrainingClient::GetStatus over CurlTransport (adds retry bookkeeping and JSON parsing).
+// (a) sends byte for byte the request (b) and (c) send: the same header lines in the same order
+// (User-Agent goes in the header list, not CURLOPT_USERAGENT, which curl would put first).
+// Each variant has a connection of its own, so each is served by its own server thread.
 // BM_Status_Paired runs (a), (b), (c) interleaved request by request and reports, as counters,
 // their mean rates, median and p99 latencies, client-thread CPU per request, and the ratios b/a,
 // c/a (of mean rates, and of median latencies). On a shared, loaded machine the mean is ruled by
@@ -9,6 +12,15 @@
 // BM_Status_* runs give a third view. A summary prints after the runs (goal: ratios >= 0.8).
 // Also times the JSON work:
 // building a training submission, parsing a status body, parsing a trainer result.
+//
+// Thread placement decides a loopback round trip more than any client code does: a server thread
+// on the client's CPU answers in about half the time of one on the other CPU (no cross-CPU wake-up),
+// and the scheduler places each connection's server thread on its own. Left to the OS, (a)'s and
+// (b)/(c)'s server threads regularly land differently and the ratios swing from 0.65 to over 1.0
+// between runs of the same binary. So threads are pinned (Linux), alike for all variants:
+//   --placement=same   (default) client and server threads share one CPU;
+//   --placement=split  client thread on one CPU, every server thread on another;
+//   --placement=os     no pinning (the old, placement-dependent figures).
 //
 // Each pair runs with identity bodies (gzip:0) and with Accept-Encoding: gzip (gzip:1, the
 // transport's default); (a) sends exactly the same headers as (b) in both.
@@ -26,13 +38,19 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -47,6 +65,72 @@ using faltrain_testing::FakeFalServer;
 
 constexpr const char* kKey = "test:key";
 
+/// Where the client and the server threads run (see the file comment).
+struct Placement {
+  enum class Mode { kSameCpu, kSplit, kOs };
+  Mode mode = Mode::kSameCpu;
+  int client_cpu = -1;
+  int server_cpu = -1;
+
+  const char* name() const {
+    return mode == Mode::kSameCpu ? "same" : mode == Mode::kSplit ? "split" : "os";
+  }
+};
+
+Placement& ThePlacement() {
+  static Placement placement;
+  return placement;
+}
+
+/// Pins the calling thread (threads it starts inherit this); false if not possible.
+bool PinThisThread(int cpu) {
+#if defined(__linux__)
+  if (cpu < 0) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+#else
+  (void)cpu;
+  return false;
+#endif
+}
+
+/// Picks CPUs from those this process may use and pins the main thread to the client's.
+void SetUpPlacement(Placement::Mode mode) {
+  Placement& p = ThePlacement();
+  p.mode = mode;
+  if (mode == Placement::Mode::kOs) return;
+  std::vector<int> cpus;
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+    }
+  }
+#endif
+  if (cpus.empty() || (mode == Placement::Mode::kSplit && cpus.size() < 2)) {
+    std::fprintf(stderr, "placement %s not possible here; leaving threads to the OS\n", p.name());
+    p.mode = Placement::Mode::kOs;
+    return;
+  }
+  p.client_cpu = cpus[0];
+  p.server_cpu = mode == Placement::Mode::kSplit ? cpus[1] : cpus[0];
+  if (!PinThisThread(p.client_cpu)) {
+    std::fprintf(stderr, "could not pin to CPU %d; leaving threads to the OS\n", p.client_cpu);
+    p.mode = Placement::Mode::kOs;
+  }
+}
+
+/// The status GET's header lines, in order: (b) and (c) send these, (a) sends the same.
+std::vector<std::pair<std::string, std::string>> StatusHeaders(const std::string& user_agent) {
+  return {{"Accept", "application/json"},
+          {"User-Agent", user_agent},
+          {"Authorization", std::string("Key ") + kKey}};
+}
+
 /// One server and one submitted, completed request shared by the round-trip benchmarks.
 struct Environment {
   Environment() {
@@ -55,7 +139,11 @@ struct Environment {
     options.polls_in_queue = 0;  // every status answers 200 COMPLETED
     options.polls_in_progress = 0;
     options.record_requests = false;
+    // The server's threads inherit the placement of the thread that starts them.
+    const Placement& placement = ThePlacement();
+    if (placement.mode == Placement::Mode::kSplit) PinThisThread(placement.server_cpu);
     server = std::make_unique<FakeFalServer>(options);
+    if (placement.mode == Placement::Mode::kSplit) PinThisThread(placement.client_cpu);
     config.api_key = kKey;
     config.endpoints.queue_url = server->base_url();
     config.endpoints.rest_url = server->base_url();
@@ -63,9 +151,12 @@ struct Environment {
     identity.accept_gzip = false;
     transports[0] = std::make_shared<CurlTransport>(identity);
     transports[1] = std::make_shared<CurlTransport>();  // default: gzip
+    // (c) gets transports of its own: one connection (and server thread) per variant.
+    client_transports[0] = std::make_shared<CurlTransport>(identity);
+    client_transports[1] = std::make_shared<CurlTransport>();
     for (int gzip : {0, 1}) {
       clients[gzip] = std::make_unique<TrainingClient>(
-          TrainingClient::Create(config, transports[gzip]).value());
+          TrainingClient::Create(config, client_transports[gzip]).value());
     }
     auto submitted = clients[1]->Submit("fal-ai/flux-lora-portrait-trainer",
                                     R"({"images_data_url":"https://v3.fal.media/files/x/faces.zip"})");
@@ -82,7 +173,8 @@ struct Environment {
   std::unique_ptr<FakeFalServer> server;
   ClientConfig config;
   // Index: 0 = identity encoding, 1 = gzip (the default).
-  std::shared_ptr<CurlTransport> transports[2];
+  std::shared_ptr<CurlTransport> transports[2];         // (b)
+  std::shared_ptr<CurlTransport> client_transports[2];  // under (c)
   std::unique_ptr<TrainingClient> clients[2];
   RequestHandle handle;
   std::string status_url;
@@ -99,43 +191,65 @@ extern "C" size_t AppendBody(char* data, size_t size, size_t count, void* user) 
   return size * count;
 }
 
-void BM_Status_a_PlainCurl(benchmark::State& state) {
-  Environment& env = Env();
-  CURL* h = curl_easy_init();
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Accept: application/json");
-  headers = curl_slist_append(headers, (std::string("Authorization: Key ") + kKey).c_str());
-  std::string body;
-  curl_easy_setopt(h, CURLOPT_URL, env.status_url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, env.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &AppendBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-  if (state.range(0) != 0) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
-  for (auto _ : state) {
-    body.clear();
+/// (a): one easy handle with every option set once, sending the same bytes as (b) and (c).
+class PlainCurl {
+ public:
+  PlainCurl(const Environment& env, bool gzip) : h_(curl_easy_init()) {
+    for (const auto& [name, value] : StatusHeaders(env.user_agent)) {
+      headers_ = curl_slist_append(headers_, (name + ": " + value).c_str());
+    }
+    curl_easy_setopt(h_, CURLOPT_URL, env.status_url.c_str());
+    curl_easy_setopt(h_, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(h_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h_, CURLOPT_WRITEFUNCTION, &AppendBody);
+    curl_easy_setopt(h_, CURLOPT_WRITEDATA, &body_);
+    if (gzip) curl_easy_setopt(h_, CURLOPT_ACCEPT_ENCODING, "gzip");
+  }
+  ~PlainCurl() {
+    curl_easy_cleanup(h_);
+    curl_slist_free_all(headers_);
+  }
+  PlainCurl(const PlainCurl&) = delete;
+  PlainCurl& operator=(const PlainCurl&) = delete;
+
+  bool Get() {
+    body_.clear();
     long status = 0;
-    if (curl_easy_perform(h) != CURLE_OK ||
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200) {
+    const bool ok = curl_easy_perform(h_) == CURLE_OK &&
+                    curl_easy_getinfo(h_, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+                    status == 200;
+    benchmark::DoNotOptimize(body_.data());
+    return ok;
+  }
+
+ private:
+  CURL* h_;
+  curl_slist* headers_ = nullptr;
+  std::string body_;
+};
+
+HttpRequest StatusRequest(const Environment& env) {
+  HttpRequest request;
+  request.method = HttpMethod::kGet;
+  request.url = env.status_url;
+  for (const auto& [name, value] : StatusHeaders(env.user_agent)) request.headers.Add(name, value);
+  return request;
+}
+
+void BM_Status_a_PlainCurl(benchmark::State& state) {
+  PlainCurl plain(Env(), state.range(0) != 0);
+  for (auto _ : state) {
+    if (!plain.Get()) {
       state.SkipWithError("plain curl status GET failed");
       break;
     }
-    benchmark::DoNotOptimize(body.data());
   }
   state.SetItemsProcessed(state.iterations());
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(h);
 }
 
 void BM_Status_b_CurlTransport(benchmark::State& state) {
   Environment& env = Env();
-  HttpRequest request;
-  request.method = HttpMethod::kGet;
-  request.url = env.status_url;
-  request.headers.Add("Accept", "application/json");
-  request.headers.Add("User-Agent", env.user_agent);
-  request.headers.Add("Authorization", std::string("Key ") + kKey);
+  const HttpRequest request = StatusRequest(env);
   for (auto _ : state) {
     auto response = env.transports[state.range(0)]->Send(request);
     if (!response || response.value().status != 200) {
@@ -170,24 +284,8 @@ BENCHMARK(BM_Status_c_TrainingClient)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealT
 void BM_Status_Paired(benchmark::State& state) {
   Environment& env = Env();
   const int gzip = static_cast<int>(state.range(0));
-  CURL* h = curl_easy_init();
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Accept: application/json");
-  headers = curl_slist_append(headers, (std::string("Authorization: Key ") + kKey).c_str());
-  std::string body;
-  curl_easy_setopt(h, CURLOPT_URL, env.status_url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, env.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &AppendBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-  if (gzip != 0) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
-  HttpRequest request;
-  request.method = HttpMethod::kGet;
-  request.url = env.status_url;
-  request.headers.Add("Accept", "application/json");
-  request.headers.Add("User-Agent", env.user_agent);
-  request.headers.Add("Authorization", std::string("Key ") + kKey);
+  PlainCurl plain(env, gzip != 0);
+  const HttpRequest request = StatusRequest(env);
 
   using Clock = std::chrono::steady_clock;
   std::chrono::duration<double> spent[3] = {};
@@ -203,10 +301,7 @@ void BM_Status_Paired(benchmark::State& state) {
     const auto start = Clock::now();
     bool ok = false;
     if (which == 0) {
-      body.clear();
-      long status = 0;
-      ok = curl_easy_perform(h) == CURLE_OK &&
-           curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status == 200;
+      ok = plain.Get();
     } else if (which == 1) {
       auto response = env.transports[gzip]->Send(request);
       ok = response && response.value().status == 200;
@@ -259,8 +354,6 @@ void BM_Status_Paired(benchmark::State& state) {
     state.counters["b_cpu_us"] = cpu_spent[1] / n * 1e6;
     state.counters["c_cpu_us"] = cpu_spent[2] / n * 1e6;
   }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(h);
 }
 BENCHMARK(BM_Status_Paired)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime();
 
@@ -361,6 +454,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   /// Ratios are of the means over repetitions (a mean of per-run ratios overweights a stalled run).
   void PrintSummary() const {
+    const Placement& p = ThePlacement();
+    std::printf("\nplacement: %s (client CPU %d, server CPU %d)\n", p.name(), p.client_cpu,
+                p.server_cpu);
     auto rate = [&](const std::string& name) {
       auto it = rates_.find(name);
       return it == rates_.end() ? 0.0 : it->second.first / it->second.second;
@@ -409,6 +505,31 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Our own flag, taken out before Google Benchmark sees the arguments.
+  Placement::Mode mode = Placement::Mode::kSameCpu;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    constexpr const char kFlag[] = "--placement=";
+    if (std::strncmp(arg, kFlag, sizeof kFlag - 1) != 0) {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    const std::string value = arg + sizeof kFlag - 1;
+    if (value == "same") {
+      mode = Placement::Mode::kSameCpu;
+    } else if (value == "split") {
+      mode = Placement::Mode::kSplit;
+    } else if (value == "os") {
+      mode = Placement::Mode::kOs;
+    } else {
+      std::fprintf(stderr, "--placement must be same, split or os\n");
+      return 1;
+    }
+  }
+  argc = kept;
+  argv[argc] = nullptr;
+  SetUpPlacement(mode);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   RatioReporter reporter;
