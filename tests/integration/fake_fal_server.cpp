@@ -158,19 +158,19 @@ std::string ReceivedRequest::Param(const std::string& name) const {
 
 std::string DefaultTrainingResultJson(std::string_view base_url) {
   JsonWriter w;
+  // One of fal's File objects, served by this server under /files/out/.
+  auto file = [&](std::string_view key, std::string_view name, std::string_view content_type,
+                  std::uint64_t size) {
+    w.Key(key).BeginObject();
+    w.Field("url", fmt::format("{}/files/out/{}", base_url, name));
+    w.Field("content_type", content_type);
+    w.Field("file_name", name);
+    w.Key("file_size").Uint(size);
+    w.EndObject();
+  };
   w.BeginObject();
-  w.Key("diffusers_lora_file").BeginObject();
-  w.Field("url", fmt::format("{}/files/out/pytorch_lora_weights.safetensors", base_url));
-  w.Field("content_type", "application/octet-stream");
-  w.Field("file_name", "pytorch_lora_weights.safetensors");
-  w.Key("file_size").Uint(89745224);
-  w.EndObject();
-  w.Key("config_file").BeginObject();
-  w.Field("url", fmt::format("{}/files/out/config.json", base_url));
-  w.Field("content_type", "application/json");
-  w.Field("file_name", "config.json");
-  w.Key("file_size").Uint(1523);
-  w.EndObject();
+  file("diffusers_lora_file", "pytorch_lora_weights.safetensors", "application/octet-stream", 89745224);
+  file("config_file", "config.json", "application/json", 1523);
   w.EndObject();
   return std::move(w).str();
 }
