@@ -21,6 +21,7 @@
 
 #include "faltrain/postgres_job_store.hpp"
 
+#include "detail/job_rows.hpp"
 #include "detail/pg_connection.hpp"
 
 #include <fmt/format.h>
@@ -118,43 +119,19 @@ constexpr std::int64_t kMigrationLock = 0x66616c747261696eLL;  // "faltrain"
 
 constexpr const char* kUniqueViolation = "23505";
 
-std::int64_t ToMillis(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-WallTime FromMillis(std::int64_t ms) { return WallTime(std::chrono::milliseconds(ms)); }
+using detail::ToUnixMillis;
 
-std::optional<WallTime> OptTime(const PgResult& r, int row, int col) {
-  if (r.null(row, col)) return std::nullopt;
-  return FromMillis(r.integer(row, col));
-}
+// One row of a PgResult, as detail::ReadJobRow and ReadInboxRow read it.
+struct PgRow {
+  const PgResult& r;
+  int row;
+  std::string Text(int col) const { return r.text(row, col); }
+  std::int64_t Int(int col) const { return r.integer(row, col); }
+  double Double(int col) const { return r.real(row, col); }
+  bool Null(int col) const { return r.null(row, col); }
+};
 
-Job ReadJob(const PgResult& r, int row) {
-  Job j;
-  j.id = r.integer(row, 0);
-  j.user_id = r.text(row, 1);
-  j.name = r.text(row, 2);
-  j.style = r.text(row, 3);
-  j.preset = r.text(row, 4);
-  j.trainer = r.text(row, 5);
-  auto status = ParseJobStatus(r.text(row, 6));
-  j.status = status ? status.value() : JobStatus::kPending;  // the CHECK constraint forbids others
-  j.handle.endpoint_id = r.text(row, 7);
-  j.handle.request_id = r.text(row, 8);
-  j.handle.gateway_request_id = r.text(row, 9);
-  j.handle.status_url = r.text(row, 10);
-  j.handle.response_url = r.text(row, 11);
-  j.handle.cancel_url = r.text(row, 12);
-  j.progress = r.real(row, 13);
-  j.output_json = r.text(row, 14);
-  j.error = r.text(row, 15);
-  j.created_at = FromMillis(r.integer(row, 16));
-  j.updated_at = FromMillis(r.integer(row, 17));
-  j.training_started_at = OptTime(r, row, 18);
-  j.finished_at = OptTime(r, row, 19);
-  j.last_checked_at = OptTime(r, row, 20);
-  j.notified_at = OptTime(r, row, 21);
-  return j;
-}
+Job ReadJob(const PgResult& r, int row) { return detail::ReadJobRow(PgRow{r, row}); }
 
 std::vector<Job> ReadJobs(const PgResult& r) {
   std::vector<Job> jobs;
@@ -163,17 +140,7 @@ std::vector<Job> ReadJobs(const PgResult& r) {
   return jobs;
 }
 
-InboxEvent ReadInbox(const PgResult& r, int row) {
-  InboxEvent e;
-  e.request_id = r.text(row, 0);
-  e.body = r.text(row, 1);
-  e.user_id = r.text(row, 2);
-  e.signed_at = r.integer(row, 3);
-  e.received_at = FromMillis(r.integer(row, 4));
-  e.processed = !r.null(row, 5);
-  e.processing_note = r.text(row, 6);
-  return e;
-}
+InboxEvent ReadInbox(const PgResult& r, int row) { return detail::ReadInboxRow(PgRow{r, row}); }
 
 std::string InstanceName() {
   std::random_device rd;
@@ -266,7 +233,7 @@ class PostgresJobStore final : public JobStore {
           "  AND (last_checked_at IS NULL OR last_checked_at < $1)"
           "  ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED) AS pick "
           "WHERE j.id = pick.id RETURNING " FALTRAIN_PG_JOB_COLUMNS_J,
-          {PgInt(ToMillis(cutoff)), PgInt(static_cast<std::int64_t>(limit)), now}));
+          {PgInt(ToUnixMillis(cutoff)), PgInt(static_cast<std::int64_t>(limit)), now}));
       auto jobs = ReadJobs(r);
       std::sort(jobs.begin(), jobs.end(),
                 [](const Job& x, const Job& y) { return x.updated_at < y.updated_at; });
@@ -353,7 +320,7 @@ class PostgresJobStore final : public JobStore {
   // and the event is durable either way.
   result<bool> RecordWebhook(const InboxEvent& event) override {
     if (event.request_id.empty()) return fail(errc::invalid_argument, "RecordWebhook: empty request id");
-    const std::int64_t received = event.received_at == WallTime{} ? Now() : ToMillis(event.received_at);
+    const std::int64_t received = event.received_at == WallTime{} ? Now() : ToUnixMillis(event.received_at);
     return Run(true, [&](Attempt& a) -> result<bool> {
       FALTRAIN_TRY(auto r, a.c.Exec("INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, "
                                     "received_at) VALUES ($1, $2, $3, $4, $5) "
@@ -447,7 +414,7 @@ class PostgresJobStore final : public JobStore {
   }
 
  private:
-  std::int64_t Now() const { return ToMillis(clock_->WallNow()); }
+  std::int64_t Now() const { return ToUnixMillis(clock_->WallNow()); }
 
   // Runs `body` on a pooled connection. When the connection broke (the server restarted), it is
   // dropped, and `body` runs once more on a fresh one if a repeat is safe: `retry_safe` and no COMMIT

@@ -3,6 +3,8 @@
 
 #include "faltrain/jobs.hpp"
 
+#include "detail/job_rows.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -76,10 +78,7 @@ constexpr const char* kJobColumns =
 constexpr const char* kInboxColumns =
     "request_id, body, user_id, signed_at, received_at, processed_at, processing_note";
 
-std::int64_t ToMillis(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-WallTime FromMillis(std::int64_t ms) { return WallTime(std::chrono::milliseconds(ms)); }
+using detail::ToUnixMillis;
 
 // A prepared statement with positional binding; finalised on destruction.
 class Stmt {
@@ -122,10 +121,6 @@ class Stmt {
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   bool Null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::optional<WallTime> OptTime(int col) const {
-    if (Null(col)) return std::nullopt;
-    return FromMillis(Int(col));
-  }
   int code() const { return code_; }
   /// Ready to bind and step again.
   void Reset() {
@@ -191,7 +186,7 @@ class SqliteJobStore final : public JobStore {
     Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE status = 'TRAINING' AND updated_at < ?1 "
                              "AND (last_checked_at IS NULL OR last_checked_at < ?1) "
                              "ORDER BY updated_at LIMIT ?2", kJobColumns));
-    st.Bind(ToMillis(cutoff)).Bind(static_cast<std::int64_t>(limit));
+    st.Bind(ToUnixMillis(cutoff)).Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
   }
 
@@ -366,7 +361,7 @@ class SqliteJobStore final : public JobStore {
   }
 
  private:
-  std::int64_t Now() const { return ToMillis(clock_->WallNow()); }
+  std::int64_t Now() const { return ToUnixMillis(clock_->WallNow()); }
 
   error Error(std::string_view what) const {
     return error{errc::storage_error, fmt::format("sqlite: {}: {}", what, sqlite3_errmsg(db_))};
@@ -439,7 +434,7 @@ class SqliteJobStore final : public JobStore {
     }
     for (auto* p : batch) {
       const InboxEvent& event = *p->event;
-      const std::int64_t received = event.received_at == WallTime{} ? Now() : ToMillis(event.received_at);
+      const std::int64_t received = event.received_at == WallTime{} ? Now() : ToUnixMillis(event.received_at);
       st.Reset();
       st.Bind(event.request_id).Bind(event.body).Bind(event.user_id).Bind(event.signed_at).Bind(received);
       if (st.Step() == SQLITE_DONE) {
@@ -495,45 +490,8 @@ class SqliteJobStore final : public JobStore {
     return jobs;
   }
 
-  static Job ReadJob(const Stmt& st) {
-    Job j;
-    j.id = st.Int(0);
-    j.user_id = st.Text(1);
-    j.name = st.Text(2);
-    j.style = st.Text(3);
-    j.preset = st.Text(4);
-    j.trainer = st.Text(5);
-    auto status = ParseJobStatus(st.Text(6));
-    j.status = status ? status.value() : JobStatus::kPending;  // the CHECK constraint forbids others
-    j.handle.endpoint_id = st.Text(7);
-    j.handle.request_id = st.Text(8);
-    j.handle.gateway_request_id = st.Text(9);
-    j.handle.status_url = st.Text(10);
-    j.handle.response_url = st.Text(11);
-    j.handle.cancel_url = st.Text(12);
-    j.progress = st.Double(13);
-    j.output_json = st.Text(14);
-    j.error = st.Text(15);
-    j.created_at = FromMillis(st.Int(16));
-    j.updated_at = FromMillis(st.Int(17));
-    j.training_started_at = st.OptTime(18);
-    j.finished_at = st.OptTime(19);
-    j.last_checked_at = st.OptTime(20);
-    j.notified_at = st.OptTime(21);
-    return j;
-  }
-
-  static InboxEvent ReadInbox(const Stmt& st) {
-    InboxEvent e;
-    e.request_id = st.Text(0);
-    e.body = st.Text(1);
-    e.user_id = st.Text(2);
-    e.signed_at = st.Int(3);
-    e.received_at = FromMillis(st.Int(4));
-    e.processed = !st.Null(5);
-    e.processing_note = st.Text(6);
-    return e;
-  }
+  static Job ReadJob(const Stmt& st) { return detail::ReadJobRow(st); }
+  static InboxEvent ReadInbox(const Stmt& st) { return detail::ReadInboxRow(st); }
 
   sqlite3* db_;
   std::shared_ptr<Clock> clock_;
