@@ -188,6 +188,7 @@ extern "C" size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   }
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;  // blank line ending the header block
+  if (t->headers.empty()) t->headers.reserve(16);
   t->headers.push_back(
       {std::string(Trim(line.substr(0, colon))), std::string(Trim(line.substr(colon + 1)))});
   return n;
@@ -265,12 +266,24 @@ error MapCurlError(CURLcode rc, CURL* h, const Transfer& t, const char* errbuf,
 }  // namespace
 
 struct CurlTransport::Impl {
+  /// A pooled easy handle. Options that are the same for every request of this transport are set
+  /// once, when the handle is made (Configure); Perform sets every per-request option each time,
+  /// so nothing of one request's method, body, headers or timeout can leak into the next.
+  struct Handle {
+    EasyPtr easy;
+    // The last URL that passed CheckUrl on this handle and its origin: status polls send the same
+    // URL again and again. The check depends only on the URL text and the transport's options.
+    std::string checked_url;
+    Origin checked_origin;
+  };
+  using HandlePtr = std::unique_ptr<Handle>;
+
   CurlTransportOptions options;
   CURLSH* share = nullptr;
   std::mutex share_mu[CURL_LOCK_DATA_LAST];
 
   std::mutex pool_mu;
-  std::vector<EasyPtr> idle;
+  std::vector<HandlePtr> idle;
 
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> connections_opened{0};
@@ -301,21 +314,58 @@ struct CurlTransport::Impl {
     if (share != nullptr) curl_share_cleanup(share);
   }
 
-  EasyPtr Acquire() {
+  /// The options every request of this transport shares. False if curl refused one.
+  bool Configure(CURL* h) const {
+    bool ok = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+#if LIBCURL_VERSION_NUM >= 0x075500  // 7.85: the bitmask form is deprecated
+    ok = ok && curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+#else
+    ok = ok && curl_easy_setopt(h, CURLOPT_PROTOCOLS,
+                                static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS)) == CURLE_OK;
+#endif
+    // Redirects are followed by Send, each hop checked.
+    ok = ok && curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+    if (!options.ca_bundle.empty()) {
+      ok = ok && curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_bundle.c_str()) == CURLE_OK;
+    }
+    if (share != nullptr) ok = ok && curl_easy_setopt(h, CURLOPT_SHARE, share) == CURLE_OK;
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);  // best effort
+    // gzip only: cheap at both ends, where brotli and zstd cost servers far more to produce than
+    // they save on small JSON.
+    if (options.accept_gzip) {
+      ok = ok && curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip") == CURLE_OK;
+    }
+    ok = ok && curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                                static_cast<long>(options.connect_timeout.count())) == CURLE_OK;
+    if (options.max_response_bytes != 0) {
+      ok = ok && curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+                                  static_cast<curl_off_t>(options.max_response_bytes)) == CURLE_OK;
+    }
+    ok = ok && curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody) == CURLE_OK;
+    ok = ok && curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader) == CURLE_OK;
+    return ok;
+  }
+
+  HandlePtr Acquire() {
     {
       std::lock_guard<std::mutex> lock(pool_mu);
       if (!idle.empty()) {
-        EasyPtr h = std::move(idle.back());
+        HandlePtr h = std::move(idle.back());
         idle.pop_back();
         return h;
       }
     }
-    EasyPtr h(curl_easy_init());
-    if (h) ++handles_created;
+    auto h = std::make_unique<Handle>();
+    h->easy.reset(curl_easy_init());
+    if (!h->easy) return nullptr;
+    ++handles_created;
+    if (!Configure(h->easy.get())) return nullptr;
     return h;
   }
 
-  void Release(EasyPtr h) {
+  void Release(HandlePtr h) {
     if (!h) return;
     std::lock_guard<std::mutex> lock(pool_mu);
     if (idle.size() < options.max_idle_handles) idle.push_back(std::move(h));
@@ -329,12 +379,21 @@ struct CurlTransport::Impl {
     ~Lease() { impl_.Release(std::move(h_)); }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    CURL* get() const { return h_.get(); }
+    Handle* get() const { return h_.get(); }
 
    private:
     Impl& impl_;
-    EasyPtr h_;
+    HandlePtr h_;
   };
+
+  /// CheckUrl, answered from the handle's last check when the URL is the same.
+  result<Origin> CheckUrlCached(Handle& handle, const std::string& url) const {
+    if (!handle.checked_url.empty() && handle.checked_url == url) return handle.checked_origin;
+    FALTRAIN_TRY(Origin origin, CheckUrl(url, options.allow_plain_http_to_any_host));
+    handle.checked_url = url;
+    handle.checked_origin = origin;
+    return origin;
+  }
 
   result<HttpResponse> Perform(CURL* h, const HttpRequest& request, const std::string& url,
                                bool send_authorization);
@@ -343,46 +402,34 @@ struct CurlTransport::Impl {
 result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& request,
                                                   const std::string& url,
                                                   bool send_authorization) {
-  // Reset options but keep the handle: its live connections and TLS sessions survive.
-  curl_easy_reset(h);
+  // No curl_easy_reset: the handle keeps the transport-wide options from Configure, and every
+  // option a request may change is set below, for every request, whatever the last one set.
   char errbuf[CURL_ERROR_SIZE];
   errbuf[0] = '\0';
   Transfer transfer;
   transfer.limit = options.max_response_bytes;
 
+  // The error buffer, header list, body and transfer die with this frame: whatever way it is left,
+  // the pooled handle must not keep pointing at them.
+  struct Detach {
+    CURL* h;
+    ~Detach() {
+      curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+      curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+      curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
+      curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
+    }
+  } detach{h};
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500  // 7.85: the bitmask form is deprecated
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are followed by Send, checked
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_bundle.c_str());
-  if (share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share);
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-  // gzip only: cheap at both ends, where brotli and zstd cost servers far more to produce than
-  // they save on small JSON.
-  if (options.accept_gzip) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options.connect_timeout.count()));
   const auto total = request.timeout.count() > 0 ? request.timeout : options.request_timeout;
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
-  if (transfer.limit != 0) {
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(transfer.limit));
-  }
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
 
   bool has_body = false;
   switch (request.method) {
     case HttpMethod::kGet:
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
       break;
     case HttpMethod::kPost:
     case HttpMethod::kPut:
@@ -390,24 +437,30 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
       break;
     case HttpMethod::kDelete:
       has_body = !request.body.empty();
-      if (!has_body) curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
       break;
   }
   if (has_body) {
     // POSTFIELDS even when empty: a POST without it would read the body from stdin.
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+  } else {
+    // Drop the last request's body (its buffer is gone), then make this a GET: setting
+    // POSTFIELDS selects POST, so HTTPGET must come after it.
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(-1));
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   }
-  if (request.method == HttpMethod::kPost) {
-    // curl silently re-sends a request when a reused connection dies before any response byte.
-    // For a POST that could start a second paid training, so a POST never rides a reused
-    // connection; it gets its own (TLS resumes the session), closed afterwards so that idle
-    // connections do not pile up in the handle's cache.
-    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-  }
+  // curl silently re-sends a request when a reused connection dies before any response byte.
+  // For a POST that could start a second paid training, so a POST never rides a reused
+  // connection; it gets its own (TLS resumes the session), closed afterwards so that idle
+  // connections do not pile up in the handle's cache. Other methods use the warm connection.
+  const long own_connection = request.method == HttpMethod::kPost ? 1L : 0L;
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, own_connection);
+  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, own_connection);
   if (request.method != HttpMethod::kGet && request.method != HttpMethod::kPost) {
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, std::string(to_string(request.method)).c_str());
+  } else {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
   }
 
   std::unique_ptr<curl_slist, SlistDeleter> headers;
@@ -420,20 +473,27 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
     return next != nullptr;
   };
   bool ok = true;
+  std::string line;
   for (const auto& header : request.headers) {
     if (!send_authorization && EqualsIgnoreCase(header.name, "Authorization")) continue;
     // "Name;" is curl's way to send a header with an empty value.
-    ok = ok && append(header.value.empty() ? header.name + ";" : header.name + ": " + header.value);
+    line.assign(header.name);
+    if (header.value.empty()) {
+      line += ';';
+    } else {
+      line.append(": ").append(header.value);
+    }
+    ok = ok && append(line);
   }
   if (has_body) {
     ok = ok && append("Expect:");  // no 100-continue round trip
     if (!request.headers.Has("Content-Type")) ok = ok && append("Content-Type:");  // no form default
   }
   if (!ok) return fail(errc::network_error, "out of memory building request headers");
-  if (headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  if (!options.user_agent.empty() && !request.headers.Has("User-Agent")) {
-    curl_easy_setopt(h, CURLOPT_USERAGENT, options.user_agent.c_str());
-  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());  // null when there are none
+  const bool default_agent = !options.user_agent.empty() && !request.headers.Has("User-Agent");
+  curl_easy_setopt(h, CURLOPT_USERAGENT,
+                   default_agent ? options.user_agent.c_str() : static_cast<const char*>(nullptr));
 
   const CURLcode rc = curl_easy_perform(h);
   ++requests;
@@ -441,9 +501,6 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
   if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK) {
     connections_opened += static_cast<std::uint64_t>(new_connections);
   }
-  // The error buffer and header list die with this frame; do not let the handle point at them.
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
   if (rc != CURLE_OK) return fail(MapCurlError(rc, h, transfer, errbuf, to_string(request.method), url));
 
   long status = 0;
@@ -472,23 +529,22 @@ CurlTransportStats CurlTransport::stats() const {
 
 result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   const bool any_host = impl_->options.allow_plain_http_to_any_host;
-  FALTRAIN_TRY(Origin origin, CheckUrl(request.url, any_host));
+  Impl::Lease lease(*impl_);
+  if (lease.get() == nullptr) return fail(errc::network_error, "could not create a curl handle");
+  CURL* const h = lease.get()->easy.get();
+  FALTRAIN_TRY(Origin origin, impl_->CheckUrlCached(*lease.get(), request.url));
   FALTRAIN_TRYV(CheckHeaders(request.headers));
-
-  Impl::Lease handle(*impl_);
-  if (handle.get() == nullptr) return fail(errc::network_error, "curl_easy_init failed");
 
   std::string url = request.url;
   bool send_authorization = true;
   for (int hop = 0;; ++hop) {
-    FALTRAIN_TRY(HttpResponse response, impl_->Perform(handle.get(), request, url,
-                                                       send_authorization));
+    FALTRAIN_TRY(HttpResponse response, impl_->Perform(h, request, url, send_authorization));
     const int s = response.status;
     const bool redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
     // Only GETs follow redirects: re-sending a POST elsewhere could start a second training.
     if (!redirect || request.method != HttpMethod::kGet || hop == kMaxRedirects) return response;
     char* location = nullptr;
-    if (curl_easy_getinfo(handle.get(), CURLINFO_REDIRECT_URL, &location) != CURLE_OK ||
+    if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) != CURLE_OK ||
         location == nullptr) {
       return response;
     }
