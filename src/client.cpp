@@ -56,7 +56,10 @@ result<HttpResponse> TrainingClient::Impl::Execute(const HttpRequest& request, R
   const auto start = clock->Now();
   const RetryPolicy& policy = config.retry;
   for (int attempt = 1;; ++attempt) {
-    Log(LogLevel::kDebug, fmt::format("{} {} (attempt {})", to_string(request.method), request.url, attempt));
+    // Formatted only for a log hook: this runs on every status poll.
+    if (config.log) {
+      Log(LogLevel::kDebug, fmt::format("{} {} (attempt {})", to_string(request.method), request.url, attempt));
+    }
     auto sent = transport->Send(request);
     error failure;
     bool may_repeat = false;
