@@ -4,7 +4,9 @@
 //   (c) TrainingClient::GetStatus over CurlTransport (adds retry bookkeeping and JSON parsing).
 // (a) sends byte for byte the request (b) and (c) send: the same header lines in the same order
 // (User-Agent goes in the header list, not CURLOPT_USERAGENT, which curl would put first).
-// Each variant has a connection of its own, so each is served by its own server thread.
+// Each variant has a connection of its own, so each is served by its own server thread, and each
+// run makes all three afresh (a handle, a transport, a client), so none keeps a connection open
+// into later runs (an idle keep-alive connection from the gzip:0 run skewed the gzip:1 run).
 // BM_Status_Paired runs (a), (b), (c) interleaved request by request and reports, as counters,
 // their mean rates, median and p99 latencies, client-thread CPU per request, and the ratios b/a,
 // c/a (of mean rates, and of median latencies). On a shared, loaded machine the mean is ruled by
@@ -147,19 +149,9 @@ struct Environment {
     config.api_key = kKey;
     config.endpoints.queue_url = server->base_url();
     config.endpoints.rest_url = server->base_url();
-    faltrain::CurlTransportOptions identity;
-    identity.accept_gzip = false;
-    transports[0] = std::make_shared<CurlTransport>(identity);
-    transports[1] = std::make_shared<CurlTransport>();  // default: gzip
-    // (c) gets transports of its own: one connection (and server thread) per variant.
-    client_transports[0] = std::make_shared<CurlTransport>(identity);
-    client_transports[1] = std::make_shared<CurlTransport>();
-    for (int gzip : {0, 1}) {
-      clients[gzip] = std::make_unique<TrainingClient>(
-          TrainingClient::Create(config, client_transports[gzip]).value());
-    }
-    auto submitted = clients[1]->Submit("fal-ai/flux-lora-portrait-trainer",
-                                    R"({"images_data_url":"https://v3.fal.media/files/x/faces.zip"})");
+    auto setup = TrainingClient::Create(config, std::make_shared<CurlTransport>()).value();
+    auto submitted = setup.Submit("fal-ai/flux-lora-portrait-trainer",
+                                  R"({"images_data_url":"https://v3.fal.media/files/x/faces.zip"})");
     if (!submitted) {
       std::fprintf(stderr, "setup submit failed: %s\n", submitted.error().to_string().c_str());
       std::abort();
@@ -172,10 +164,6 @@ struct Environment {
 
   std::unique_ptr<FakeFalServer> server;
   ClientConfig config;
-  // Index: 0 = identity encoding, 1 = gzip (the default).
-  std::shared_ptr<CurlTransport> transports[2];         // (b)
-  std::shared_ptr<CurlTransport> client_transports[2];  // under (c)
-  std::unique_ptr<TrainingClient> clients[2];
   RequestHandle handle;
   std::string status_url;
   std::string user_agent;
@@ -236,6 +224,20 @@ HttpRequest StatusRequest(const Environment& env) {
   return request;
 }
 
+/// (b)'s transport and (c)'s client, made afresh for each run like (a)'s handle, so that every
+/// variant starts on a new connection of its own and none keeps one open into later runs.
+struct Variants {
+  Variants(const Environment& env, bool gzip) {
+    faltrain::CurlTransportOptions options;
+    options.accept_gzip = gzip;  // the default is true
+    transport = std::make_shared<CurlTransport>(options);
+    client = std::make_unique<TrainingClient>(
+        TrainingClient::Create(env.config, std::make_shared<CurlTransport>(options)).value());
+  }
+  std::shared_ptr<CurlTransport> transport;  // (b)
+  std::unique_ptr<TrainingClient> client;    // (c), over a transport of its own
+};
+
 void BM_Status_a_PlainCurl(benchmark::State& state) {
   PlainCurl plain(Env(), state.range(0) != 0);
   for (auto _ : state) {
@@ -250,8 +252,9 @@ void BM_Status_a_PlainCurl(benchmark::State& state) {
 void BM_Status_b_CurlTransport(benchmark::State& state) {
   Environment& env = Env();
   const HttpRequest request = StatusRequest(env);
+  Variants variants(env, state.range(0) != 0);
   for (auto _ : state) {
-    auto response = env.transports[state.range(0)]->Send(request);
+    auto response = variants.transport->Send(request);
     if (!response || response.value().status != 200) {
       state.SkipWithError("CurlTransport status GET failed");
       break;
@@ -263,8 +266,9 @@ void BM_Status_b_CurlTransport(benchmark::State& state) {
 
 void BM_Status_c_TrainingClient(benchmark::State& state) {
   Environment& env = Env();
+  Variants variants(env, state.range(0) != 0);
   for (auto _ : state) {
-    auto status = env.clients[state.range(0)]->GetStatus(env.handle);
+    auto status = variants.client->GetStatus(env.handle);
     if (!status || status.value().phase != faltrain::RequestPhase::kCompleted) {
       state.SkipWithError("TrainingClient::GetStatus failed");
       break;
@@ -285,6 +289,7 @@ void BM_Status_Paired(benchmark::State& state) {
   Environment& env = Env();
   const int gzip = static_cast<int>(state.range(0));
   PlainCurl plain(env, gzip != 0);
+  Variants variants(env, gzip != 0);
   const HttpRequest request = StatusRequest(env);
 
   using Clock = std::chrono::steady_clock;
@@ -303,10 +308,10 @@ void BM_Status_Paired(benchmark::State& state) {
     if (which == 0) {
       ok = plain.Get();
     } else if (which == 1) {
-      auto response = env.transports[gzip]->Send(request);
+      auto response = variants.transport->Send(request);
       ok = response && response.value().status == 200;
     } else {
-      auto status = env.clients[gzip]->GetStatus(env.handle);
+      auto status = variants.client->GetStatus(env.handle);
       ok = status && status.value().phase == faltrain::RequestPhase::kCompleted;
     }
     const std::chrono::duration<double> took = Clock::now() - start;
