@@ -58,7 +58,8 @@ result<HttpResponse> TrainingClient::Impl::Execute(const HttpRequest& request, R
   for (int attempt = 1;; ++attempt) {
     // Formatted only for a log hook: this runs on every status poll.
     if (config.log) {
-      Log(LogLevel::kDebug, fmt::format("{} {} (attempt {})", to_string(request.method), request.url, attempt));
+      Log(LogLevel::kDebug, fmt::format("{} {} (attempt {})", to_string(request.method),
+                                        detail::UrlForLog(request.url), attempt));
     }
     auto sent = transport->Send(request);
     error failure;
@@ -84,7 +85,8 @@ result<HttpResponse> TrainingClient::Impl::Execute(const HttpRequest& request, R
     if (now + delay - start > policy.max_total) return fail(std::move(failure));
     if (deadline && now + delay >= *deadline) return fail(std::move(failure));
     Log(LogLevel::kInfo, fmt::format("retrying {} {} in {} ms after: {}", to_string(request.method),
-                                     request.url, delay.count(), failure.to_string()));
+                                     detail::UrlForLog(request.url), delay.count(),
+                                     failure.to_string()));
     clock->SleepFor(delay);
   }
 }

@@ -78,6 +78,8 @@ bool IsHttpUrl(std::string_view url) {
   return !rest.empty() && rest.front() != '/' && rest.find_first_of(" \t\r\n") == std::string_view::npos;
 }
 
+std::string_view UrlForLog(std::string_view url) { return url.substr(0, url.find_first_of("?#")); }
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace faltrain

@@ -22,6 +22,10 @@ std::string AddQuery(std::string url, std::string_view name, std::string_view va
 /// True for "http://" or "https://" URLs with a non-empty host.
 bool IsHttpUrl(std::string_view url);
 
+/// `url` without its query and fragment, for logs: signed upload URLs carry their signature in
+/// the query, and a webhook URL may carry a token.
+std::string_view UrlForLog(std::string_view url);
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace faltrain

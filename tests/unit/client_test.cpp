@@ -511,6 +511,23 @@ TEST_CASE("the API key never reaches the logs") {
   CHECK(f.client.config().Describe().find("secret-5678") == std::string::npos);
 }
 
+TEST_CASE("signed URL queries never reach the logs") {
+  // A storage upload URL carries its signature in the query; a webhook URL may carry a token.
+  Fixture f;
+  f.transport->ExpectResponse(200, R"({"upload_url":"https://upload.example/signed?sig=SIGNATURE","file_url":"https://v3.fal.media/files/rabbit/faces.zip"})");
+  f.transport->ExpectResponse(503, "busy");  // the PUT is retried: both log lines name the URL
+  f.transport->ExpectResponse(200, "");
+  REQUIRE(f.client.Upload("PK\x03\x04zipbytes", "application/zip", "faces.zip").has_value());
+  REQUIRE(f.transport->requests().size() == 3);
+  bool named_upload = false;
+  for (const auto& line : f.logs) {
+    CHECK(line.find("SIGNATURE") == std::string::npos);
+    CHECK(line.find("storage_type") == std::string::npos);
+    if (line.find("https://upload.example/signed") != std::string::npos) named_upload = true;
+  }
+  CHECK(named_upload);  // still says where the request went
+}
+
 TEST_CASE("request handles round-trip through JSON") {
   RequestHandle h = Handle();
   h.gateway_request_id = "gw";
