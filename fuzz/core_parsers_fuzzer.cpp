@@ -7,9 +7,9 @@
 //   3 — ParseStepCounter on each line, and a ProgressTracker fed those lines as logs.
 // Checks: never crashes, and every success keeps its documented contract.
 
-#include <faltrain/outputs.hpp>
-#include <faltrain/progress.hpp>
-#include <faltrain/trainers.hpp>
+#include <faltrain/client/outputs.hpp>
+#include <faltrain/client/progress.hpp>
+#include <faltrain/client/trainers.hpp>
 
 #include <cstdint>
 #include <cstdlib>

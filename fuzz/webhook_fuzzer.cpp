@@ -6,10 +6,10 @@
 //   2 — WebhookHandler with fuzzed method, content type, signature headers and body.
 // Checks: never crashes, and the handler's answers keep their contract.
 
-#include <faltrain/job_processor.hpp>
-#include <faltrain/jobs.hpp>
-#include <faltrain/webhook.hpp>
-#include <faltrain/webhook_handler.hpp>
+#include <faltrain/jobs/processor.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/webhooks/event.hpp>
+#include <faltrain/webhooks/handler.hpp>
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>

@@ -1,7 +1,7 @@
 // Conan test_package: links faltrain and checks a few offline results.
-#include <faltrain/presets.hpp>
-#include <faltrain/trainers.hpp>
-#include <faltrain/version.hpp>
+#include <faltrain/client/presets.hpp>
+#include <faltrain/client/trainers.hpp>
+#include <faltrain/client/version.hpp>
 
 #include <cstdio>
 #include <string>

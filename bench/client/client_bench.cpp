@@ -29,12 +29,12 @@
 // The machine is shared and noisy: interleave repetitions so load hits all variants alike:
 //   faltrain_bench_client --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true
 
-#include "detail/queue_protocol.hpp"
+#include "client/detail/queue_protocol.hpp"
 #include "fake_fal_server.hpp"
 
-#include <faltrain/client.hpp>
-#include <faltrain/curl_transport.hpp>
-#include <faltrain/outputs.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/client/curl_transport.hpp>
+#include <faltrain/client/outputs.hpp>
 
 #include <benchmark/benchmark.h>
 #include <curl/curl.h>

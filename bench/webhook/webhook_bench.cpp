@@ -1,8 +1,8 @@
 // Webhook hot path costs per payload: parse, parse + verify, next to bare simdjson on the same
 // bytes, and raw Ed25519 verification throughput (what `openssl speed ed25519` reports as verify/s).
 
-#include <faltrain/webhook.hpp>
-#include <faltrain/webhook_verifier.hpp>
+#include <faltrain/webhooks/event.hpp>
+#include <faltrain/webhooks/verifier.hpp>
 
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>

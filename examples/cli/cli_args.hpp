@@ -2,7 +2,7 @@
 // A small command-line parser: `--name value`, `--name=value`, boolean `--flag`, positionals,
 // and `--` to end options. Unknown options are errors, so typos never pass silently.
 
-#include <faltrain/result.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <map>
 #include <optional>

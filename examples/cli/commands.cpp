@@ -4,17 +4,18 @@
 #include "json_out.hpp"
 #include "progress_view.hpp"
 
-#include <faltrain/client.hpp>
-#include <faltrain/config.hpp>
-#include <faltrain/logging.hpp>
-#include <faltrain/presets.hpp>
-#include <faltrain/queue.hpp>
-#include <faltrain/trainers.hpp>
-#include <faltrain/training_set.hpp>
-#include <faltrain/curl_transport.hpp>
-#include <faltrain/version.hpp>
-#include <faltrain/webhook.hpp>
-#include <faltrain/webhook_verifier.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/testing/test_mode.hpp>
+#include <faltrain/client/config.hpp>
+#include <faltrain/client/logging.hpp>
+#include <faltrain/client/presets.hpp>
+#include <faltrain/client/queue.hpp>
+#include <faltrain/client/trainers.hpp>
+#include <faltrain/client/training_set.hpp>
+#include <faltrain/client/curl_transport.hpp>
+#include <faltrain/client/version.hpp>
+#include <faltrain/webhooks/event.hpp>
+#include <faltrain/webhooks/verifier.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -63,7 +64,7 @@ result<faltrain::TrainingClient> MakeClient(const Context& ctx) {
   if (!config) return fail(std::move(config).error());
   config.value().log =
       faltrain::MakeStderrLogSink(ctx.verbose ? faltrain::LogLevel::kDebug : faltrain::LogLevel::kWarning);
-  return faltrain::TrainingClient::Create(std::move(config).value());
+  return faltrain::CreateTrainingClient(std::move(config).value());  // honours AVATAR_TEST_MODE
 }
 
 // Style and preset options shared by train and watch.

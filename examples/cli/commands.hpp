@@ -3,8 +3,8 @@
 
 #include "cli_args.hpp"
 
-#include <faltrain/clock.hpp>
-#include <faltrain/error.hpp>
+#include <faltrain/client/clock.hpp>
+#include <faltrain/client/error.hpp>
 
 #include <cstdio>
 #include <string>

@@ -2,7 +2,7 @@
 // Demo "photos": small, valid PNG portraits drawn by this program (zlib does the deflate), so the
 // offline demo needs no image files in the repository and no network.
 
-#include <faltrain/result.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <filesystem>
 #include <string>

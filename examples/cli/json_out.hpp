@@ -2,13 +2,13 @@
 // JSON for `--json` output, built with faltrain's public JsonFields (which escapes strings), so
 // scripts get one well-formed object per line.
 
-#include <faltrain/error.hpp>
-#include <faltrain/json_fields.hpp>
-#include <faltrain/outputs.hpp>
-#include <faltrain/presets.hpp>
-#include <faltrain/progress.hpp>
-#include <faltrain/queue.hpp>
-#include <faltrain/trainers.hpp>
+#include <faltrain/client/error.hpp>
+#include <faltrain/client/json_fields.hpp>
+#include <faltrain/client/outputs.hpp>
+#include <faltrain/client/presets.hpp>
+#include <faltrain/client/progress.hpp>
+#include <faltrain/client/queue.hpp>
+#include <faltrain/client/trainers.hpp>
 
 #include <string>
 #include <string_view>

@@ -4,8 +4,8 @@
 
 #include "commands.hpp"
 
-#include <faltrain/clock.hpp>
-#include <faltrain/version.hpp>
+#include <faltrain/client/clock.hpp>
+#include <faltrain/client/version.hpp>
 
 #include <pthread.h>
 #include <signal.h>

@@ -2,7 +2,7 @@
 // Shows training progress: a redrawn bar on a terminal, plain lines in a pipe or a log file, or
 // JSON lines with --json.
 
-#include <faltrain/progress.hpp>
+#include <faltrain/client/progress.hpp>
 
 #include <chrono>
 #include <cstdio>

@@ -1,8 +1,8 @@
 #pragma once
 // A helper program the demo starts (the simulator, the webhook receiver) and always stops again.
 
-#include <faltrain/clock.hpp>
-#include <faltrain/result.hpp>
+#include <faltrain/client/clock.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <sys/types.h>
 

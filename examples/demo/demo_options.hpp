@@ -1,8 +1,8 @@
 #pragma once
 // faltrain-demo's flags and environment, and where it finds the programs it starts.
 
-#include <faltrain/presets.hpp>
-#include <faltrain/result.hpp>
+#include <faltrain/client/presets.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <chrono>
 #include <filesystem>

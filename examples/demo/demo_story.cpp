@@ -5,10 +5,11 @@
 #include "demo_photos.hpp"
 #include "progress_view.hpp"
 
-#include <faltrain/curl_transport.hpp>
-#include <faltrain/outputs.hpp>
-#include <faltrain/training_set.hpp>
-#include <faltrain/webhook.hpp>
+#include <faltrain/client/curl_transport.hpp>
+#include <faltrain/client/outputs.hpp>
+#include <faltrain/client/training_set.hpp>
+#include <faltrain/webhooks/event.hpp>
+#include <faltrain/sqlite/sqlite_job_store.hpp>
 
 #include <cstdlib>
 #include <fstream>

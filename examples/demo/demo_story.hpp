@@ -5,10 +5,10 @@
 #include "child_process.hpp"
 #include "demo_options.hpp"
 
-#include <faltrain/client.hpp>
-#include <faltrain/clock.hpp>
-#include <faltrain/jobs.hpp>
-#include <faltrain/transport.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/client/clock.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/client/transport.hpp>
 
 #include <chrono>
 #include <cstdio>

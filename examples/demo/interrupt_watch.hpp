@@ -2,7 +2,7 @@
 // Ctrl-C (SIGINT) and SIGTERM become a cancelled `faltrain::CancelToken`, so every wait of the demo
 // returns promptly and the demo still stops the programs it started before it exits.
 
-#include <faltrain/clock.hpp>
+#include <faltrain/client/clock.hpp>
 
 #include <atomic>
 #include <thread>

@@ -2,7 +2,7 @@
 // Serves a SimTransport over cpp-httplib: every request becomes an HttpRequest whose URL carries
 // the Host it came to (so returned URLs point back here), plus a few /_sim/ control endpoints.
 
-#include <faltrain/sim_transport.hpp>
+#include <faltrain/testing/sim_transport.hpp>
 
 #include <httplib.h>
 

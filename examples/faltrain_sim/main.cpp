@@ -3,7 +3,7 @@
 #include "http_bridge.hpp"
 #include "sim_args.hpp"
 
-#include <faltrain/sim_transport.hpp>
+#include <faltrain/testing/sim_transport.hpp>
 
 #include <httplib.h>
 

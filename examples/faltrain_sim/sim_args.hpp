@@ -1,8 +1,8 @@
 #pragma once
 // Command-line flags of faltrain-sim.
 
-#include <faltrain/result.hpp>
-#include <faltrain/sim_transport.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/testing/sim_transport.hpp>
 
 #include <string>
 #include <vector>

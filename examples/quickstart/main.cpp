@@ -7,7 +7,8 @@
 // trains on fal for real. PHOTOS_DIR holds JPEG/PNG/WebP photos, each optionally with a caption in
 // <name>.txt. Exit code 0 on success, 1 on bad arguments, 2 on any other error.
 
-#include <faltrain/client.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/testing/test_mode.hpp>
 
 #include <cstdio>
 #include <string>
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
   // FAL_KEY, AVATAR_TEST_MODE, FAL_WEBHOOK_URL, host overrides, timeouts: see README.md.
   auto config = faltrain::ClientConfig::FromEnvironment();
   if (!config) return Fail("reading the configuration", config.error());
-  auto created = faltrain::TrainingClient::Create(config.value());
+  auto created = faltrain::CreateTrainingClient(config.value());
   if (!created) return Fail("creating the client", created.error());
   faltrain::TrainingClient& client = created.value();
 

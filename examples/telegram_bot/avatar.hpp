@@ -2,7 +2,7 @@
 // What the user calls an avatar: a draft being put together in the bot's own store, or a training
 // job in the shared faltrain::JobStore (which the webhook receiver updates too).
 
-#include <faltrain/jobs.hpp>
+#include <faltrain/jobs/job_store.hpp>
 
 #include <cstdint>
 #include <string>

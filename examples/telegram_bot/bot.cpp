@@ -1,6 +1,6 @@
 #include "bot.hpp"
 
-#include <faltrain/training_set.hpp>
+#include <faltrain/client/training_set.hpp>
 
 #include <fmt/format.h>
 

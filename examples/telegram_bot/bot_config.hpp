@@ -2,9 +2,9 @@
 // The bot's settings, from the environment (the seed's names kept: TELEGRAM_TOKEN, AVATAR_TEST_MODE,
 // FAL_WEBHOOK_URL, FAL_MOCK_TRAINING_DURATION, FAL_ENABLE_WEBHOOK_SIMULATION, FAL_KEY/FAL_API_KEY).
 
-#include <faltrain/config.hpp>
-#include <faltrain/result.hpp>
-#include <faltrain/sim_transport.hpp>
+#include <faltrain/client/config.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/testing/sim_transport.hpp>
 
 #include <chrono>
 #include <filesystem>

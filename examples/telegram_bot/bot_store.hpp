@@ -3,7 +3,7 @@
 // drafts with their photos, and which training jobs (kept in the shared faltrain::JobStore) belong
 // to which chat, with a flag that lets each job's outcome be told exactly once.
 
-#include <faltrain/result.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <cstdint>
 #include <filesystem>

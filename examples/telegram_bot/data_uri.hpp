@@ -2,7 +2,7 @@
 // Decoding `data:<type>;base64,<payload>` URIs (fal returns generated images this way in sync mode),
 // so the bytes can be uploaded to Telegram, which cannot fetch a data: URI.
 
-#include <faltrain/result.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <string>
 #include <string_view>

@@ -11,11 +11,11 @@
 #include "training_service.hpp"
 #include "work_queue.hpp"
 
-#include <faltrain/client.hpp>
-#include <faltrain/curl_transport.hpp>
-#include <faltrain/jobs.hpp>
-#include <faltrain/postgres_job_store.hpp>
-#include <faltrain/sim_transport.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/client/curl_transport.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/postgres/postgres_job_store.hpp>
+#include <faltrain/testing/sim_transport.hpp>
 
 #include <fmt/format.h>
 

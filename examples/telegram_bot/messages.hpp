@@ -4,8 +4,8 @@
 
 #include "avatar.hpp"
 
-#include <faltrain/presets.hpp>
-#include <faltrain/progress.hpp>
+#include <faltrain/client/presets.hpp>
+#include <faltrain/client/progress.hpp>
 
 #include <cstddef>
 #include <string>

@@ -5,8 +5,8 @@
 
 #include "telegram_types.hpp"
 
-#include <faltrain/result.hpp>
-#include <faltrain/transport.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/client/transport.hpp>
 
 #include <chrono>
 #include <cstdint>

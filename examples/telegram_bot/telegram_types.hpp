@@ -1,7 +1,7 @@
 #pragma once
 // The parts of Bot API objects the bot uses, decoded from getUpdates / getFile answers.
 
-#include <faltrain/result.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <cstdint>
 #include <optional>

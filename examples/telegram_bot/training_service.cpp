@@ -2,7 +2,7 @@
 
 #include "data_uri.hpp"
 
-#include <faltrain/training_set.hpp>
+#include <faltrain/client/training_set.hpp>
 
 #include <fmt/format.h>
 

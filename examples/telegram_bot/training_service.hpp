@@ -6,10 +6,10 @@
 #include "bot_log.hpp"
 #include "bot_store.hpp"
 
-#include <faltrain/client.hpp>
-#include <faltrain/job_monitor.hpp>
-#include <faltrain/jobs.hpp>
-#include <faltrain/progress.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/client/job_monitor.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/client/progress.hpp>
 
 #include <atomic>
 #include <chrono>

@@ -7,12 +7,14 @@
 #include "receiver_options.hpp"
 #include "shell_notifier.hpp"
 
-#include <faltrain/client.hpp>
-#include <faltrain/curl_transport.hpp>
-#include <faltrain/job_processor.hpp>
-#include <faltrain/jobs.hpp>
-#include <faltrain/postgres_job_store.hpp>
-#include <faltrain/webhook_handler.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/testing/test_mode.hpp>
+#include <faltrain/client/curl_transport.hpp>
+#include <faltrain/jobs/processor.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/sqlite/sqlite_job_store.hpp>
+#include <faltrain/postgres/postgres_job_store.hpp>
+#include <faltrain/webhooks/handler.hpp>
 
 #include <httplib.h>
 #include <pthread.h>
@@ -162,7 +164,7 @@ int main(int argc, char** argv) {
   // A client lets the processor fetch results fal could not put in the webhook, and the reconciler
   // poll fal. It needs a key (or test mode); without one those two features are off.
   std::shared_ptr<faltrain::TrainingClient> client;
-  if (auto created = faltrain::TrainingClient::Create(config.value())) {
+  if (auto created = faltrain::CreateTrainingClient(config.value())) {
     client = std::make_shared<faltrain::TrainingClient>(std::move(created).value());
   } else if (o.reconcile_after.count() > 0) {
     Log(LogLevel::kError, "--reconcile-after needs a fal client: " + created.error().message);

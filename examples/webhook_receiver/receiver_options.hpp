@@ -1,7 +1,7 @@
 #pragma once
 // Command-line flags and environment of faltrain-webhook-receiver.
 
-#include <faltrain/result.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <chrono>
 #include <cstddef>

@@ -1,7 +1,7 @@
 #pragma once
 // The receiver's notifier: a log line per finished job, and optionally a shell command.
 
-#include <faltrain/job_processor.hpp>
+#include <faltrain/jobs/processor.hpp>
 
 #include <string>
 

@@ -6,8 +6,10 @@
 //                           [--style portrait|artistic] [--preset fast|balanced|quality]
 // fal's endpoints and key come from the environment (FAL_KEY, FALTRAIN_QUEUE_URL, AVATAR_TEST_MODE...).
 
-#include <faltrain/client.hpp>
-#include <faltrain/jobs.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/testing/test_mode.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/sqlite/sqlite_job_store.hpp>
 
 #include <iostream>
 #include <map>
@@ -31,7 +33,7 @@ int main(int argc, char** argv) {
   };
   auto config = faltrain::ClientConfig::FromEnvironment();
   if (!config) return fail(config.error());
-  auto client = faltrain::TrainingClient::Create(config.value());
+  auto client = faltrain::CreateTrainingClient(config.value());
   if (!client) return fail(client.error());
   auto store = faltrain::OpenSqliteJobStore(flags["--db"]);
   if (!store) return fail(store.error());

@@ -1,156 +1,21 @@
 #pragma once
-// TrainingClient: train avatar models on fal and use them. The whole story, runnable, is
-// examples/quickstart/main.cpp; in short:
-//
-//   auto config = faltrain::ClientConfig::FromEnvironment();        // FAL_KEY, AVATAR_TEST_MODE, ...
-//   auto client = faltrain::TrainingClient::Create(config.value());
-//   faltrain::TrainingSet photos;
-//   photos.AddDirectory("photos/");                                  // captions from <stem>.txt
-//   faltrain::TrainingRequest request;
-//   request.images_url = client.value().UploadTrainingSet(photos).value();
-//   auto job = client.value().SubmitTraining(request);              // trainer + preset from style
-//   auto trained = client.value().Wait(job.value(), watch_options);  // progress via on_progress
-//   auto images = client.value().Generate(trained.value(), generate_request);
-//
-// (Check each result before .value(): every call returns faltrain::result<T> and never throws.)
+// faltrain::client — TrainingClient and everything it stands on (link faltrain::client).
 
-#include <faltrain/clock.hpp>
-#include <faltrain/config.hpp>
-#include <faltrain/json_fields.hpp>
-#include <faltrain/outputs.hpp>
-#include <faltrain/presets.hpp>
-#include <faltrain/progress.hpp>
-#include <faltrain/queue.hpp>
-#include <faltrain/result.hpp>
-#include <faltrain/trainers.hpp>
-#include <faltrain/training_set.hpp>
-#include <faltrain/transport.hpp>
-
-#include <chrono>
-#include <cstdint>
-#include <filesystem>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-
-namespace faltrain {
-inline namespace v1 {
-
-/// A training to start. Only `images_url` is required.
-struct TrainingRequest {
-  std::string images_url;                      ///< the zip's URL (see `TrainingClient::Upload*`)
-  AvatarStyle style = AvatarStyle::kPortrait;  ///< picks the trainer unless `trainer` is set
-  QualityPreset preset = QualityPreset::kBalanced;
-  std::string trainer;                         ///< endpoint id override
-  std::string trigger;                         ///< empty = the trainer's default
-  std::optional<std::int64_t> steps;           ///< overrides the preset
-  std::optional<double> learning_rate;         ///< overrides the preset
-  JsonFields extra;                            ///< any other input fields; they win over defaults
-};
-
-/// An image generation with a trained avatar.
-struct GenerateRequest {
-  std::string prompt;                          ///< include the trigger phrase
-  /// Endpoint override; empty = fal-ai/flux-lora for LoRAs, the finetuned Ultra endpoint for finetunes.
-  std::string endpoint;
-  std::string image_size;                      ///< "square_hd", "landscape_4_3", ...; empty = default
-  std::optional<int> width, height;            ///< custom size instead of `image_size`
-  int num_images = 1;
-  std::optional<std::uint64_t> seed;
-  std::optional<int> num_inference_steps;
-  std::optional<double> guidance_scale;
-  double lora_scale = 1.0;                     ///< LoRA trainers
-  double finetune_strength = 1.0;              ///< finetune trainers
-  std::string aspect_ratio;                    ///< finetune endpoint; empty = default
-  std::string output_format;                   ///< "jpeg" / "png"; empty = default
-  std::optional<bool> enable_safety_checker;
-  JsonFields extra;
-};
-
-/// How `Wait` polls and reports.
-struct WatchOptions {
-  std::chrono::milliseconds min_interval{std::chrono::seconds(2)};
-  std::chrono::milliseconds max_interval{std::chrono::seconds(15)};
-  /// Give up (errc::deadline_exceeded) after this long; zero = no deadline.
-  std::chrono::milliseconds timeout{0};
-  /// Cancel the fal request when the deadline passes or `cancel` fires.
-  bool cancel_request_on_stop = false;
-  const CancelToken* cancel = nullptr;
-  std::function<void(const Progress&)> on_progress;
-  /// Steps and time estimate for progress; filled from the preset by `SubmitTraining` handles.
-  std::int64_t expected_steps = 0;
-  std::chrono::milliseconds estimate{0};
-};
-
-/// A submitted training: the handle plus what progress needs to know.
-struct TrainingJob {
-  RequestHandle handle;
-  TrainerSpec trainer;
-  AvatarStyle style = AvatarStyle::kPortrait;
-  QualityPreset preset = QualityPreset::kBalanced;
-  std::int64_t steps = 0;
-  DurationEstimate estimate{};
-};
-
-/// Thread-safe and cheap to copy (copies share one connection pool and registry).
-class TrainingClient {
- public:
-  /// Builds a client. With `transport` null: a `SimTransport` in test mode, else a `CurlTransport`.
-  /// Fails with `errc::missing_credentials` when not in test mode and no key is set.
-  static result<TrainingClient> Create(ClientConfig config,
-                                       std::shared_ptr<Transport> transport = nullptr,
-                                       std::shared_ptr<Clock> clock = nullptr);
-
-  // -- training --------------------------------------------------------------------------------
-  /// Picks the trainer (style or override), applies the preset, and submits. Never retried once
-  /// the request may have reached fal (a second POST could start a second paid training).
-  result<TrainingJob> SubmitTraining(const TrainingRequest& request, const SubmitOptions& options = {});
-  /// The JSON input `SubmitTraining` would send, without sending it.
-  result<std::string> BuildTrainingInput(const TrainingRequest& request) const;
-
-  // -- any queue endpoint ------------------------------------------------------------------------
-  result<RequestHandle> Submit(std::string_view endpoint_id, std::string_view input_json,
-                               const SubmitOptions& options = {});
-  result<RequestStatus> GetStatus(const RequestHandle& handle, bool with_logs = true);
-  /// The output JSON of a completed request; a failed request's error as `errc::request_failed`.
-  result<std::string> GetResultJson(const RequestHandle& handle);
-  result<TrainingOutput> GetTrainingOutput(const RequestHandle& handle);
-  result<CancelOutcome> Cancel(const RequestHandle& handle);
-  /// Polls until the request completes (adaptive interval), reporting progress; then fetches the
-  /// output. Honours `options.timeout` and `options.cancel`.
-  result<TrainingOutput> Wait(const TrainingJob& job, WatchOptions options = {});
-  result<std::string> WaitForResultJson(const RequestHandle& handle, WatchOptions options = {});
-
-  // -- files ---------------------------------------------------------------------------------------
-  /// Uploads bytes to fal storage; returns the public file URL. Multipart above 90 MiB.
-  result<std::string> Upload(std::string bytes, std::string_view content_type,
-                             std::string_view file_name);
-  result<std::string> UploadFile(const std::filesystem::path& path);
-  /// Zips (validated against the trainer chosen for `style`) and uploads a training set.
-  result<std::string> UploadTrainingSet(const TrainingSet& set,
-                                        AvatarStyle style = AvatarStyle::kPortrait);
-
-  // -- using the result -------------------------------------------------------------------------
-  /// Generates images with a finished training: flux-lora with the LoRA file, or the
-  /// finetuned Ultra endpoint with the finetune id. Submits, waits and parses.
-  result<GenerationResult> Generate(const TrainingOutput& trained, const GenerateRequest& request,
-                                    WatchOptions options = {});
-  /// The JSON input `Generate` would send, and the endpoint it would send it to.
-  result<std::pair<std::string, std::string>> BuildGenerationInput(
-      const TrainingOutput& trained, const GenerateRequest& request) const;
-
-  // -- configuration -----------------------------------------------------------------------------
-  TrainerRegistry& trainers();
-  const ClientConfig& config() const;
-  Clock& clock() const;
-
- private:
-  struct Impl;
-  explicit TrainingClient(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
-  std::shared_ptr<Impl> impl_;
-};
-
-}  // namespace v1
-}  // namespace faltrain
+#include <faltrain/client/clock.hpp>
+#include <faltrain/client/config.hpp>
+#include <faltrain/client/curl_transport.hpp>
+#include <faltrain/client/error.hpp>
+#include <faltrain/client/job_monitor.hpp>
+#include <faltrain/client/json_fields.hpp>
+#include <faltrain/client/logging.hpp>
+#include <faltrain/client/outputs.hpp>
+#include <faltrain/client/presets.hpp>
+#include <faltrain/client/progress.hpp>
+#include <faltrain/client/queue.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/client/retry.hpp>
+#include <faltrain/client/trainers.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/client/training_set.hpp>
+#include <faltrain/client/transport.hpp>
+#include <faltrain/client/version.hpp>

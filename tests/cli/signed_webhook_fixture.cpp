@@ -2,9 +2,9 @@
 // signed, exactly as sent, for `faltrain verify-webhook`:
 //   signed_webhook_fixture DIR   -> DIR/headers.txt ("Name: value" lines), DIR/body.json, DIR/jwks.json
 
-#include <faltrain/client.hpp>
-#include <faltrain/scripted_transport.hpp>
-#include <faltrain/sim_transport.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/testing/scripted_transport.hpp>
+#include <faltrain/testing/sim_transport.hpp>
 
 #include <chrono>
 #include <cstdio>

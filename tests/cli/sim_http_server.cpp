@@ -2,7 +2,7 @@
 // processes (train, then status/watch/result/cancel) share one simulated fal.
 //   sim_http_server TRAINING_SECONDS   -> prints "port N" on stdout; runs until stdin closes.
 
-#include <faltrain/sim_transport.hpp>
+#include <faltrain/testing/sim_transport.hpp>
 
 #include <httplib.h>
 #include <strings.h>

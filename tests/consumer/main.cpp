@@ -1,12 +1,7 @@
 // Uses an installed faltrain through find_package(faltrain) and checks what it gets back.
 // Exit code 0 only when every check holds.
 
-#include <faltrain/client.hpp>
-#include <faltrain/presets.hpp>
-#include <faltrain/scripted_transport.hpp>
-#include <faltrain/trainers.hpp>
-#include <faltrain/training_set.hpp>
-#include <faltrain/version.hpp>
+#include <faltrain/faltrain.hpp>
 
 #include <cstdio>
 #include <memory>
@@ -114,7 +109,7 @@ void CheckTestMode() {
   faltrain::ClientConfig config;
   config.test_mode = true;
   auto clock = std::make_shared<faltrain::VirtualClock>();
-  auto client = faltrain::TrainingClient::Create(config, nullptr, clock);
+  auto client = faltrain::CreateTrainingClient(config, clock);
   if (!Ok(client, "Create (test mode)")) return ++failures, void();
   auto url = client.value().UploadTrainingSet(MakePhotos(10));
   if (!Ok(url, "UploadTrainingSet")) return ++failures, void();

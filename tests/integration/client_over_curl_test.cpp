@@ -3,8 +3,8 @@
 
 #include "fake_fal_server.hpp"
 
-#include <faltrain/client.hpp>
-#include <faltrain/curl_transport.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/client/curl_transport.hpp>
 
 #include <doctest/doctest.h>
 

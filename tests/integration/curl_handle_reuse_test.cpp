@@ -3,7 +3,7 @@
 // into the next request on the same handle. Checked against a small recording server on
 // 127.0.0.1 that answers every method on every path.
 
-#include <faltrain/curl_transport.hpp>
+#include <faltrain/client/curl_transport.hpp>
 
 #include <doctest/doctest.h>
 #include <httplib.h>

@@ -3,7 +3,7 @@
 
 #include "fake_fal_server.hpp"
 
-#include <faltrain/curl_transport.hpp>
+#include <faltrain/client/curl_transport.hpp>
 
 #include <doctest/doctest.h>
 #include <httplib.h>

@@ -4,7 +4,7 @@
 #include "fake_fal_server.hpp"
 #include "test_certificate.hpp"
 
-#include <faltrain/curl_transport.hpp>
+#include <faltrain/client/curl_transport.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 #include "fake_fal_server.hpp"
 
-#include "detail/json_reader.hpp"
-#include "detail/json_writer.hpp"
+#include "client/detail/json_reader.hpp"
+#include "client/detail/json_writer.hpp"
 
 #include <httplib.h>
 #include <openssl/ssl.h>

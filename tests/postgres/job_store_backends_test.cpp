@@ -4,11 +4,11 @@
 // PostgreSQL comes from the ctest fixture (pg_fixture.sh), whose URL file is named by
 // FALTRAIN_TEST_PG_URL_FILE. Without it the PostgreSQL cases exit 77, which ctest reports as skipped.
 
-#include "job_store_contract.hpp"
-#include "sqlite_contract_backend.hpp"
+#include "support/job_store_contract.hpp"
+#include "support/sqlite_contract_backend.hpp"
 #include "support/error_text.hpp"
 
-#include <faltrain/postgres_job_store.hpp>
+#include <faltrain/postgres/postgres_job_store.hpp>
 
 #include <doctest/doctest.h>
 #include <libpq-fe.h>

@@ -10,8 +10,8 @@
 
 #include "support/webhook_load.hpp"
 
-#include <faltrain/jobs.hpp>
-#include <faltrain/postgres_job_store.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/postgres/postgres_job_store.hpp>
 
 #include <libpq-fe.h>
 

@@ -6,8 +6,8 @@
 
 #include "support/error_text.hpp"
 
-#include <faltrain/client.hpp>
-#include <faltrain/curl_transport.hpp>
+#include <faltrain/client/training_client.hpp>
+#include <faltrain/client/curl_transport.hpp>
 
 #include <doctest/doctest.h>
 #include <httplib.h>

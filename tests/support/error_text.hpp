@@ -3,7 +3,7 @@
 // `REQUIRE_MESSAGE(r.has_value(), ErrorText(r))`. doctest builds that message for passing checks too
 // (under --success it prints it), so the message must never call `r.error()` on a value.
 
-#include <faltrain/result.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <string>
 

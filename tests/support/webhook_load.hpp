@@ -4,10 +4,10 @@
 // sender threads that retry like fal while receivers die and come back, and the checks afterwards.
 
 #include "support/receiver_process.hpp"
-#include "unit/webhook_test_signer.hpp"
+#include "support/webhook_test_signer.hpp"
 
-#include <faltrain/jobs.hpp>
-#include <faltrain/result.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/client/result.hpp>
 
 #include <atomic>
 #include <chrono>

@@ -7,8 +7,8 @@
 #include "test_images.hpp"
 #include "webhook_sink.hpp"
 
-#include <faltrain/sim_transport.hpp>
-#include <faltrain/training_set.hpp>
+#include <faltrain/testing/sim_transport.hpp>
+#include <faltrain/client/training_set.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,7 @@
 #include "webhook_sink.hpp"
 
-#include <faltrain/webhook_verifier.hpp>
+#include <faltrain/sqlite/sqlite_job_store.hpp>
+#include <faltrain/webhooks/verifier.hpp>
 
 #include <fmt/format.h>
 

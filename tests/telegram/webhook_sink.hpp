@@ -4,9 +4,9 @@
 // JobStore's inbox and applied with a JobProcessor, exactly what examples/webhook_receiver does.
 // Listens on 127.0.0.1 only.
 
-#include <faltrain/job_processor.hpp>
-#include <faltrain/jobs.hpp>
-#include <faltrain/webhook_handler.hpp>
+#include <faltrain/jobs/processor.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/webhooks/handler.hpp>
 
 #include <httplib.h>
 

@@ -7,7 +7,8 @@
 
 #include "support/webhook_load.hpp"
 
-#include <faltrain/jobs.hpp>
+#include <faltrain/jobs/job_store.hpp>
+#include <faltrain/sqlite/sqlite_job_store.hpp>
 
 #include <chrono>
 #include <cstdlib>

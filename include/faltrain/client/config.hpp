@@ -1,0 +1,67 @@
+#pragma once
+// Client configuration: from code, from the environment, or both.
+
+#include <faltrain/client/logging.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/client/retry.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace faltrain {
+inline namespace v1 {
+
+/// Where fal lives. Override for a local simulator or a proxy.
+struct Endpoints {
+  std::string queue_url = "https://queue.fal.run";
+  std::string rest_url = "https://rest.fal.ai";
+  std::string jwks_url = "https://rest.fal.ai/.well-known/jwks.json";
+};
+
+struct ClientConfig {
+  /// "key_id:key_secret", sent as `Authorization: Key <api_key>`. Trimmed before use.
+  std::string api_key;
+  Endpoints endpoints;
+  /// Default webhook URL for submissions (`fal_webhook`); empty = none.
+  std::string webhook_url;
+  /// Test mode: talk to the offline simulator instead of fal (no key, no network).
+  bool test_mode = false;
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(120)};
+  /// Appended after "faltrain/<version> (<os>)".
+  std::string user_agent_suffix;
+  RetryPolicy retry;
+  LogSink log;
+  /// Uploads larger than this use fal's multipart upload, in parts of `multipart_part_size`.
+  std::size_t multipart_threshold = 90u << 20;
+  std::size_t multipart_part_size = 10u << 20;
+
+  /// Reads the environment over the defaults:
+  ///   FAL_KEY, else FAL_KEY_ID + ":" + FAL_KEY_SECRET, else FAL_API_KEY (the seed's name);
+  ///   FAL_WEBHOOK_URL; AVATAR_TEST_MODE (true/1/yes/on);
+  ///   FALTRAIN_QUEUE_URL, FALTRAIN_REST_URL, FALTRAIN_JWKS_URL;
+  ///   FALTRAIN_CONNECT_TIMEOUT_MS, FALTRAIN_REQUEST_TIMEOUT_MS; FALTRAIN_USER_AGENT (suffix).
+  /// Fails with `errc::invalid_argument` on unparsable numbers or URLs. A missing key is not an
+  /// error here (test mode needs none); `TrainingClient::Create` reports it.
+  static result<ClientConfig> FromEnvironment();
+
+  /// The full User-Agent header value.
+  std::string UserAgent() const;
+
+  /// A printable summary with the key redacted, for debug output.
+  std::string Describe() const;
+};
+
+/// "4c46f3ab…(redacted)": enough to tell keys apart, never enough to use one.
+std::string RedactKey(std::string_view key);
+
+/// Trims whitespace and newlines from both ends (a trailing newline is a classic 401).
+std::string TrimKey(std::string_view key);
+
+/// Parses the seed's boolean environment values: true/1/yes/on (any case) → true.
+bool ParseEnvBool(std::string_view value) noexcept;
+
+}  // namespace v1
+}  // namespace faltrain

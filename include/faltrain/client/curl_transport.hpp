@@ -1,0 +1,63 @@
+#pragma once
+// The real network: libcurl with a pool of reusable handles (keep-alive, TLS session reuse).
+
+#include <faltrain/client/transport.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace faltrain {
+inline namespace v1 {
+
+struct CurlTransportOptions {
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(120)};  ///< per request default
+  std::size_t max_idle_handles = 16;          ///< connections kept for reuse
+  /// Larger bodies fail with payload_too_large, checked while receiving; 0 = no limit.
+  std::size_t max_response_bytes = 512u << 20;
+  std::string user_agent;                     ///< sent unless the request sets one
+  std::string ca_bundle;                      ///< empty = system default
+  /// Ask for gzip (`Accept-Encoding: gzip`): status bodies grow with the training logs. The size
+  /// limit applies to the decoded bytes.
+  bool accept_gzip = true;
+  /// Proxies come from the environment (http_proxy, https_proxy, no_proxy) as curl reads them.
+  /// TLS peer and host verification are always on; plain http is allowed only to loopback hosts
+  /// (127.0.0.0/8, localhost, [::1]) unless this is set.
+  bool allow_plain_http_to_any_host = false;
+};
+
+/// Counters since construction, to check that connections really are reused.
+struct CurlTransportStats {
+  std::uint64_t requests = 0;            ///< transfers performed (each redirect hop counts)
+  std::uint64_t connections_opened = 0;  ///< new connections made (curl's CURLINFO_NUM_CONNECTS)
+  std::uint64_t handles_created = 0;     ///< easy handles ever created by the pool
+};
+
+/// libcurl-backed transport. Thread-safe; global curl init happens once per process.
+///
+/// GET requests follow up to 5 redirects (each hop checked against the plain-http rule, the
+/// Authorization header dropped when the host changes); other methods never follow redirects.
+/// The returned headers are those of the last response only. A POST always uses a connection of
+/// its own, closed after it: on a reused connection curl would silently send it again if that
+/// connection died before the answer, and a second submit can start a second paid training.
+class CurlTransport final : public Transport {
+ public:
+  explicit CurlTransport(CurlTransportOptions options = {});
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  result<HttpResponse> Send(const HttpRequest& request) override;
+
+  CurlTransportStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace v1
+}  // namespace faltrain

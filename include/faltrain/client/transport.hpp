@@ -1,0 +1,68 @@
+#pragma once
+// The seam between the client and the network. `TrainingClient` only ever talks to a `Transport`:
+// `CurlTransport` for fal itself, `SimTransport` for test mode, `ScriptedTransport` for unit tests.
+
+#include <faltrain/client/result.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faltrain {
+inline namespace v1 {
+
+enum class HttpMethod { kGet, kPost, kPut, kDelete };
+std::string_view to_string(HttpMethod m) noexcept;
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
+/// Headers in order; lookups ignore case.
+class HttpHeaders {
+ public:
+  HttpHeaders() = default;
+  HttpHeaders(std::initializer_list<HttpHeader> init) : items_(init) {}
+  void Add(std::string name, std::string value);
+  /// Replaces every header of that name with one value.
+  void Set(std::string name, std::string value);
+  /// The first value of `name`, or an empty view.
+  std::string_view Get(std::string_view name) const;
+  bool Has(std::string_view name) const;
+  const std::vector<HttpHeader>& items() const { return items_; }
+  auto begin() const { return items_.begin(); }
+  auto end() const { return items_.end(); }
+
+ private:
+  std::vector<HttpHeader> items_;
+};
+
+struct HttpRequest {
+  HttpMethod method = HttpMethod::kGet;
+  std::string url;
+  HttpHeaders headers;
+  std::string body;
+  /// Total time allowed for this request; zero means the transport's default.
+  std::chrono::milliseconds timeout{0};
+};
+
+/// Any status the server sent, 4xx and 5xx included: HTTP errors are data, not transport failures.
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+};
+
+/// Sends one request and returns the response. A failure here means no usable HTTP response:
+/// `errc::connect_failed` (the request surely never reached the server), `errc::network_error`
+/// (it may have), `errc::timeout`, or `errc::payload_too_large`. Implementations are thread-safe.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual result<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+}  // namespace v1
+}  // namespace faltrain

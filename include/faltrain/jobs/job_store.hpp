@@ -1,0 +1,122 @@
+#pragma once
+// Durable job records: avatars and their fal trainings, plus an inbox of received webhooks.
+//
+// `JobStore` is backend-neutral; the backends are `faltrain::sqlite` (<faltrain/sqlite.hpp>) and
+// `faltrain::postgres` (<faltrain/postgres.hpp>). A job moves
+// forward only: PENDING → TRAINING → COMPLETED | FAILED | CANCELLED (PENDING may also end directly).
+// The webhook inbox is keyed by request id, so a duplicate delivery is stored once and processed once.
+
+#include <faltrain/client/clock.hpp>
+#include <faltrain/client/queue.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/webhooks/inbox.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faltrain {
+inline namespace v1 {
+
+enum class JobStatus { kPending, kTraining, kCompleted, kFailed, kCancelled };
+/// "PENDING", "TRAINING", "COMPLETED", "FAILED", "CANCELLED".
+std::string_view to_string(JobStatus s) noexcept;
+result<JobStatus> ParseJobStatus(std::string_view text);
+bool IsFinal(JobStatus s) noexcept;
+/// The forward-only rule: PENDING → TRAINING → final, PENDING → final; nothing leaves a final state.
+bool IsAllowedTransition(JobStatus from, JobStatus to) noexcept;
+
+/// An avatar and its training.
+struct Job {
+  std::int64_t id = 0;
+  std::string user_id;
+  std::string name;
+  std::string style;    ///< e.g. "portrait", "artistic"
+  std::string preset;   ///< e.g. "balanced"
+  std::string trainer;  ///< endpoint id
+  JobStatus status = JobStatus::kPending;
+  RequestHandle handle;        ///< request id and fal URLs once submitted
+  double progress = 0;         ///< 0..1
+  std::string output_json;     ///< the trainer output when COMPLETED
+  std::string error;           ///< why it FAILED
+  WallTime created_at{};
+  WallTime updated_at{};
+  std::optional<WallTime> training_started_at;
+  std::optional<WallTime> finished_at;
+  /// When the reconciler last asked fal about this job.
+  std::optional<WallTime> last_checked_at;
+  /// When the completion notification was claimed (it is sent at most once).
+  std::optional<WallTime> notified_at;
+};
+
+struct NewJob {
+  std::string user_id;
+  std::string name;
+  std::string style;
+  std::string preset;
+  std::string trainer;
+};
+
+/// A final outcome to record.
+struct JobOutcome {
+  JobStatus status = JobStatus::kCompleted;  ///< COMPLETED, FAILED or CANCELLED
+  std::string output_json;
+  std::string error;
+};
+
+/// Storage of jobs and the webhook inbox. Implementations are thread-safe; every call is atomic.
+class JobStore : public WebhookInbox {
+ public:
+  ~JobStore() override = default;
+
+  // -- jobs ----------------------------------------------------------------------------------
+  /// A new PENDING job.
+  virtual result<Job> CreateJob(const NewJob& job) = 0;
+  virtual result<Job> FindJob(std::int64_t id) = 0;
+  /// The job whose fal request id is `request_id`, or `errc::not_found`.
+  virtual result<Job> FindJobByRequestId(std::string_view request_id) = 0;
+  virtual result<std::vector<Job>> ListJobs(JobStatus status, std::size_t limit = 1000) = 0;
+  /// TRAINING jobs neither updated nor checked since `cutoff` (oldest first).
+  virtual result<std::vector<Job>> ListStaleTraining(WallTime cutoff, std::size_t limit = 100) = 0;
+  /// Final jobs whose notification has not been claimed yet.
+  virtual result<std::vector<Job>> ListUnnotified(std::size_t limit = 100) = 0;
+
+  /// PENDING → TRAINING with the submitted request. Fails with `errc::invalid_argument` from any
+  /// other status or when the request id already belongs to another job.
+  virtual result<Job> MarkTraining(std::int64_t id, const RequestHandle& handle) = 0;
+  /// Progress of a TRAINING job (clamped to 0..1); ignored for final jobs.
+  virtual result<void> UpdateProgress(std::int64_t id, double progress) = 0;
+  /// Records a final outcome. Returns true when this call moved the job to `outcome.status`,
+  /// false when the job already was final (anything: the first final status wins).
+  virtual result<bool> Finish(std::int64_t id, const JobOutcome& outcome) = 0;
+  /// Notes that the reconciler asked fal about the job now.
+  virtual result<void> MarkChecked(std::int64_t id) = 0;
+  /// Claims the right to send the job's completion notification: true exactly once per job.
+  virtual result<bool> ClaimNotification(std::int64_t id) = 0;
+
+  // -- webhook inbox -------------------------------------------------------------------------
+  // RecordWebhook comes from WebhookInbox.
+  virtual result<InboxEvent> FindWebhook(std::string_view request_id) = 0;
+  /// Unprocessed events not claimed by someone else in the last `lease`, oldest first; claims
+  /// them for `lease`. An event claimed by a crashed process is claimable again after its lease.
+  virtual result<std::vector<InboxEvent>> ClaimWebhooks(std::size_t limit,
+                                                        std::chrono::seconds lease) = 0;
+  /// Drops every claim (at startup, when this process is the only consumer).
+  virtual result<void> ReleaseWebhookClaims() = 0;
+  /// Marks an event processed. With `job_id` and `outcome`, the job's `Finish` happens in the same
+  /// transaction; returns whether the job changed (as `Finish`).
+  virtual result<bool> CompleteWebhook(std::string_view request_id, std::string_view note,
+                                       std::optional<std::int64_t> job_id = std::nullopt,
+                                       const std::optional<JobOutcome>& outcome = std::nullopt) = 0;
+  /// Counts for health checks and tests.
+  virtual result<std::size_t> CountWebhooks(bool unprocessed_only) = 0;
+};
+
+}  // namespace v1
+}  // namespace faltrain

@@ -1,0 +1,4 @@
+#pragma once
+// faltrain::postgres — the PostgreSQL JobStore for several instances (link faltrain::postgres).
+
+#include <faltrain/postgres/postgres_job_store.hpp>

@@ -1,0 +1,4 @@
+#pragma once
+// faltrain::sqlite — the SQLite JobStore (link faltrain::sqlite).
+
+#include <faltrain/sqlite/sqlite_job_store.hpp>

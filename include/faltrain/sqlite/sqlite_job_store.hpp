@@ -1,0 +1,32 @@
+#pragma once
+// The SQLite job store: one file, WAL mode, schema migrated on open. The default backend for a
+// single process or several processes on one machine.
+
+#include <faltrain/client/clock.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/jobs/job_store.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+namespace faltrain {
+inline namespace v1 {
+
+struct SqliteJobStoreOptions {
+  /// `synchronous=FULL` (durable across power loss) instead of NORMAL (durable across crashes).
+  bool synchronous_full = true;
+  std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
+};
+
+/// A SQLite store in `path` (created, WAL mode, schema migrated to the latest version). ":memory:"
+/// gives a private in-memory database. Times come from `clock`.
+result<std::shared_ptr<JobStore>> OpenSqliteJobStore(const std::filesystem::path& path,
+                                                     SqliteJobStoreOptions options = {},
+                                                     std::shared_ptr<Clock> clock = MakeSystemClock());
+
+/// The schema version `OpenSqliteJobStore` migrates to.
+int SqliteJobStoreSchemaVersion() noexcept;
+
+}  // namespace v1
+}  // namespace faltrain

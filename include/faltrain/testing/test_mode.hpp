@@ -1,0 +1,23 @@
+#pragma once
+// The one switch for test mode. Production code (`faltrain::client`) neither contains nor chooses
+// the simulator; a program that honours `AVATAR_TEST_MODE` builds its client here instead:
+//
+//   auto client = faltrain::CreateTrainingClient(faltrain::ClientConfig::FromEnvironment().value());
+
+#include <faltrain/client/clock.hpp>
+#include <faltrain/client/config.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/client/training_client.hpp>
+
+#include <memory>
+
+namespace faltrain {
+inline namespace v1 {
+
+/// A client over a `SimTransport` (settings from `SimOptions::FromEnvironment()`, time from
+/// `clock`) when `config.test_mode` is set; otherwise exactly `TrainingClient::Create(config)`.
+result<TrainingClient> CreateTrainingClient(ClientConfig config,
+                                            std::shared_ptr<Clock> clock = nullptr);
+
+}  // namespace v1
+}  // namespace faltrain

@@ -1,0 +1,7 @@
+#pragma once
+// faltrain::webhooks — parse, verify (Ed25519 + JWKS) and accept fal's webhooks (link faltrain::webhooks).
+
+#include <faltrain/webhooks/event.hpp>
+#include <faltrain/webhooks/inbox.hpp>
+#include <faltrain/webhooks/verifier.hpp>
+#include <faltrain/webhooks/handler.hpp>

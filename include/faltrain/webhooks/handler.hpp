@@ -1,0 +1,61 @@
+#pragma once
+// A server-agnostic webhook endpoint: give it the method, headers and raw body of a request; it
+// answers with a status code and a short JSON body, and records the verified event in the job
+// inbox (a `WebhookInbox`, e.g. a job store) before answering 2xx. Any HTTP server can host it:
+//
+//   faltrain::WebhookHandler handler(verifier, inbox);
+//   auto reply = handler.Handle(method, headers, body);
+//   respond(reply.status, reply.content_type, reply.body);
+//
+//   405 not POST · 415 not application/json · 413 body over `max_body_bytes` · 401 bad signature ·
+//   400 bad payload · 503 keys or store unavailable (fal retries) · 200 recorded (or duplicate).
+
+#include <faltrain/webhooks/inbox.hpp>
+#include <faltrain/client/transport.hpp>
+#include <faltrain/webhooks/event.hpp>
+#include <faltrain/webhooks/verifier.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace faltrain {
+inline namespace v1 {
+
+struct WebhookHandlerOptions {
+  std::size_t max_body_bytes = 1u << 20;
+};
+
+struct WebhookReply {
+  int status = 500;
+  std::string content_type = "application/json";
+  std::string body;            ///< {"status":"accepted"|"duplicate"} or {"error":"..."}
+  std::string allow;           ///< the `Allow` header value for a 405
+  /// The verified event (set for 200 replies).
+  std::optional<WebhookEvent> event;
+  bool duplicate = false;      ///< the event was already in the inbox
+  /// Why the request was rejected (for logs); empty on success.
+  std::string reason;
+};
+
+/// Thread-safe when its verifier and inbox are (the provided ones are).
+class WebhookHandler {
+ public:
+  WebhookHandler(std::shared_ptr<WebhookVerifier> verifier, std::shared_ptr<WebhookInbox> inbox,
+                 WebhookHandlerOptions options = {}, std::shared_ptr<Clock> clock = MakeSystemClock());
+
+  /// `method` as sent ("POST"), headers (any case), the raw body bytes.
+  WebhookReply Handle(std::string_view method, const HttpHeaders& headers,
+                      std::string_view body) const;
+
+ private:
+  std::shared_ptr<WebhookVerifier> verifier_;
+  std::shared_ptr<WebhookInbox> inbox_;
+  WebhookHandlerOptions options_;
+  std::shared_ptr<Clock> clock_;
+};
+
+}  // namespace v1
+}  // namespace faltrain

@@ -1,0 +1,37 @@
+#pragma once
+// Where a verified webhook goes before it is acknowledged. `WebhookHandler` needs only this; the
+// job stores of `faltrain::jobs` implement it, and so can any other durable queue.
+
+#include <faltrain/client/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace faltrain {
+inline namespace v1 {
+
+using WallTime = std::chrono::system_clock::time_point;
+
+/// One received webhook, stored before it is acknowledged.
+struct InboxEvent {
+  std::string request_id;
+  std::string body;        ///< the raw body, exactly as received and verified
+  std::string user_id;     ///< `X-Fal-Webhook-User-Id`
+  std::int64_t signed_at = 0;  ///< `X-Fal-Webhook-Timestamp`
+  WallTime received_at{};
+  bool processed = false;
+  std::string processing_note;  ///< what processing did ("applied", "job already final", ...)
+};
+
+/// Durable storage for received webhooks. Implementations are thread-safe.
+class WebhookInbox {
+ public:
+  virtual ~WebhookInbox() = default;
+  /// Durably records a received webhook. Returns false (and changes nothing) when an event for
+  /// that request id is already stored.
+  virtual result<bool> RecordWebhook(const InboxEvent& event) = 0;
+};
+
+}  // namespace v1
+}  // namespace faltrain

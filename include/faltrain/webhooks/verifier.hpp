@@ -1,0 +1,133 @@
+#pragma once
+// Verifying fal's webhook signatures (fal-protocol.md §4.4–4.5).
+//
+//   auto keys = faltrain::JwksCache::Fetching(transport, {}, clock);   // or JwksCache::Static(...)
+//   faltrain::WebhookVerifier verifier(keys, {.pinned_user_id = "my-fal-user"}, clock);
+//   auto event = verifier.VerifyAndParse(headers, raw_body);          // errc::signature_invalid ...
+//
+// fal signs `request_id \n user_id \n timestamp \n sha256hex(body)` with Ed25519 and publishes the
+// public keys as a JWKS. Signatures carry no key id, so every key is tried.
+
+#include <faltrain/client/clock.hpp>
+#include <faltrain/client/config.hpp>
+#include <faltrain/client/result.hpp>
+#include <faltrain/client/transport.hpp>
+#include <faltrain/webhooks/event.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faltrain {
+inline namespace v1 {
+
+/// fal's webhook header names (matched case-insensitively).
+inline constexpr std::string_view kWebhookRequestIdHeader = "X-Fal-Webhook-Request-Id";
+inline constexpr std::string_view kWebhookUserIdHeader = "X-Fal-Webhook-User-Id";
+inline constexpr std::string_view kWebhookTimestampHeader = "X-Fal-Webhook-Timestamp";
+inline constexpr std::string_view kWebhookSignatureHeader = "X-Fal-Webhook-Signature";
+
+/// Raw 32-byte Ed25519 public keys.
+using WebhookKeySet = std::vector<std::string>;
+
+/// Decodes a JWKS document: every `keys[].x` (padded or unpadded base64url) that decodes to 32 bytes,
+/// skipping keys whose `kty`/`crv`, when present, are not OKP/Ed25519. Fails with
+/// `errc::malformed_response` when the text is not a JWKS or holds no usable key.
+result<WebhookKeySet> ParseJwks(std::string_view json);
+
+struct JwksCacheOptions {
+  /// Where the JWKS lives; defaults to `Endpoints{}.jwks_url` (https://rest.fal.ai/.well-known/jwks.json).
+  std::string url = Endpoints{}.jwks_url;
+  /// Keys are refetched after this long (fal: cache at most 24 h).
+  std::chrono::seconds ttl{std::chrono::hours(24)};
+  /// After a signature fails against the cached keys, refetch at most once per this interval
+  /// (key rotation without letting forged requests hammer the JWKS endpoint).
+  std::chrono::seconds refetch_interval{std::chrono::seconds(60)};
+  std::chrono::milliseconds fetch_timeout{std::chrono::seconds(10)};
+  /// Largest JWKS body accepted.
+  std::size_t max_bytes = 64u << 10;
+};
+
+/// Webhook signing keys: fetched through a `Transport` and cached, or a fixed set. Thread-safe.
+class JwksCache {
+ public:
+  /// Keys fetched from `options.url` on first use, refreshed after `ttl`.
+  static std::shared_ptr<JwksCache> Fetching(std::shared_ptr<Transport> transport,
+                                             JwksCacheOptions options = {},
+                                             std::shared_ptr<Clock> clock = MakeSystemClock());
+  /// A fixed key set (offline use and tests); never fetches.
+  static std::shared_ptr<JwksCache> Static(WebhookKeySet keys);
+  /// A fixed key set from a JWKS document.
+  static result<std::shared_ptr<JwksCache>> StaticFromJwks(std::string_view jwks_json);
+
+  /// The current keys, fetching them when none are cached or the cache is older than `ttl`.
+  /// A failed fetch reports the transport error or `errc::http_error` / `errc::malformed_response`,
+  /// with the JWKS URL in the message.
+  result<std::shared_ptr<const WebhookKeySet>> Keys();
+  /// Called after a signature failed against `tried`: refetches when `tried` is still the cached
+  /// set and no refetch happened within `refetch_interval`. Returns the new set when it differs
+  /// from `tried`, else null (nothing new to try).
+  result<std::shared_ptr<const WebhookKeySet>> RefreshAfterFailure(
+      const std::shared_ptr<const WebhookKeySet>& tried);
+  /// How many times keys were fetched (for tests and metrics).
+  std::uint64_t fetch_count() const;
+
+  JwksCache(const JwksCache&) = delete;
+  JwksCache& operator=(const JwksCache&) = delete;
+  ~JwksCache();
+
+ private:
+  struct Impl;
+  explicit JwksCache(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct WebhookVerifierOptions {
+  /// Largest accepted |now − timestamp| (fal: 300 s).
+  std::chrono::seconds tolerance{std::chrono::seconds(300)};
+  /// When set, `X-Fal-Webhook-User-Id` must equal it.
+  std::string pinned_user_id;
+  WebhookParseOptions parse;
+};
+
+/// What the signature vouches for.
+struct VerifiedWebhook {
+  std::string request_id;
+  std::string user_id;
+  std::int64_t timestamp = 0;  ///< Unix seconds
+};
+
+/// Checks fal's webhook signature scheme exactly. Thread-safe.
+class WebhookVerifier {
+ public:
+  WebhookVerifier(std::shared_ptr<JwksCache> keys, WebhookVerifierOptions options = {},
+                  std::shared_ptr<Clock> clock = MakeSystemClock());
+
+  /// Headers, timestamp window, pinned user and signature over the exact `body` bytes.
+  /// Fails with `errc::signature_invalid` (the message names the reason: a missing header, a
+  /// timestamp outside the window, a malformed or non-matching signature, a wrong user), or with
+  /// the JWKS fetch error when no keys could be obtained.
+  result<VerifiedWebhook> Verify(const HttpHeaders& headers, std::string_view body) const;
+
+  /// `Verify`, then `WebhookEvent::Parse` (its errors as is), then checks the header request id
+  /// equals the body's `request_id` (`errc::signature_invalid` otherwise).
+  result<WebhookEvent> VerifyAndParse(const HttpHeaders& headers, std::string_view body) const;
+
+  const WebhookVerifierOptions& options() const { return options_; }
+
+ private:
+  std::shared_ptr<JwksCache> keys_;
+  WebhookVerifierOptions options_;
+  std::shared_ptr<Clock> clock_;
+};
+
+/// Ed25519 verification of `signature` (64 bytes) over `message` with a raw 32-byte public key.
+/// Exposed for benchmarks and tools; false on any malformed input.
+bool VerifyEd25519(std::string_view public_key, std::string_view message,
+                   std::string_view signature) noexcept;
+
+}  // namespace v1
+}  // namespace faltrain

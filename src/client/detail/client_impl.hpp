@@ -1,0 +1,40 @@
+#pragma once
+// TrainingClient's shared state and its request execution (auth headers, retries). Private; split
+// from client.cpp so upload and generation live in files of their own.
+
+#include <faltrain/client/training_client.hpp>
+
+#include <mutex>
+#include <random>
+
+namespace faltrain {
+inline namespace v1 {
+
+/// Whether a request may be sent again after a failure.
+enum class Repeatable {
+  kYes,                ///< idempotent: status, result, cancel, uploads
+  kOnlyIfNotReceived,  ///< submit: retry only when the server provably did not take it
+};
+
+struct TrainingClient::Impl {
+  ClientConfig config;
+  std::shared_ptr<Transport> transport;
+  std::shared_ptr<Clock> clock;
+  TrainerRegistry trainers;
+
+  std::mutex rng_mu;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  /// Accept, User-Agent and (when a key is set) Authorization.
+  HttpHeaders BaseHeaders() const;
+  /// Sends with the retry policy; non-2xx responses become errors unless `accept(status)` says the
+  /// caller handles that status itself. `deadline` (if set) is never retried past.
+  result<HttpResponse> Execute(const HttpRequest& request, Repeatable repeatable,
+                               const std::function<bool(int)>& accept = nullptr,
+                               std::optional<Clock::steady_time> deadline = std::nullopt);
+  void Log(LogLevel level, std::string_view message) const;
+  double Random01();
+};
+
+}  // namespace v1
+}  // namespace faltrain

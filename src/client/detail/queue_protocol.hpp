@@ -1,0 +1,31 @@
+#pragma once
+// fal queue API wire format: URLs and response bodies. Private.
+
+#include <faltrain/client/queue.hpp>
+#include <faltrain/client/transport.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace faltrain {
+inline namespace v1 {
+namespace detail {
+
+/// The status/result/cancel URLs fal's rules give for a request on `queue_base`.
+RequestHandle BuildHandle(std::string_view queue_base, const EndpointId& endpoint,
+                          std::string_view request_id);
+
+/// Reads a submit response; URLs it lacks are built with `BuildHandle`.
+result<RequestHandle> ParseSubmitResponse(const HttpResponse& response, std::string_view queue_base,
+                                          const EndpointId& endpoint);
+
+/// Reads a 200/202 status body. Unknown `status` strings map to `RequestPhase::kUnknown`; logs are
+/// read leniently (`level` or `labels.level`).
+result<RequestStatus> ParseStatusResponse(const HttpResponse& response);
+
+/// Reads the `status` string of a cancel response ("CANCELLATION_REQUESTED", ...); empty if none.
+std::string ParseCancelStatus(std::string_view body);
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace faltrain

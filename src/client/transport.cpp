@@ -1,0 +1,53 @@
+#include <faltrain/client/transport.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace faltrain {
+inline namespace v1 {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::string_view to_string(HttpMethod m) noexcept {
+  switch (m) {
+    case HttpMethod::kGet: return "GET";
+    case HttpMethod::kPost: return "POST";
+    case HttpMethod::kPut: return "PUT";
+    case HttpMethod::kDelete: return "DELETE";
+  }
+  return "GET";
+}
+
+void HttpHeaders::Add(std::string name, std::string value) {
+  items_.push_back({std::move(name), std::move(value)});
+}
+
+void HttpHeaders::Set(std::string name, std::string value) {
+  items_.erase(std::remove_if(items_.begin(), items_.end(),
+                              [&](const HttpHeader& h) { return EqualsIgnoreCase(h.name, name); }),
+               items_.end());
+  Add(std::move(name), std::move(value));
+}
+
+std::string_view HttpHeaders::Get(std::string_view name) const {
+  for (const auto& h : items_) {
+    if (EqualsIgnoreCase(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+bool HttpHeaders::Has(std::string_view name) const {
+  return std::any_of(items_.begin(), items_.end(),
+                     [&](const HttpHeader& h) { return EqualsIgnoreCase(h.name, name); });
+}
+
+}  // namespace v1
+}  // namespace faltrain

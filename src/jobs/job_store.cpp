@@ -1,0 +1,42 @@
+// Job statuses and the forward-only transition rule shared by every JobStore backend.
+
+#include "faltrain/jobs/job_store.hpp"
+
+#include <fmt/format.h>
+
+namespace faltrain {
+inline namespace v1 {
+
+std::string_view to_string(JobStatus s) noexcept {
+  switch (s) {
+    case JobStatus::kPending: return "PENDING";
+    case JobStatus::kTraining: return "TRAINING";
+    case JobStatus::kCompleted: return "COMPLETED";
+    case JobStatus::kFailed: return "FAILED";
+    case JobStatus::kCancelled: return "CANCELLED";
+  }
+  return "PENDING";
+}
+
+result<JobStatus> ParseJobStatus(std::string_view text) {
+  for (auto s : {JobStatus::kPending, JobStatus::kTraining, JobStatus::kCompleted, JobStatus::kFailed,
+                 JobStatus::kCancelled}) {
+    if (to_string(s) == text) return s;
+  }
+  return fail(errc::invalid_argument, fmt::format("unknown job status \"{}\"", text));
+}
+
+bool IsFinal(JobStatus s) noexcept {
+  return s == JobStatus::kCompleted || s == JobStatus::kFailed || s == JobStatus::kCancelled;
+}
+
+bool IsAllowedTransition(JobStatus from, JobStatus to) noexcept {
+  switch (from) {
+    case JobStatus::kPending: return to != JobStatus::kPending;
+    case JobStatus::kTraining: return IsFinal(to);
+    default: return false;  // final states are final
+  }
+}
+
+}  // namespace v1
+}  // namespace faltrain

@@ -1,0 +1,528 @@
+// SqliteJobStore: the default JobStore. One connection guarded by a mutex, WAL journal, a busy
+// timeout for other processes, and versioned schema migrations (PRAGMA user_version).
+
+#include "faltrain/sqlite/sqlite_job_store.hpp"
+
+#include "jobs/detail/job_rows.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+#include <utility>
+
+namespace faltrain {
+inline namespace v1 {
+namespace {
+
+// Each entry migrates the schema from version i to i + 1. Never edit a shipped entry; append.
+constexpr const char* kMigrations[] = {
+    // 1: jobs and the webhook inbox. Times are Unix milliseconds.
+    R"sql(
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  style TEXT NOT NULL,
+  preset TEXT NOT NULL,
+  trainer TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING','TRAINING','COMPLETED','FAILED','CANCELLED')),
+  endpoint_id TEXT NOT NULL DEFAULT '',
+  request_id TEXT UNIQUE,
+  gateway_request_id TEXT NOT NULL DEFAULT '',
+  status_url TEXT NOT NULL DEFAULT '',
+  response_url TEXT NOT NULL DEFAULT '',
+  cancel_url TEXT NOT NULL DEFAULT '',
+  progress REAL NOT NULL DEFAULT 0,
+  output_json TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  training_started_at INTEGER,
+  finished_at INTEGER,
+  last_checked_at INTEGER,
+  notified_at INTEGER
+);
+CREATE INDEX jobs_by_status ON jobs(status, updated_at);
+CREATE TABLE webhook_inbox (
+  request_id TEXT PRIMARY KEY,
+  body TEXT NOT NULL,
+  user_id TEXT NOT NULL DEFAULT '',
+  signed_at INTEGER NOT NULL DEFAULT 0,
+  received_at INTEGER NOT NULL,
+  processed_at INTEGER,
+  processing_note TEXT NOT NULL DEFAULT '',
+  claimed_until INTEGER
+);
+CREATE INDEX inbox_unprocessed ON webhook_inbox(processed_at, received_at);
+)sql",
+    // 2: the forward-only rule, enforced by the database too.
+    R"sql(
+CREATE TRIGGER jobs_forward_only BEFORE UPDATE OF status ON jobs
+WHEN NEW.status <> OLD.status AND NOT (
+  (OLD.status = 'PENDING') OR
+  (OLD.status = 'TRAINING' AND NEW.status IN ('COMPLETED','FAILED','CANCELLED')))
+BEGIN
+  SELECT RAISE(ABORT, 'job status may only move forward');
+END;
+)sql",
+};
+constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+constexpr const char* kJobColumns =
+    "id, user_id, name, style, preset, trainer, status, endpoint_id, request_id, gateway_request_id, "
+    "status_url, response_url, cancel_url, progress, output_json, error, created_at, updated_at, "
+    "training_started_at, finished_at, last_checked_at, notified_at";
+constexpr const char* kInboxColumns =
+    "request_id, body, user_id, signed_at, received_at, processed_at, processing_note";
+
+using detail::ToUnixMillis;
+
+// A prepared statement with positional binding; finalised on destruction.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const std::string& sql) : db_(db) {
+    code_ = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool ok() const { return code_ == SQLITE_OK; }
+  Stmt& Bind(std::string_view v) {
+    sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(const std::string& v) { return Bind(std::string_view(v)); }
+  Stmt& Bind(const char* v) { return Bind(std::string_view(v)); }
+  Stmt& Bind(std::int64_t v) {
+    sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+  Stmt& Bind(double v) {
+    sqlite3_bind_double(stmt_, ++index_, v);
+    return *this;
+  }
+  Stmt& BindNull() {
+    sqlite3_bind_null(stmt_, ++index_);
+    return *this;
+  }
+  /// SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return code_ = sqlite3_step(stmt_); }
+
+  std::string Text(int col) const {
+    auto p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool Null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  int code() const { return code_; }
+  /// Ready to bind and step again.
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    index_ = 0;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int code_ = SQLITE_OK;
+  int index_ = 0;
+};
+
+class SqliteJobStore final : public JobStore {
+ public:
+  SqliteJobStore(sqlite3* db, std::shared_ptr<Clock> clock) : db_(db), clock_(std::move(clock)) {}
+  ~SqliteJobStore() override { sqlite3_close_v2(db_); }
+
+  result<void> Init(const SqliteJobStoreOptions& options) {
+    sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+    FALTRAIN_TRYV(Exec("PRAGMA journal_mode=WAL"));
+    FALTRAIN_TRYV(Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+    FALTRAIN_TRYV(Exec("PRAGMA foreign_keys=ON"));
+    return Migrate();
+  }
+
+  // -- jobs ----------------------------------------------------------------------------------
+  result<Job> CreateJob(const NewJob& job) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::int64_t now = Now();
+    Stmt st(db_, "INSERT INTO jobs (user_id, name, style, preset, trainer, status, created_at, updated_at) "
+                 "VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)");
+    if (!st.ok()) return Fail("prepare insert job");
+    st.Bind(job.user_id).Bind(job.name).Bind(job.style).Bind(job.preset).Bind(job.trainer).Bind(now).Bind(now);
+    if (st.Step() != SQLITE_DONE) return Fail("insert job");
+    return FindJobLocked(sqlite3_last_insert_rowid(db_));
+  }
+
+  result<Job> FindJob(std::int64_t id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return FindJobLocked(id);
+  }
+
+  result<Job> FindJobByRequestId(std::string_view request_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE request_id = ?", kJobColumns));
+    st.Bind(request_id);
+    return SelectOne(st, ReadJob, "find job by request id",
+                     [&] { return fmt::format("no job with request id \"{}\"", request_id); });
+  }
+
+  result<std::vector<Job>> ListJobs(JobStatus status, std::size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE status = ? ORDER BY id LIMIT ?", kJobColumns));
+    st.Bind(to_string(status)).Bind(static_cast<std::int64_t>(limit));
+    return ReadJobs(st);
+  }
+
+  result<std::vector<Job>> ListStaleTraining(WallTime cutoff, std::size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE status = 'TRAINING' AND updated_at < ?1 "
+                             "AND (last_checked_at IS NULL OR last_checked_at < ?1) "
+                             "ORDER BY updated_at LIMIT ?2", kJobColumns));
+    st.Bind(ToUnixMillis(cutoff)).Bind(static_cast<std::int64_t>(limit));
+    return ReadJobs(st);
+  }
+
+  result<std::vector<Job>> ListUnnotified(std::size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE status IN ('COMPLETED','FAILED','CANCELLED') "
+                             "AND notified_at IS NULL ORDER BY finished_at LIMIT ?", kJobColumns));
+    st.Bind(static_cast<std::int64_t>(limit));
+    return ReadJobs(st);
+  }
+
+  result<Job> MarkTraining(std::int64_t id, const RequestHandle& handle) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (handle.request_id.empty()) return fail(errc::invalid_argument, "MarkTraining: empty request id");
+    const std::int64_t now = Now();
+    Stmt st(db_, "UPDATE jobs SET status = 'TRAINING', endpoint_id = ?, request_id = ?, "
+                 "gateway_request_id = ?, status_url = ?, response_url = ?, cancel_url = ?, "
+                 "training_started_at = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'");
+    st.Bind(handle.endpoint_id).Bind(handle.request_id).Bind(handle.gateway_request_id)
+        .Bind(handle.status_url).Bind(handle.response_url).Bind(handle.cancel_url).Bind(now).Bind(now).Bind(id);
+    int rc = st.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return fail(errc::invalid_argument,
+                  fmt::format("request id \"{}\" already belongs to another job", handle.request_id));
+    }
+    if (rc != SQLITE_DONE) return Fail("mark training");
+    if (sqlite3_changes(db_) == 0) {
+      FALTRAIN_TRY(auto job, FindJobLocked(id));
+      return fail(errc::invalid_argument,
+                  fmt::format("job {} is {}, not PENDING", id, to_string(job.status)));
+    }
+    return FindJobLocked(id);
+  }
+
+  result<void> UpdateProgress(std::int64_t id, double progress) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!(progress >= 0)) progress = 0;  // also NaN
+    if (progress > 1) progress = 1;
+    Stmt st(db_, "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'TRAINING'");
+    st.Bind(progress).Bind(Now()).Bind(id);
+    if (st.Step() != SQLITE_DONE) return Fail("update progress");
+    if (sqlite3_changes(db_) == 0) FALTRAIN_TRYV(FindJobLocked(id));  // not_found when missing
+    return success();
+  }
+
+  result<bool> Finish(std::int64_t id, const JobOutcome& outcome) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return FinishLocked(id, outcome);
+  }
+
+  result<void> MarkChecked(std::int64_t id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st(db_, "UPDATE jobs SET last_checked_at = ? WHERE id = ?");
+    st.Bind(Now()).Bind(id);
+    if (st.Step() != SQLITE_DONE) return Fail("mark checked");
+    return success();
+  }
+
+  result<bool> ClaimNotification(std::int64_t id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st(db_, "UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL "
+                 "AND status IN ('COMPLETED','FAILED','CANCELLED')");
+    st.Bind(Now()).Bind(id);
+    if (st.Step() != SQLITE_DONE) return Fail("claim notification");
+    return sqlite3_changes(db_) == 1;
+  }
+
+  // -- inbox ---------------------------------------------------------------------------------
+  // Group commit: concurrent callers queue their event; one of them (the leader) writes the whole
+  // queue in one transaction, so many webhooks share one fsync. Every caller returns only after
+  // the transaction holding its event committed.
+  result<bool> RecordWebhook(const InboxEvent& event) override {
+    if (event.request_id.empty()) return fail(errc::invalid_argument, "RecordWebhook: empty request id");
+    PendingInsert me{&event};
+    std::unique_lock<std::mutex> lock(batch_mu_);
+    batch_.push_back(&me);
+    while (!me.done) {
+      if (leader_active_) {
+        batch_cv_.wait(lock);
+        continue;
+      }
+      leader_active_ = true;
+      std::vector<PendingInsert*> batch;
+      batch.swap(batch_);
+      lock.unlock();
+      CommitBatch(batch);
+      lock.lock();
+      leader_active_ = false;
+      for (auto* p : batch) p->done = true;
+      batch_cv_.notify_all();
+    }
+    return std::move(me.outcome);
+  }
+
+  result<InboxEvent> FindWebhook(std::string_view request_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE request_id = ?", kInboxColumns));
+    st.Bind(request_id);
+    return SelectOne(st, ReadInbox, "find webhook",
+                     [&] { return fmt::format("no webhook for request id \"{}\"", request_id); });
+  }
+
+  result<std::vector<InboxEvent>> ClaimWebhooks(std::size_t limit, std::chrono::seconds lease) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::int64_t now = Now();
+    FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
+    auto rollback = [this](auto failure) {
+      Rollback();
+      return failure;
+    };
+    std::vector<InboxEvent> events;
+    {
+      Stmt st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE processed_at IS NULL AND "
+                               "(claimed_until IS NULL OR claimed_until <= ?) ORDER BY received_at, "
+                               "request_id LIMIT ?", kInboxColumns));
+      st.Bind(now).Bind(static_cast<std::int64_t>(limit));
+      int rc;
+      while ((rc = st.Step()) == SQLITE_ROW) events.push_back(ReadInbox(st));
+      if (rc != SQLITE_DONE) return rollback(Fail("claim webhooks"));
+    }
+    const std::int64_t until = now + std::chrono::duration_cast<std::chrono::milliseconds>(lease).count();
+    for (const auto& e : events) {
+      Stmt st(db_, "UPDATE webhook_inbox SET claimed_until = ? WHERE request_id = ?");
+      st.Bind(until).Bind(e.request_id);
+      if (st.Step() != SQLITE_DONE) return rollback(Fail("claim webhook"));
+    }
+    FALTRAIN_TRYV(Exec("COMMIT"));
+    return events;
+  }
+
+  result<void> ReleaseWebhookClaims() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Exec("UPDATE webhook_inbox SET claimed_until = NULL WHERE processed_at IS NULL");
+  }
+
+  result<bool> CompleteWebhook(std::string_view request_id, std::string_view note,
+                               std::optional<std::int64_t> job_id,
+                               const std::optional<JobOutcome>& outcome) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
+    bool changed = false;
+    if (job_id && outcome) {
+      auto finished = FinishLocked(*job_id, *outcome);
+      if (!finished) {
+        Rollback();
+        return fail(std::move(finished).error());
+      }
+      changed = finished.value();
+    }
+    Stmt st(db_, "UPDATE webhook_inbox SET processed_at = ?, processing_note = ?, claimed_until = NULL "
+                 "WHERE request_id = ?");
+    st.Bind(Now()).Bind(note).Bind(request_id);
+    if (st.Step() != SQLITE_DONE) {
+      auto failure = Fail("complete webhook");
+      Rollback();
+      return failure;
+    }
+    if (sqlite3_changes(db_) == 0) {
+      Rollback();
+      return fail(errc::not_found, fmt::format("no webhook for request id \"{}\"", request_id));
+    }
+    FALTRAIN_TRYV(Exec("COMMIT"));
+    return changed;
+  }
+
+  result<std::size_t> CountWebhooks(bool unprocessed_only) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st(db_, unprocessed_only ? "SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL"
+                                  : "SELECT COUNT(*) FROM webhook_inbox");
+    if (st.Step() != SQLITE_ROW) return Fail("count webhooks");
+    return static_cast<std::size_t>(st.Int(0));
+  }
+
+ private:
+  std::int64_t Now() const { return ToUnixMillis(clock_->WallNow()); }
+
+  error Error(std::string_view what) const {
+    return error{errc::storage_error, fmt::format("sqlite: {}: {}", what, sqlite3_errmsg(db_))};
+  }
+  outcome::failure_type<error> Fail(std::string_view what) const { return fail(Error(what)); }
+
+  result<void> Exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      return fail(errc::storage_error, fmt::format("sqlite: {}", text));
+    }
+    return success();
+  }
+
+  // Best effort: after a failed statement the transaction may already be gone.
+  void Rollback() { (void)Exec("ROLLBACK"); }
+
+  result<void> Migrate() {
+    std::lock_guard<std::mutex> lock(mu_);
+    FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
+    int version = 0;
+    {
+      Stmt st(db_, "PRAGMA user_version");
+      if (st.Step() != SQLITE_ROW) {
+        Rollback();
+        return Fail("read schema version");
+      }
+      version = static_cast<int>(st.Int(0));
+    }
+    if (version > kSchemaVersion) {
+      Rollback();
+      return fail(errc::storage_error,
+                  fmt::format("database schema version {} is newer than this faltrain ({})", version,
+                              kSchemaVersion));
+    }
+    for (int v = version; v < kSchemaVersion; ++v) {
+      auto applied = Exec(kMigrations[v]);
+      if (!applied) {
+        Rollback();
+        return fail(errc::storage_error, fmt::format("schema migration {}: {}", v + 1,
+                                                     applied.error().message));
+      }
+    }
+    if (version != kSchemaVersion) {
+      FALTRAIN_TRYV(Exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str()));
+    }
+    return Exec("COMMIT");
+  }
+
+  struct PendingInsert {
+    const InboxEvent* event;
+    result<bool> outcome = false;
+    bool done = false;
+  };
+
+  void CommitBatch(const std::vector<PendingInsert*>& batch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto fail_all = [&](const error& e) {
+      for (auto* p : batch) p->outcome = fail(e);
+    };
+    if (auto begun = Exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
+    Stmt st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at) "
+                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
+    if (!st.ok()) {
+      auto e = Error("prepare record webhook");
+      Rollback();
+      return fail_all(e);
+    }
+    for (auto* p : batch) {
+      const InboxEvent& event = *p->event;
+      const std::int64_t received = event.received_at == WallTime{} ? Now() : ToUnixMillis(event.received_at);
+      st.Reset();
+      st.Bind(event.request_id).Bind(event.body).Bind(event.user_id).Bind(event.signed_at).Bind(received);
+      if (st.Step() == SQLITE_DONE) {
+        p->outcome = sqlite3_changes(db_) == 1;  // 0: already stored (also earlier in this batch)
+      } else {
+        p->outcome = fail(Error("record webhook"));
+      }
+    }
+    if (auto committed = Exec("COMMIT"); !committed) {
+      Rollback();
+      fail_all(committed.error());
+    }
+  }
+
+  result<bool> FinishLocked(std::int64_t id, const JobOutcome& outcome) {
+    if (!IsFinal(outcome.status)) {
+      return fail(errc::invalid_argument,
+                  fmt::format("Finish: {} is not a final status", to_string(outcome.status)));
+    }
+    const std::int64_t now = Now();
+    Stmt st(db_, "UPDATE jobs SET status = ?, output_json = ?, error = ?, finished_at = ?, updated_at = ?, "
+                 "progress = CASE WHEN ? = 'COMPLETED' THEN 1 ELSE progress END "
+                 "WHERE id = ? AND status IN ('PENDING','TRAINING')");
+    st.Bind(to_string(outcome.status)).Bind(outcome.output_json).Bind(outcome.error).Bind(now).Bind(now)
+        .Bind(to_string(outcome.status)).Bind(id);
+    if (st.Step() != SQLITE_DONE) return Fail("finish job");
+    if (sqlite3_changes(db_) == 1) return true;
+    FALTRAIN_TRYV(FindJobLocked(id));  // not_found when missing; otherwise already final
+    return false;
+  }
+
+  result<Job> FindJobLocked(std::int64_t id) {
+    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns));
+    st.Bind(id);
+    return SelectOne(st, ReadJob, "find job", [&] { return fmt::format("no job {}", id); });
+  }
+
+  /// The one row `st` selects, read with `read`; not_found, saying `missing()`, when there is none.
+  template <class Read, class Missing>
+  auto SelectOne(Stmt& st, Read read, std::string_view what, Missing missing) const
+      -> result<decltype(read(st))> {
+    const int rc = st.Step();
+    if (rc == SQLITE_ROW) return read(st);
+    if (rc == SQLITE_DONE) return fail(errc::not_found, missing());
+    return Fail(what);
+  }
+
+  result<std::vector<Job>> ReadJobs(Stmt& st) {
+    std::vector<Job> jobs;
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) jobs.push_back(ReadJob(st));
+    if (rc != SQLITE_DONE) return Fail("list jobs");
+    return jobs;
+  }
+
+  static Job ReadJob(const Stmt& st) { return detail::ReadJobRow(st); }
+  static InboxEvent ReadInbox(const Stmt& st) { return detail::ReadInboxRow(st); }
+
+  sqlite3* db_;
+  std::shared_ptr<Clock> clock_;
+  std::mutex mu_;  // the connection
+
+  std::mutex batch_mu_;  // the group-commit queue
+  std::condition_variable batch_cv_;
+  std::vector<PendingInsert*> batch_;
+  bool leader_active_ = false;
+};
+
+}  // namespace
+
+int SqliteJobStoreSchemaVersion() noexcept { return kSchemaVersion; }
+
+result<std::shared_ptr<JobStore>> OpenSqliteJobStore(const std::filesystem::path& path,
+                                                     SqliteJobStoreOptions options,
+                                                     std::shared_ptr<Clock> clock) {
+  sqlite3* db = nullptr;
+  const std::string name = path.string();
+  int rc = sqlite3_open_v2(name.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return fail(errc::storage_error, fmt::format("sqlite: open {}: {}", name, message));
+  }
+  auto store = std::make_shared<SqliteJobStore>(db, clock ? std::move(clock) : MakeSystemClock());
+  FALTRAIN_TRYV(store->Init(options));
+  return std::shared_ptr<JobStore>(std::move(store));
+}
+
+}  // namespace v1
+}  // namespace faltrain

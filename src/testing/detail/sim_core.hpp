@@ -1,0 +1,156 @@
+#pragma once
+// The simulator's engine behind `SimTransport`: state, routing and the handlers of fal's queue,
+// storage and JWKS endpoints, plus webhook scheduling. Split over sim_core.cpp (routing, auth,
+// faults), sim_queue_api.cpp, sim_storage_api.cpp and sim_webhook_delivery.cpp. Private.
+
+#include "testing/detail/sim_faults.hpp"
+#include "testing/detail/sim_http.hpp"
+#include "testing/detail/sim_lifecycle.hpp"
+#include "testing/detail/sim_models.hpp"
+#include "testing/detail/sim_random.hpp"
+#include "testing/detail/sim_signer.hpp"
+#include "testing/detail/sim_storage.hpp"
+
+#include <faltrain/testing/sim_transport.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace faltrain {
+inline namespace v1 {
+namespace detail {
+
+enum class SimOutcome { kSuccess, kInvalidInput, kFailed, kCancelled };
+
+/// One submitted request and everything about its (already decided) future.
+struct SimRequest {
+  std::string id;
+  std::string endpoint_id;
+  std::string app;  ///< "[ns/]owner/alias": where its status/result/cancel live
+  std::string origin;
+  std::string input;
+  std::string webhook_url;
+  SimModel model;
+  SimTimeline timeline;
+  std::vector<SimLogLine> logs;
+  std::int64_t steps = 0;
+  SimOutcome outcome = SimOutcome::kSuccess;
+  std::string output_json;  ///< kSuccess
+  int error_status = 0;     ///< the result's HTTP status otherwise
+  std::string error_body;   ///< the result's JSON body otherwise
+  std::string error_text;   ///< status `error` and webhook `error`
+  bool cancel_requested = false;
+  bool webhook_payload_error = false;
+
+  std::string ResponseUrl() const { return origin + "/" + app + "/requests/" + id; }
+};
+
+/// One webhook to deliver (a duplicate is a second job).
+struct SimWebhookJob {
+  std::uint64_t serial = 0;
+  std::string request_id;
+  std::string url;
+  std::string body;  ///< built at the first attempt
+  Clock::steady_time due;
+  std::chrono::milliseconds delay{0};  ///< after the request finishes (delay faults)
+  int attempts = 0;
+  bool in_flight = false;
+  bool held = false;       ///< out-of-order: waits for another webhook to go first
+  bool duplicate = false;  ///< deliver once more after success
+};
+
+class SimCore {
+ public:
+  SimCore(SimOptions options, std::shared_ptr<Clock> clock);
+  ~SimCore();
+
+  result<HttpResponse> Handle(const HttpRequest& request);
+
+  void AddFault(SimFault fault);
+  void RotateSigningKey(bool keep_previous);
+  std::string JwksJson() const;
+  std::string PublicKeyBase64Url() const;
+  std::vector<std::string> ReceivedSubmissions() const;
+
+  // Webhooks (sim_webhook_delivery.cpp).
+  std::size_t RunDue();
+  std::optional<Clock::steady_time> NextDue() const;
+  std::vector<SimWebhookAttempt> WebhookLog() const;
+  void StartScheduler();
+  void StopScheduler();
+
+ private:
+  enum class Route {
+    kSubmit, kStatus, kResult, kCancel, kStatusStream,
+    kInitiate, kInitiateMultipart, kUploadPut, kPartPut, kMultipartComplete, kFile, kJwks,
+    kNotFound, kMethodNotAllowed,
+  };
+  struct Call {
+    Route route = Route::kNotFound;
+    SimOperation operation = SimOperation::kAny;
+    std::string app;         ///< queue routes
+    std::string request_id;  ///< queue routes
+    std::string token;       ///< upload routes
+    int part = 0;
+  };
+  static Call Classify(HttpMethod method, const SimUrl& url);
+  std::optional<HttpResponse> CheckAuthorization(const HttpRequest& request) const;
+  void Emit(const std::string& line) const;
+  std::string FileBase(const SimUrl& url) const;
+  std::string NewRequestId(std::string_view avatar_id);
+
+  // Queue API (sim_queue_api.cpp); called with mu_ held.
+  HttpResponse Submit(const HttpRequest& request, const SimUrl& url);
+  HttpResponse Status(const Call& call, const SimUrl& url);
+  HttpResponse Result(const Call& call);
+  HttpResponse Cancel(const Call& call);
+  SimRequest* FindRequest(const Call& call);
+  void ScheduleWebhook(const SimRequest& request, std::chrono::milliseconds delay, bool held,
+                       bool duplicate);
+  void RescheduleWebhook(const SimRequest& request);
+
+  // Storage API (sim_storage_api.cpp); called with mu_ held.
+  HttpResponse Initiate(const HttpRequest& request, const SimUrl& url, bool multipart);
+  HttpResponse UploadPut(const HttpRequest& request, const Call& call);
+  HttpResponse PartPut(const HttpRequest& request, const Call& call);
+  HttpResponse MultipartComplete(const HttpRequest& request, const Call& call);
+  HttpResponse ServeFile(const SimUrl& url);
+  HttpResponse Jwks() const;
+
+  // Webhooks (sim_webhook_delivery.cpp).
+  std::string WebhookBody(const SimRequest& request) const;
+  result<HttpRequest> SignedWebhook(const SimWebhookJob& job);
+  void FinishAttempt(std::uint64_t serial, bool delivered);
+  Transport& WebhookTransport();
+  void SchedulerLoop();
+
+  SimOptions options_;
+  std::shared_ptr<Clock> clock_;
+  std::shared_ptr<const TrainerRegistry> trainers_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  SimRandom random_;
+  std::map<std::string, SimRequest, std::less<>> requests_;
+  std::vector<std::string> received_;
+  SimStorage storage_;
+  SimFaultTable faults_;
+  std::vector<SimSigner> signers_;  ///< front = current; the rest stay in the JWKS
+  std::vector<SimWebhookJob> webhooks_;
+  std::uint64_t next_serial_ = 1;
+  std::vector<SimWebhookAttempt> webhook_log_;
+  std::shared_ptr<Transport> webhook_transport_;
+
+  std::thread scheduler_;
+  bool stopping_ = false;
+};
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace faltrain

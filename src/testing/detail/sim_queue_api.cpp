@@ -1,0 +1,282 @@
+// fal's queue API, simulated: submit, status, result and cancel (reference §2). Every request's
+// future (timeline, logs, outcome, output) is decided at submission; status and result read it at
+// the clock's current time, and cancel rewrites it.
+
+#include "testing/detail/sim_core.hpp"
+
+#include "client/detail/json_reader.hpp"
+#include "client/detail/json_writer.hpp"
+#include "testing/detail/sim_outputs.hpp"
+#include "testing/detail/sim_validation.hpp"
+
+#include <faltrain/client/queue.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace faltrain {
+inline namespace v1 {
+namespace detail {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kQuickQueue{500};
+constexpr milliseconds kInvalidInputRun{50};
+
+double Seconds(Clock::steady_time::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+void WriteUrls(JsonWriter& w, const SimRequest& r) {
+  std::string response_url = r.ResponseUrl();
+  w.Field("response_url", response_url)
+      .Field("status_url", response_url + "/status")
+      .Field("cancel_url", response_url + "/cancel");
+}
+
+// Drops scripted lines at or after `end` (the run stopped there).
+void TruncateLogs(std::vector<SimLogLine>& logs, Clock::steady_time end) {
+  logs.erase(std::remove_if(logs.begin(), logs.end(), [&](const SimLogLine& l) { return l.at >= end; }),
+             logs.end());
+}
+
+}  // namespace
+
+SimRequest* SimCore::FindRequest(const Call& call) {
+  auto it = requests_.find(call.request_id);
+  if (it == requests_.end() || it->second.app != call.app) return nullptr;
+  return &it->second;
+}
+
+HttpResponse SimCore::Submit(const HttpRequest& request, const SimUrl& url) {
+  std::string endpoint_id;
+  for (const auto& segment : url.segments) endpoint_id += (endpoint_id.empty() ? "" : "/") + segment;
+  auto parsed = EndpointId::Parse(endpoint_id);
+  if (!parsed) return DetailResponse(404, "Application '" + endpoint_id + "' not found");
+
+  SimModel model = ResolveSimModel(endpoint_id, *trainers_);
+  bool empty_body = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (!empty_body && !IsValidJson(request.body)) {
+    // The body never reaches the app: the gateway rejects it outright.
+    return JsonResponse(422, ValidateSimInput(model, request.body));
+  }
+  std::string invalid = ValidateSimInput(model, request.body);
+  if (!invalid.empty() && options_.validate_on_submit) return JsonResponse(422, invalid);
+
+  SimRequest r;
+  r.id = NewRequestId(request.headers.Get("X-Faltrain-Avatar-Id"));
+  r.endpoint_id = endpoint_id;
+  r.app = parsed.value().App();
+  r.origin = url.origin;
+  r.input = empty_body ? std::string("{}") : request.body;
+  r.webhook_url = url.Query("fal_webhook");
+  r.model = std::move(model);
+  received_.push_back(r.id);
+
+  const bool trainer = r.model.kind == SimModelKind::kTrainer;
+  const bool generation = r.model.kind == SimModelKind::kLoraGeneration ||
+                          r.model.kind == SimModelKind::kFinetuneGeneration;
+  milliseconds queue = trainer ? options_.queue_duration : std::min(options_.queue_duration, kQuickQueue);
+  milliseconds run = trainer ? options_.training_duration
+                     : generation ? options_.generation_duration
+                                  : options_.generic_duration;
+  if (!invalid.empty()) run = kInvalidInputRun;  // the app rejects the input as it starts
+  SimTimeline& t = r.timeline;
+  t.submitted = clock_->Now();
+  t.submitted_wall = clock_->WallNow();
+  t.started = t.submitted + queue;
+  t.finished = t.started + run;
+  t.initial_position = queue.count() > 0 ? std::max(0, options_.initial_queue_position) : 0;
+
+  if (trainer) {
+    const TrainerSpec& spec = *r.model.trainer;
+    r.steps = spec.steps_field.empty() ? 0 : SimInputInteger(r.input, spec.steps_field).value_or(0);
+    if (r.steps <= 0) r.steps = spec.default_steps > 0 ? spec.default_steps : 1000;
+  } else if (generation) {
+    r.steps = std::max<std::int64_t>(1, SimInputInteger(r.input, "num_inference_steps").value_or(28));
+  }
+
+  auto take = [&](SimFaultKind kind) {
+    return faults_.Take({kind}, SimOperation::kSubmit, r.endpoint_id, r.id, r.input, random_);
+  };
+  if (!invalid.empty()) {
+    r.outcome = SimOutcome::kInvalidInput;
+    r.error_status = 422;
+    r.error_body = invalid;
+    r.error_text = "Invalid status code: 422";
+    r.logs.push_back({t.started, "ERROR", "Input validation failed"});
+  } else if (auto failure = take(SimFaultKind::kTrainingFailure)) {
+    r.outcome = SimOutcome::kFailed;
+    if (trainer) {
+      r.logs = TrainingScript(t, r.steps, r.model.trainer->output == OutputKind::kFinetuneId, random_);
+    } else if (generation) {
+      r.logs = GenerationScript(t, r.steps);
+    }
+    // Fails 60% into the training window, mid-step.
+    Clock::steady_time fail_at = t.started + duration_cast<Clock::steady_time::duration>(run * 0.62);
+    std::int64_t step = trainer ? StepAt(t, r.steps, fail_at) : 0;
+    TruncateLogs(r.logs, fail_at);
+    t.finished = fail_at;
+    std::string detail = trainer ? fmt::format("Training failed: loss became NaN at step {}/{}", step, r.steps)
+                                 : std::string("Internal error while running the model");
+    r.logs.push_back({fail_at, "ERROR", detail});
+    JsonWriter body;
+    body.BeginObject().Field("detail", detail).EndObject();
+    r.error_status = 500;
+    r.error_body = std::move(body).str();
+    r.error_text = "Invalid status code: 500";
+    Emit(fmt::format("fault training_failure on {}", r.id));
+  } else {
+    std::string file_base = FileBase(url);
+    SimOutput output;
+    if (trainer) {
+      r.logs = TrainingScript(t, r.steps, r.model.trainer->output == OutputKind::kFinetuneId, random_);
+      output = MakeTrainerOutput(r.model, r.input, r.steps, file_base, random_);
+    } else if (generation) {
+      r.logs = GenerationScript(t, r.steps);
+      output = MakeGenerationOutput(r.model, r.input, Seconds(t.finished - t.started), file_base, random_);
+    } else {
+      r.logs.push_back({t.started, "INFO", "Running"});
+      output = MakeGenericOutput(r.input, Seconds(t.finished - t.started));
+    }
+    r.output_json = std::move(output.json);
+    for (auto& file : output.files) storage_.AddFile(std::move(file));
+  }
+
+  if (!r.webhook_url.empty() && options_.webhook_simulation) {
+    if (take(SimFaultKind::kWebhookDrop)) {
+      Emit(fmt::format("fault webhook_drop: the webhook of {} will never be sent", r.id));
+    } else {
+      auto delay = take(SimFaultKind::kWebhookDelay);
+      auto out_of_order = take(SimFaultKind::kWebhookOutOfOrder);
+      auto duplicate = take(SimFaultKind::kWebhookDuplicate);
+      r.webhook_payload_error = take(SimFaultKind::kWebhookPayloadError).has_value();
+      milliseconds wait = delay ? delay->delay : milliseconds(0);
+      if (out_of_order) wait = out_of_order->delay.count() > 0 ? out_of_order->delay : std::chrono::minutes(1);
+      ScheduleWebhook(r, wait, out_of_order.has_value(), duplicate.has_value());
+    }
+  }
+
+  JsonWriter w;
+  w.BeginObject()
+      .Field("status", "IN_QUEUE")
+      .Field("request_id", r.id)
+      .Field("gateway_request_id", r.id);
+  WriteUrls(w, r);
+  w.Field("queue_position", t.QueuePositionAt(t.submitted)).EndObject();
+  Emit(fmt::format("submit {} -> {}{}", r.endpoint_id, r.id,
+                   r.webhook_url.empty() ? std::string() : " (webhook " + r.webhook_url + ")"));
+  std::string id = r.id;
+  requests_.emplace(id, std::move(r));
+  return JsonResponse(200, std::move(w).str(), id);
+}
+
+HttpResponse SimCore::Status(const Call& call, const SimUrl& url) {
+  SimRequest* r = FindRequest(call);
+  if (r == nullptr) return DetailResponse(404, "Request not found");
+  const Clock::steady_time now = clock_->Now();
+  const SimTimeline& t = r->timeline;
+  SimPhase phase = t.PhaseAt(now);
+  std::string logs_flag = url.Query("logs");
+  bool with_logs = logs_flag == "1" || logs_flag == "true" || logs_flag == "True";
+
+  JsonWriter w;
+  w.BeginObject().Field("status", SimPhaseName(phase)).Field("request_id", r->id);
+  WriteUrls(w, *r);
+  if (phase == SimPhase::kInQueue) {
+    w.Field("queue_position", t.QueuePositionAt(now));
+  } else {
+    if (with_logs) {
+      w.Key("logs").BeginArray();
+      for (const auto& line : r->logs) {
+        if (line.at > now) continue;
+        w.BeginObject()
+            .Field("message", line.message)
+            .Field("level", line.level)
+            .Field("source", "USER")
+            .Field("timestamp", t.TimestampAt(line.at))
+            .EndObject();
+      }
+      w.EndArray();
+    }
+    w.Key("metrics").BeginObject();
+    if (phase == SimPhase::kCompleted) w.Field("inference_time", Seconds(t.finished - t.started));
+    w.EndObject();
+    if (phase == SimPhase::kCompleted && r->outcome != SimOutcome::kSuccess) {
+      w.Field("error", r->error_text);
+      if (r->outcome == SimOutcome::kCancelled) w.Field("error_type", "request_cancelled");
+    }
+  }
+  w.EndObject();
+  return JsonResponse(phase == SimPhase::kCompleted ? 200 : 202, std::move(w).str(), r->id);
+}
+
+HttpResponse SimCore::Result(const Call& call) {
+  SimRequest* r = FindRequest(call);
+  if (r == nullptr) return DetailResponse(404, "Request not found");
+  if (r->timeline.PhaseAt(clock_->Now()) != SimPhase::kCompleted) {
+    HttpResponse response = DetailResponse(400, "Request is still in progress");
+    response.headers.Add("x-fal-request-id", r->id);
+    return response;
+  }
+  if (r->outcome == SimOutcome::kSuccess) return JsonResponse(200, r->output_json, r->id);
+  // The request ran and failed: asking again cannot change that (fal's X-Fal-Retryable verdict).
+  HttpResponse response = JsonResponse(r->error_status, r->error_body, r->id);
+  response.headers.Add("x-fal-retryable", "false");
+  return response;
+}
+
+HttpResponse SimCore::Cancel(const Call& call) {
+  SimRequest* r = FindRequest(call);
+  if (r == nullptr) {
+    JsonWriter w;
+    w.BeginObject().Field("status", "NOT_FOUND").Field("detail", "Request not found").EndObject();
+    return JsonResponse(404, std::move(w).str());
+  }
+  const Clock::steady_time now = clock_->Now();
+  SimTimeline& t = r->timeline;
+  SimPhase phase = t.PhaseAt(now);
+  if (phase == SimPhase::kCompleted) {
+    return JsonResponse(400, R"({"status":"ALREADY_COMPLETED"})", r->id);
+  }
+  auto cancelled_error = [&] {
+    r->outcome = SimOutcome::kCancelled;
+    r->output_json.clear();
+    r->error_status = 400;
+    JsonWriter body;
+    body.BeginObject().Field("detail", "Request was cancelled").EndObject();
+    r->error_body = std::move(body).str();
+    r->error_text = "Request was cancelled";
+  };
+  if (!r->cancel_requested) {
+    r->cancel_requested = true;
+    if (phase == SimPhase::kInQueue) {
+      // Never started: it leaves the queue completed, at once.
+      t.started = now;
+      t.finished = now;
+      r->logs.clear();
+      cancelled_error();
+    } else {
+      r->logs.push_back({now, "WARN", "Cancellation requested"});
+      Clock::steady_time stop = now + options_.cancel_grace;
+      if (options_.cancel_stops_running && stop < t.finished) {
+        TruncateLogs(r->logs, stop);
+        r->logs.push_back({stop, "ERROR", "Run stopped: request cancelled"});
+        t.finished = stop;
+        cancelled_error();
+      }
+    }
+    std::sort(r->logs.begin(), r->logs.end(),
+              [](const SimLogLine& a, const SimLogLine& b) { return a.at < b.at; });
+    RescheduleWebhook(*r);
+    Emit(fmt::format("cancel {} while {}", r->id, SimPhaseName(phase)));
+  }
+  return JsonResponse(202, R"({"status":"CANCELLATION_REQUESTED"})", r->id);
+}
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace faltrain

@@ -1,0 +1,84 @@
+#include "client/detail/json_reader.hpp"
+#include "client/detail/json_writer.hpp"
+
+#include <doctest/doctest.h>
+
+#include <limits>
+#include <map>
+
+using namespace faltrain::detail;
+
+TEST_CASE("JsonQuote escapes quotes, backslashes and control characters") {
+  CHECK(JsonQuote("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(JsonQuote("line\nnext\ttab") == R"("line\nnext\ttab")");
+  CHECK(JsonQuote(std::string("\x01", 1)) == R"("\u0001")");
+  CHECK(JsonQuote("Ваш аватар 🎉") == "\"Ваш аватар 🎉\"");
+}
+
+TEST_CASE("JsonQuote replaces invalid UTF-8 so the output stays valid JSON") {
+  std::string quoted = JsonQuote(std::string("a\xff" "b\xc0\xaf", 5));
+  CHECK(quoted == "\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  CHECK(IsValidJson(quoted));
+}
+
+TEST_CASE("JsonNumber writes the shortest text that round-trips") {
+  CHECK(JsonNumber(0.0003) == "0.0003");
+  CHECK(JsonNumber(2e-4) == "0.0002");
+  CHECK(JsonNumber(5e-5) == "0.00005");
+  CHECK(JsonNumber(1e-9) == "1e-09");
+  CHECK(JsonNumber(-2.5) == "-2.5");
+  CHECK(JsonNumber(1.0) == "1");
+  CHECK(JsonNumber(0.1 + 0.2) == "0.30000000000000004");
+  CHECK(JsonNumber(std::numeric_limits<double>::infinity()) == "null");
+}
+
+TEST_CASE("JsonWriter places commas and nests") {
+  JsonWriter w;
+  w.BeginObject().Field("a", 1).Key("b").BeginArray().Int(1).String("x").Null().EndArray();
+  w.Key("c").BeginObject().Field("d", true).EndObject().Key("e").Raw(R"({"f":2})").EndObject();
+  CHECK(w.str() == R"({"a":1,"b":[1,"x",null],"c":{"d":true},"e":{"f":2}})");
+  CHECK(IsValidJson(w.str()));
+}
+
+TEST_CASE("ReadRaw keeps numbers beyond int64 and whole sub-objects verbatim") {
+  JsonDocument d(R"({"seed": 17454220438242315174, "big": 123456789012345678901234, "o": {"x": [1, 2]} })");
+  REQUIRE(d.error() == simdjson::SUCCESS);
+  od::object root;
+  REQUIRE(d.Object().get(root) == simdjson::SUCCESS);
+  std::map<std::string, std::string> raw;
+  for (auto field : root) {
+    std::string_view key;
+    REQUIRE(field.unescaped_key().get(key) == simdjson::SUCCESS);
+    auto text = ReadRaw(field.value());
+    REQUIRE(text.has_value());
+    raw[std::string(key)] = *text;
+  }
+  CHECK(raw["seed"] == "17454220438242315174");
+  CHECK(raw["big"] == "123456789012345678901234");
+  CHECK(raw["o"] == R"({"x": [1, 2]})");
+}
+
+TEST_CASE("typed readers are lenient about types") {
+  JsonDocument d(R"({"s":"x","n":1.5,"i":-3,"b":true,"z":null})");
+  od::object root;
+  REQUIRE(d.Object().get(root) == simdjson::SUCCESS);
+  for (auto field : root) {
+    std::string_view key;
+    REQUIRE(field.unescaped_key().get(key) == simdjson::SUCCESS);
+    od::value v = field.value();
+    if (key == "s") {
+      CHECK(ReadString(v) == "x");
+    } else if (key == "n") {
+      CHECK(ReadDouble(v) == 1.5);
+    } else if (key == "i") {
+      CHECK(ReadInt(v) == -3);
+    } else if (key == "b") {
+      CHECK(ReadBool(v) == true);
+    } else if (key == "z") {
+      CHECK(IsNull(v));
+    }
+  }
+  CHECK_FALSE(IsValidJson("{\"a\":"));
+  CHECK_FALSE(IsValidJson(""));
+  CHECK(IsValidJson("[]"));
+}
