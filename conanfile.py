@@ -7,6 +7,7 @@ CMake package it wraps is tested through tests/consumer against a `cmake --insta
 import os
 
 from conan import ConanFile
+from conan.errors import ConanInvalidConfiguration
 from conan.tools.build import check_min_cppstd
 from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
 from conan.tools.files import copy, rmdir
@@ -24,8 +25,34 @@ class FaltrainConan(ConanFile):
     topics = ("fal", "fal-ai", "lora", "training", "flux", "sdk")
     package_type = "library"
     settings = "os", "arch", "compiler", "build_type"
-    options = {"shared": [True, False], "fPIC": [True, False]}
-    default_options = {"shared": False, "fPIC": True}
+    # One option per optional component (CMake: FALTRAIN_WITH_<NAME>); faltrain::client is always
+    # built. Defaults match the vcpkg port's default features: client + webhooks.
+    options = {
+        "shared": [True, False],
+        "fPIC": [True, False],
+        "with_webhooks": [True, False],
+        "with_jobs": [True, False],
+        "with_sqlite": [True, False],
+        "with_postgres": [True, False],
+        "with_testing": [True, False],
+    }
+    default_options = {
+        "shared": False,
+        "fPIC": True,
+        "with_webhooks": True,
+        "with_jobs": False,
+        "with_sqlite": False,
+        "with_postgres": False,
+        "with_testing": False,
+    }
+    # Each optional component's prerequisites (as in cmake/FaltrainComponents.cmake).
+    _prerequisites = {
+        "webhooks": ["client"],
+        "jobs": ["client", "webhooks"],
+        "sqlite": ["jobs"],
+        "postgres": ["jobs", "sqlite"],
+        "testing": ["client", "webhooks"],
+    }
     exports_sources = "CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*"
 
     def config_options(self):
@@ -36,6 +63,12 @@ class FaltrainConan(ConanFile):
         if self.options.shared:
             self.options.rm_safe("fPIC")
 
+    def _enabled(self, component):
+        return component == "client" or bool(self.options.get_safe(f"with_{component}"))
+
+    def _components(self):
+        return ["client"] + [c for c in self._prerequisites if self._enabled(c)]
+
     def layout(self):
         cmake_layout(self)
 
@@ -45,10 +78,13 @@ class FaltrainConan(ConanFile):
         self.requires("libcurl/[>=7.88 <9]")
         self.requires("simdjson/[>=3.0 <4]")
         self.requires("fmt/[>=9 <12]")
-        self.requires("openssl/[>=3 <4]")
         self.requires("libzip/[>=1.7 <2]")
-        self.requires("sqlite3/[>=3.40 <4]")
-        self.requires("libpq/[>=15 <18]")
+        if self._enabled("webhooks") or self._enabled("testing"):
+            self.requires("openssl/[>=3 <4]")
+        if self._enabled("sqlite"):
+            self.requires("sqlite3/[>=3.40 <4]")
+        if self._enabled("postgres"):
+            self.requires("libpq/[>=15 <18]")
 
     def build_requirements(self):
         # libzip is found through its pkg-config file (see cmake/FaltrainDependencies.cmake).
@@ -56,6 +92,13 @@ class FaltrainConan(ConanFile):
 
     def validate(self):
         check_min_cppstd(self, 17)
+        for component in self._prerequisites:
+            if not self._enabled(component):
+                continue
+            for prerequisite in self._prerequisites[component]:
+                if not self._enabled(prerequisite):
+                    raise ConanInvalidConfiguration(
+                        f"faltrain with_{component} needs with_{prerequisite}=True")
 
     def generate(self):
         toolchain = CMakeToolchain(self)
@@ -64,6 +107,8 @@ class FaltrainConan(ConanFile):
         toolchain.cache_variables["FALTRAIN_BUILD_BENCHMARKS"] = False
         toolchain.cache_variables["FALTRAIN_BUILD_FUZZERS"] = False
         toolchain.cache_variables["FALTRAIN_INSTALL"] = True
+        for component in self._prerequisites:
+            toolchain.cache_variables[f"FALTRAIN_WITH_{component.upper()}"] = self._enabled(component)
         toolchain.generate()
         CMakeDeps(self).generate()
         PkgConfigDeps(self).generate()
@@ -83,16 +128,22 @@ class FaltrainConan(ConanFile):
     def package_info(self):
         self.cpp_info.set_property("cmake_file_name", "faltrain")
         self.cpp_info.set_property("cmake_target_name", "faltrain::faltrain")
-        self.cpp_info.libs = ["faltrain"]
-        self.cpp_info.requires = [
-            "boost::headers",
-            "libcurl::curl",
-            "simdjson::simdjson",
-            "fmt::fmt",
-            "openssl::crypto",
-            "libzip::libzip",
-            "sqlite3::sqlite3",
-            "libpq::libpq",
-        ]
-        if self.settings.os in ("Linux", "FreeBSD"):
-            self.cpp_info.system_libs = ["pthread", "m"]
+        self.cpp_info.set_property("pkg_config_name", "faltrain")
+        # What each component's library links beside its prerequisites.
+        own_requires = {
+            "client": ["boost::headers", "libcurl::curl", "simdjson::simdjson", "fmt::fmt",
+                       "libzip::libzip"],
+            "webhooks": ["openssl::crypto", "simdjson::simdjson", "fmt::fmt"],
+            "jobs": ["fmt::fmt"],
+            "sqlite": ["sqlite3::sqlite3", "fmt::fmt"],
+            "postgres": ["libpq::libpq", "fmt::fmt"],
+            "testing": ["openssl::crypto", "simdjson::simdjson", "fmt::fmt"],
+        }
+        for component in self._components():
+            info = self.cpp_info.components[component]
+            info.set_property("cmake_target_name", f"faltrain::{component}")
+            info.set_property("pkg_config_name", f"faltrain-{component}")
+            info.libs = [f"faltrain_{component}"]
+            info.requires = self._prerequisites.get(component, []) + own_requires[component]
+            if self.settings.os in ("Linux", "FreeBSD"):
+                info.system_libs = ["pthread", "m"]

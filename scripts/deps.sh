@@ -11,7 +11,7 @@ FALTRAIN_BUILD_PACKAGES=(
 FALTRAIN_TEST_PACKAGES=(
   "${FALTRAIN_BUILD_PACKAGES[@]}"
   doctest-dev clang libclang-rt-14-dev wrk postgresql tmux bsdutils jq sqlite3
-  nodejs npm
+  nodejs npm ccache
 )
 
 faltrain_package_present() {

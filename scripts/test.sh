@@ -2,15 +2,19 @@
 # Runs every faltrain test on Debian 12 (as root, or a user with sudo for missing packages):
 #   1. installs missing Debian packages (scripts/deps.sh);
 #   2. g++ C++17 Debug with examples and benchmarks built (benchmarks are not run), ctest;
-#   3. cmake --install of that build into build/dev/prefix, then tests/consumer built against it
-#      with find_package(faltrain CONFIG REQUIRED) and run;
-#   4. g++ C++20, ctest;  5. g++ C++17 with ASan + UBSan, ctest;
-#   6. clang libFuzzer targets (when fuzz/CMakeLists.txt exists), each run for a bounded time
+#   3. cmake --install of that build into build/dev/prefix, then tests/consumer/run.sh: a client-only
+#      consumer (its link line and symbols checked), one using every component through
+#      <faltrain/faltrain.hpp>, two built with pkg-config only, unknown components refused, and the
+#      CPack .deb installed with dpkg -i, used from /usr and removed with dpkg -r;
+#   4. the no-postgres preset (FALTRAIN_WITH_POSTGRES=OFF, libpq not findable): build, ctest, install,
+#      consumers against that prefix;
+#   5. g++ C++20, ctest;  6. g++ C++17 with ASan + UBSan, ctest;
+#   7. clang libFuzzer targets (when fuzz/CMakeLists.txt exists), each run for a bounded time
 #      (FALTRAIN_FUZZ_SECONDS) with its seed corpus fuzz/corpus/<area>/.
 # Ends with one line "N passed, N failed" (ctest tests plus consumer and fuzzer runs; a build that
 # fails counts as one failure) and exits non-zero on any failure.
 # Knobs: FALTRAIN_JOBS (2), FALTRAIN_FUZZ_SECONDS (60 per fuzzer), FALTRAIN_STAGES
-# ("dev consumer cxx20 asan fuzz").
+# ("dev consumer partial cxx20 asan fuzz").
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
@@ -19,7 +23,7 @@ source scripts/deps.sh
 
 JOBS="${FALTRAIN_JOBS:-2}"
 FUZZ_SECONDS="${FALTRAIN_FUZZ_SECONDS:-60}"
-STAGES="${FALTRAIN_STAGES:-dev consumer cxx20 asan fuzz}"
+STAGES="${FALTRAIN_STAGES:-dev consumer partial cxx20 asan fuzz}"
 passed=0
 failed=0
 failures=()
@@ -72,30 +76,58 @@ run_ctest() {
   fi
 }
 
+# tests/consumer/run.sh MODE TARGET: consumer projects against an installed faltrain; adds its counts.
+run_consumers() {
+  local mode="$1" target="$2" log="build/consumer-$1.log" summary
+  bash tests/consumer/run.sh "$mode" "$target" "$ROOT/build/consumer/$mode" 2>&1 | tee "$log"
+  summary=$(grep -E '^consumer-summary: passed=[0-9]+ failed=[0-9]+' "$log" | tail -1)
+  if [ -z "$summary" ]; then
+    fail_one "consumer $mode (no summary)"
+    return
+  fi
+  pass "$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$summary")"
+  local nfailed
+  nfailed=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$summary")
+  if [ "$nfailed" -gt 0 ]; then
+    failed=$((failed + nfailed))
+    failures+=("$nfailed consumer check(s) ($mode)")
+  fi
+}
+
+# ccache, when installed, lets the no-postgres build reuse the dev build's objects.
+if command -v ccache >/dev/null 2>&1; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+fi
+
 mkdir -p build
 
 if want dev && build_preset dev; then
   run_ctest dev
   if want consumer; then
-    echo "==> [$(elapsed)] install + consumer project"
+    echo "==> [$(elapsed)] install + consumer projects (client only, everything, pkg-config, .deb)"
     prefix="$ROOT/build/dev/prefix"
     rm -rf "$prefix" build/consumer
     if cmake --install build/dev --prefix "$prefix" >build/install.log 2>&1; then
-      if cmake -S tests/consumer -B build/consumer -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-           -DCMAKE_PREFIX_PATH="$prefix" &&
-         cmake --build build/consumer -j "$JOBS"; then
-        if ctest --test-dir build/consumer --output-on-failure; then
-          pass "$(ctest --test-dir build/consumer -N | sed -nE 's/^Total Tests: ([0-9]+)/\1/p')"
-        else
-          fail_one "consumer tests"
-        fi
-      else
-        fail_one "consumer project build against the installed prefix"
-      fi
+      run_consumers install "$prefix"
+      run_consumers deb "$ROOT/build/dev"
     else
       cat build/install.log
       fail_one "cmake --install"
     fi
+  fi
+fi
+
+# A build without faltrain::postgres, where PostgreSQL's libpq cannot even be found: it configures,
+# builds, tests and installs, and its package refuses the missing component by name.
+if want partial && build_preset no-postgres; then
+  run_ctest no-postgres
+  prefix="$ROOT/build/no-postgres/prefix"
+  rm -rf "$prefix"
+  if cmake --install build/no-postgres --prefix "$prefix" >build/install-partial.log 2>&1; then
+    run_consumers partial "$prefix"
+  else
+    cat build/install-partial.log
+    fail_one "cmake --install (no-postgres)"
   fi
 fi
 

@@ -1,7 +1,5 @@
-// Conan test_package: links faltrain and checks a few offline results.
-#include <faltrain/client/presets.hpp>
-#include <faltrain/client/trainers.hpp>
-#include <faltrain/client/version.hpp>
+// Conan test_package: links faltrain::client (always built) and checks a few offline results.
+#include <faltrain/client.hpp>
 
 #include <cstdio>
 #include <string>

@@ -19,9 +19,20 @@ endif()
 # faltrain finds libzip through its pkg-config file (libzip's CMake package is broken on Debian 12).
 vcpkg_find_acquire_program(PKGCONFIG)
 
+# One feature per optional component; faltrain::client is always built.
+vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
+  FEATURES
+    webhooks FALTRAIN_WITH_WEBHOOKS
+    jobs     FALTRAIN_WITH_JOBS
+    sqlite   FALTRAIN_WITH_SQLITE
+    postgres FALTRAIN_WITH_POSTGRES
+    testing  FALTRAIN_WITH_TESTING
+)
+
 vcpkg_cmake_configure(
   SOURCE_PATH "${SOURCE_PATH}"
   OPTIONS
+    ${FEATURE_OPTIONS}
     -DFALTRAIN_BUILD_TESTS=OFF
     -DFALTRAIN_BUILD_EXAMPLES=OFF
     -DFALTRAIN_BUILD_BENCHMARKS=OFF
@@ -31,6 +42,7 @@ vcpkg_cmake_configure(
 )
 vcpkg_cmake_install()
 vcpkg_cmake_config_fixup(CONFIG_PATH lib/cmake/faltrain)
+vcpkg_fixup_pkgconfig()
 
 file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/debug/include" "${CURRENT_PACKAGES_DIR}/debug/share")
 

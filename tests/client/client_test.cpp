@@ -65,6 +65,15 @@ TEST_CASE("Create needs a key unless in test mode") {
         errc::invalid_argument);
 }
 
+TEST_CASE("test mode without a transport is refused: the simulator lives in faltrain::testing") {
+  ClientConfig config;
+  config.test_mode = true;
+  auto c = TrainingClient::Create(config);
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().code == errc::invalid_argument);
+  CHECK(c.error().message.find("CreateTrainingClient") != std::string::npos);
+}
+
 TEST_CASE("submit sends fal's URL, headers, webhook and body, and keeps the returned URLs") {
   Fixture f;
   f.transport->ExpectResponse(200, SubmitBody("req-1", "fal-ai/flux-lora-portrait-trainer"));

@@ -245,3 +245,14 @@ TEST_CASE("AVATAR_TEST_MODE=true: CreateTrainingClient selects the simulator, FA
   CHECK(clock->Now() - start >= 93s);
   CHECK(clock->Now() - start < 93s + 30s);
 }
+
+TEST_CASE("CreateTrainingClient outside test mode is TrainingClient::Create: a key is needed") {
+  ClientConfig config;
+  auto without_key = CreateTrainingClient(config);
+  REQUIRE_FALSE(without_key.has_value());
+  CHECK(without_key.error().code == errc::missing_credentials);
+  config.api_key = "key-id:key-secret";
+  auto with_key = CreateTrainingClient(config);
+  REQUIRE_MESSAGE(with_key.has_value(), ErrorText(with_key));
+  CHECK_FALSE(with_key.value().config().test_mode);
+}

@@ -1,4 +1,5 @@
-// Uses an installed faltrain through find_package(faltrain) and checks what it gets back.
+// Uses an installed faltrain through find_package(faltrain) (every component, one header:
+// <faltrain/faltrain.hpp>) and checks what it gets back.
 // Exit code 0 only when every check holds.
 
 #include <faltrain/faltrain.hpp>
