@@ -25,11 +25,7 @@ std::string Join(const std::vector<std::string>& parts, std::size_t begin, std::
 
 // fal's live JWKS pads `x` with '=' (the official Python sample relies on it): do the same, so
 // receivers built against the simulator handle it.
-std::string JwksX(const std::string& public_key) {
-  std::string x = Base64UrlEncode(public_key);
-  while (x.size() % 4 != 0) x += '=';
-  return x;
-}
+std::string JwksX(const std::string& public_key) { return Base64UrlEncode(public_key, /*padded=*/true); }
 
 std::string InitialSeed(const SimOptions& options, SimRandom& random) {
   if (!options.signing_key_seed_hex.empty()) {
