@@ -1,9 +1,13 @@
+#include "client/detail/http_error.hpp"
+#include "client/detail/retry_after.hpp"
+
 #include <faltrain/client/error.hpp>
 #include <faltrain/client/retry.hpp>
 
 #include <doctest/doctest.h>
 
 #include <limits>
+#include <string>
 
 using namespace faltrain;
 using std::chrono::milliseconds;
@@ -136,4 +140,76 @@ TEST_CASE("IsRetryable: an explicit retryable flag wins") {
   error other(errc::unauthorized, "no");
   other.retryable = true;
   CHECK(IsRetryable(other));
+}
+
+// ---- Retry-After -------------------------------------------------------------------------------
+
+namespace {
+
+using faltrain::detail::kMaxRetryAfter;
+using faltrain::detail::ParseRetryAfter;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+const Clock::wall_time kNow{seconds(1767225600)};  // Thu, 01 Jan 2026 00:00:00 GMT
+
+}  // namespace
+
+TEST_CASE("Retry-After: delay-seconds") {
+  CHECK(ParseRetryAfter("0", kNow) == milliseconds(0));
+  CHECK(ParseRetryAfter("7", kNow) == milliseconds(7000));
+  CHECK(ParseRetryAfter("120", kNow) == milliseconds(120000));
+  CHECK(ParseRetryAfter("007", kNow) == milliseconds(7000));
+  CHECK(ParseRetryAfter("  7 ", kNow) == milliseconds(7000));
+  CHECK(ParseRetryAfter("\t7\t", kNow) == milliseconds(7000));
+}
+
+TEST_CASE("Retry-After: huge delays are cut to the documented maximum") {
+  CHECK(kMaxRetryAfter == hours(24));
+  CHECK(ParseRetryAfter("86400", kNow) == kMaxRetryAfter);
+  CHECK(ParseRetryAfter("86401", kNow) == kMaxRetryAfter);
+  CHECK(ParseRetryAfter("9223372036854775807", kNow) == kMaxRetryAfter);
+  CHECK(ParseRetryAfter("18446744073709551616", kNow) == kMaxRetryAfter);  // 2^64
+  CHECK(ParseRetryAfter(std::string(400, '9'), kNow) == kMaxRetryAfter);
+}
+
+TEST_CASE("Retry-After: anything but digits or an HTTP-date is ignored") {
+  for (const char* bad : {"", "   ", "1.5", "0.5", ".5", "1.", "-5", "-0", "+5", "1e300", "1e3", "1E3",
+                          "-1e300", "inf", "nan", "0x10", "1,000", "5s", "5 5", "soon", "Nov",
+                          "Retry later", "\x01", "7\n"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ParseRetryAfter(bad, kNow).has_value());
+  }
+  CHECK_FALSE(ParseRetryAfter(std::string("7\0", 2), kNow).has_value());
+  CHECK_FALSE(ParseRetryAfter(std::string("Thu, 01 Jan 2026 00:00:30 GMT\0x", 31), kNow).has_value());
+}
+
+TEST_CASE("Retry-After: HTTP-dates in all three forms") {
+  CHECK(ParseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", kNow) == milliseconds(30000));  // IMF-fixdate
+  CHECK(ParseRetryAfter("Thursday, 01-Jan-26 00:00:30 GMT", kNow) == milliseconds(30000));  // RFC 850
+  CHECK(ParseRetryAfter("Thu Jan  1 00:00:30 2026", kNow) == milliseconds(30000));  // asctime
+  CHECK(ParseRetryAfter(" Thu, 01 Jan 2026 01:00:00 GMT ", kNow) == milliseconds(3600000));
+  // Measured from the exact current time, not the current second.
+  CHECK(ParseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", kNow + milliseconds(250)) == milliseconds(29750));
+}
+
+TEST_CASE("Retry-After: a date in the past means now, one far ahead the maximum") {
+  CHECK(ParseRetryAfter("Thu, 01 Jan 2026 00:00:00 GMT", kNow) == milliseconds(0));
+  CHECK(ParseRetryAfter("Wed, 31 Dec 2025 23:59:00 GMT", kNow) == milliseconds(0));
+  CHECK(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", kNow) == milliseconds(0));
+  CHECK(ParseRetryAfter("Thu, 01 Jan 1970 00:00:00 GMT", kNow) == milliseconds(0));
+  CHECK(ParseRetryAfter("Thu, 01 Jan 2026 23:00:00 GMT", kNow) == hours(23));
+  CHECK(ParseRetryAfter("Sat, 03 Jan 2026 00:00:00 GMT", kNow) == kMaxRetryAfter);
+  CHECK(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", kNow) == kMaxRetryAfter);
+}
+
+TEST_CASE("Retry-After reaches the error, and a capped one still drives Backoff") {
+  HttpResponse response;
+  response.status = 429;
+  response.headers.Add("Retry-After", "1e300");
+  CHECK_FALSE(faltrain::detail::ErrorFromResponse(response, kNow).retry_after.has_value());
+  response.headers.Set("Retry-After", "99999999999999999999");
+  error e = faltrain::detail::ErrorFromResponse(response, kNow);
+  CHECK(e.retry_after == kMaxRetryAfter);
+  CHECK(RetryPolicy().Backoff(1, e, 0.5) == kMaxRetryAfter);
 }

@@ -1,14 +1,13 @@
 #include "client/detail/http_error.hpp"
 
 #include "client/detail/json_reader.hpp"
+#include "client/detail/retry_after.hpp"
 
 #include <faltrain/client/retry.hpp>
 
 #include <fmt/format.h>
 
 #include <cctype>
-#include <charconv>
-#include <ctime>
 
 namespace faltrain {
 inline namespace v1 {
@@ -92,39 +91,6 @@ std::vector<field_error> ParseFieldErrors(std::string_view detail_json) {
     out.push_back(ParseOneFieldError(o));
   }
   return out;
-}
-
-std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, Clock::wall_time now) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  if (value.empty()) return std::nullopt;
-  double seconds = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc() && end == value.data() + value.size()) {
-    if (seconds < 0) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-  }
-  // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
-  std::tm tm{};
-  char month[4] = {};
-  char weekday[4] = {};
-  int day = 0, year = 0, h = 0, m = 0, s = 0;
-  std::string text(value);
-  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d GMT", weekday, &day, month, &year, &h, &m, &s) != 7) {
-    return std::nullopt;
-  }
-  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  auto pos = kMonths.find(month);
-  if (pos == std::string_view::npos || pos % 3 != 0) return std::nullopt;
-  tm.tm_year = year - 1900;
-  tm.tm_mon = static_cast<int>(pos / 3);
-  tm.tm_mday = day;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = s;
-  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
-  return delta.count() > 0 ? delta : std::chrono::milliseconds(0);
 }
 
 std::string BodySnippet(std::string_view body) {

@@ -15,12 +15,9 @@ namespace detail {
 
 /// The error a non-2xx response means: code from the status; message, `error_type` and 422 field
 /// errors from the body (`detail` as string or array, `message`, `error`); request id from
-/// `x-fal-request-id`; `Retry-After`; and whether retrying can help (408/409/429/5xx, except a 504
+/// `x-fal-request-id`; `Retry-After` (see retry_after.hpp); and whether retrying can help (408/409/429/5xx, except a 504
 /// caused by the caller's own `X-Fal-Request-Timeout`; `X-Fal-Retryable` overrides when sent).
 error ErrorFromResponse(const HttpResponse& response, Clock::wall_time now);
-
-/// `Retry-After` as delta-seconds or an HTTP date; nullopt when absent or unparsable.
-std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, Clock::wall_time now);
 
 /// Parses a 422-style `detail` value's JSON text into field errors. A plain string becomes one entry
 /// with loc {"body"} and type "value_error", as the official JS client does.
