@@ -218,7 +218,9 @@ result<RequestHandle> TrainingClient::Submit(std::string_view endpoint_id, std::
   const std::string& webhook = options.webhook_url.empty() ? config.webhook_url : options.webhook_url;
   if (!webhook.empty() && !options.no_webhook) {
     if (!detail::IsHttpUrl(webhook)) return fail(errc::invalid_argument, "webhook URL must be http(s)");
-    request.url = detail::AddQuery(std::move(request.url), "fal_webhook", webhook);
+    auto with_webhook = detail::AddQuery(request.url, "fal_webhook", webhook);
+    if (!with_webhook) return fail(errc::invalid_argument, "not a URL: " + detail::UrlForLog(request.url));
+    request.url = std::move(*with_webhook);
   }
   request.headers = impl_->BaseHeaders();
   request.headers.Add("Content-Type", "application/json");
@@ -260,6 +262,13 @@ result<void> CheckHandle(const RequestHandle& handle) {
   return success();
 }
 
+// The handle's status URL asking for logs or not.
+result<std::string> StatusUrl(const RequestHandle& handle, bool with_logs) {
+  auto url = detail::AddQuery(handle.status_url, "logs", with_logs ? "1" : "0");
+  if (!url) return fail(errc::invalid_argument, "request handle has no usable status URL");
+  return std::move(*url);
+}
+
 error WithRequestId(error e, const RequestHandle& handle) {
   if (e.request_id.empty()) e.request_id = handle.request_id;
   return e;
@@ -270,7 +279,7 @@ error WithRequestId(error e, const RequestHandle& handle) {
 result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, bool with_logs) {
   FALTRAIN_TRYV(CheckHandle(handle));
   HttpRequest request;
-  request.url = detail::AddQuery(handle.status_url, "logs", with_logs ? "1" : "0");
+  FALTRAIN_TRY(request.url, StatusUrl(handle, with_logs));
   request.headers = impl_->BaseHeaders();
   auto response = impl_->Execute(request, Repeatable::kYes);
   if (!response) return fail(WithRequestId(std::move(response).error(), handle));
@@ -372,16 +381,12 @@ result<std::string> TrainingClient::WaitForResultJson(const RequestHandle& handl
     return fail(std::move(e));
   };
 
+  HttpRequest poll;
+  FALTRAIN_TRY(poll.url, StatusUrl(handle, /*with_logs=*/true));
+  poll.headers = impl_->BaseHeaders();
   for (;;) {
     if (options.cancel != nullptr && options.cancel->cancelled()) return stop(errc::cancelled, "wait cancelled");
-    auto status = impl_->Execute(
-        [&] {
-          HttpRequest request;
-          request.url = detail::AddQuery(handle.status_url, "logs", "1");
-          request.headers = impl_->BaseHeaders();
-          return request;
-        }(),
-        Repeatable::kYes, nullptr, deadline);
+    auto status = impl_->Execute(poll, Repeatable::kYes, nullptr, deadline);
     if (!status) {
       error e = WithRequestId(std::move(status).error(), handle);
       if (deadline && clock.Now() >= *deadline) return stop(errc::deadline_exceeded, "deadline passed: " + e.to_string());

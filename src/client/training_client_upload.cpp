@@ -47,13 +47,10 @@ result<UploadTarget> ParseUploadTarget(std::string_view body) {
 }
 
 // "<path>/<suffix>?<query>" for a multipart upload URL "<path>?<query>".
-std::string MultipartUrl(std::string_view upload_url, std::string_view suffix) {
-  auto q = upload_url.find('?');
-  std::string out(upload_url.substr(0, q));
-  out += '/';
-  out += suffix;
-  if (q != std::string_view::npos) out += upload_url.substr(q);
-  return out;
+result<std::string> MultipartUrl(std::string_view upload_url, std::string_view suffix) {
+  auto url = detail::AppendPath(upload_url, suffix);
+  if (!url) return fail(errc::malformed_response, "upload initiate response has an unusable upload_url");
+  return std::move(*url);
 }
 
 std::string ContentTypeFor(const std::filesystem::path& path) {
@@ -84,10 +81,11 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
 
   HttpRequest initiate;
   initiate.method = HttpMethod::kPost;
-  initiate.url = detail::AddQuery(
-      detail::JoinUrl(config.endpoints.rest_url,
-                      multipart ? "storage/upload/initiate-multipart" : "storage/upload/initiate"),
-      "storage_type", "fal-cdn-v3");
+  const std::string initiate_url = detail::JoinUrl(
+      config.endpoints.rest_url, multipart ? "storage/upload/initiate-multipart" : "storage/upload/initiate");
+  auto with_type = detail::AddQuery(initiate_url, "storage_type", "fal-cdn-v3");
+  if (!with_type) return fail(errc::invalid_argument, "not a URL: " + detail::UrlForLog(initiate_url));
+  initiate.url = std::move(*with_type);
   initiate.headers = impl_->BaseHeaders();
   initiate.headers.Add("Content-Type", "application/json");
   detail::JsonWriter w;
@@ -120,7 +118,7 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
     ++part_number;
     HttpRequest put;
     put.method = HttpMethod::kPut;
-    put.url = MultipartUrl(target.upload_url, std::to_string(part_number));
+    FALTRAIN_TRY(put.url, MultipartUrl(target.upload_url, std::to_string(part_number)));
     put.headers = put_headers;
     put.body = bytes.substr(offset, part_size);
     FALTRAIN_TRY(auto response, impl_->Execute(put, Repeatable::kYes));
@@ -146,7 +144,7 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
 
   HttpRequest complete;
   complete.method = HttpMethod::kPost;
-  complete.url = MultipartUrl(target.upload_url, "complete");
+  FALTRAIN_TRY(complete.url, MultipartUrl(target.upload_url, "complete"));
   complete.headers = put_headers;
   complete.headers.Set("Content-Type", "application/json");
   complete.body = std::move(parts).str();

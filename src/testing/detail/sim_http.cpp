@@ -3,6 +3,8 @@
 #include "client/detail/json_writer.hpp"
 #include "client/detail/url.hpp"
 
+#include <algorithm>
+
 namespace faltrain {
 inline namespace v1 {
 namespace detail {
@@ -21,39 +23,39 @@ bool SimUrl::HasQuery(std::string_view name) const {
   return false;
 }
 
+namespace {
+
+// Splits `text` at `separator`, dropping empty pieces.
+std::vector<std::string_view> Pieces(std::string_view text, char separator) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0; start <= text.size();) {
+    auto end = std::min(text.find(separator, start), text.size());
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 SimUrl ParseSimUrl(std::string_view url) {
   SimUrl out;
-  if (auto hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
-  if (auto scheme = url.find("://"); scheme != std::string_view::npos &&
-                                     url.find_first_of("/?") > scheme) {
-    auto path_start = url.find_first_of("/?", scheme + 3);
-    out.origin = std::string(url.substr(0, path_start));
-    url = path_start == std::string_view::npos ? std::string_view() : url.substr(path_start);
+  // A bare path (an HTTP server's request target) is resolved against a placeholder origin.
+  const bool bare = !url.empty() && url.front() == '/';
+  auto parts = SplitUrl(bare ? "http://sim.invalid" + std::string(url) : std::string(url));
+  if (!parts) {
+    out.path = "/";  // not a URL: routes nowhere
+    return out;
   }
-  std::string_view path = url;
-  if (auto q = url.find('?'); q != std::string_view::npos) {
-    path = url.substr(0, q);
-    out.raw_query = std::string(url.substr(q + 1));
-  }
-  out.path = path.empty() ? "/" : std::string(path);
-  for (std::size_t start = 0; start <= path.size();) {
-    auto end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (end > start) out.segments.push_back(PercentDecode(path.substr(start, end - start)));
-    start = end + 1;
-  }
-  std::string_view query = out.raw_query;
-  for (std::size_t start = 0; start < query.size();) {
-    auto end = query.find('&', start);
-    if (end == std::string_view::npos) end = query.size();
-    std::string_view pair = query.substr(start, end - start);
-    if (!pair.empty()) {
-      auto eq = pair.find('=');
-      out.query.emplace_back(PercentDecode(pair.substr(0, eq)),
-                             eq == std::string_view::npos ? std::string()
-                                                          : PercentDecode(pair.substr(eq + 1)));
-    }
-    start = end + 1;
+  if (!bare) out.origin = std::move(parts->origin);
+  out.path = std::move(parts->path);
+  out.raw_query = std::move(parts->query);
+  // Segments are split before decoding, so an escaped '/' (%2F) stays inside its segment.
+  for (std::string_view segment : Pieces(out.path, '/')) out.segments.push_back(PercentDecode(segment));
+  for (std::string_view pair : Pieces(out.raw_query, '&')) {
+    auto eq = pair.find('=');
+    out.query.emplace_back(PercentDecode(pair.substr(0, eq)),
+                           eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1)));
   }
   return out;
 }
