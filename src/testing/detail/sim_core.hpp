@@ -11,6 +11,7 @@
 #include "testing/detail/sim_signer.hpp"
 #include "testing/detail/sim_storage.hpp"
 
+#include <faltrain/client/queue.hpp>
 #include <faltrain/testing/sim_transport.hpp>
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -107,6 +109,16 @@ class SimCore {
 
   // Queue API (sim_queue_api.cpp); called with mu_ held.
   HttpResponse Submit(const HttpRequest& request, const SimUrl& url);
+  // Submit's steps, in the order Submit takes them.
+  SimRequest NewSimRequest(const HttpRequest& request, const SimUrl& url, std::string endpoint_id,
+                           const EndpointId& endpoint, SimModel model);
+  std::chrono::milliseconds PlanTimeline(SimRequest& r, bool rejected) const;  ///< returns the run's length
+  std::optional<SimFault> TakeSubmitFault(SimFaultKind kind, const SimRequest& r);
+  std::vector<SimLogLine> RunLogs(const SimRequest& r);
+  void FailMidRun(SimRequest& r, std::chrono::milliseconds run);
+  void Complete(SimRequest& r, std::string_view file_base);
+  void PlanWebhook(SimRequest& r);
+  HttpResponse Enqueue(SimRequest r);
   HttpResponse Status(const Call& call, const SimUrl& url);
   HttpResponse Result(const Call& call);
   HttpResponse Cancel(const Call& call);

@@ -37,6 +37,35 @@ void WriteUrls(JsonWriter& w, const SimRequest& r) {
       .Field("cancel_url", response_url + "/cancel");
 }
 
+bool IsBlank(std::string_view body) { return body.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+bool IsTrainer(const SimRequest& r) { return r.model.kind == SimModelKind::kTrainer; }
+
+bool IsGeneration(const SimRequest& r) {
+  return r.model.kind == SimModelKind::kLoraGeneration || r.model.kind == SimModelKind::kFinetuneGeneration;
+}
+
+// Steps the run reports progress in: the trainer's steps field (or its default), a generation's
+// num_inference_steps; none for other apps.
+std::int64_t PlannedSteps(const SimRequest& r) {
+  if (IsTrainer(r)) {
+    const TrainerSpec& spec = *r.model.trainer;
+    std::int64_t steps = spec.steps_field.empty() ? 0 : SimInputInteger(r.input, spec.steps_field).value_or(0);
+    return steps > 0 ? steps : spec.default_steps > 0 ? spec.default_steps : 1000;
+  }
+  if (IsGeneration(r)) return std::max<std::int64_t>(1, SimInputInteger(r.input, "num_inference_steps").value_or(28));
+  return 0;
+}
+
+// The app refuses the input as it starts: a 422 result, and the reason in the logs.
+void RejectAtStart(SimRequest& r, std::string invalid) {
+  r.outcome = SimOutcome::kInvalidInput;
+  r.error_status = 422;
+  r.error_body = std::move(invalid);
+  r.error_text = "Invalid status code: 422";
+  r.logs.push_back({r.timeline.started, "ERROR", "Input validation failed"});
+}
+
 // Drops scripted lines at or after `end` (the run stopped there).
 void TruncateLogs(std::vector<SimLogLine>& logs, Clock::steady_time end) {
   logs.erase(std::remove_if(logs.begin(), logs.end(), [&](const SimLogLine& l) { return l.at >= end; }),
@@ -51,6 +80,9 @@ SimRequest* SimCore::FindRequest(const Call& call) {
   return &it->second;
 }
 
+// Submission, step by step: reject what the gateway would, then decide the request's whole future
+// (timeline, logs, outcome, output, webhook) before answering IN_QUEUE. The steps draw from
+// `random_` and the fault table in a fixed order, so a seed keeps giving the same run.
 HttpResponse SimCore::Submit(const HttpRequest& request, const SimUrl& url) {
   std::string endpoint_id;
   for (const auto& segment : url.segments) endpoint_id += (endpoint_id.empty() ? "" : "/") + segment;
@@ -58,115 +90,129 @@ HttpResponse SimCore::Submit(const HttpRequest& request, const SimUrl& url) {
   if (!parsed) return DetailResponse(404, "Application '" + endpoint_id + "' not found");
 
   SimModel model = ResolveSimModel(endpoint_id, *trainers_);
-  bool empty_body = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
-  if (!empty_body && !IsValidJson(request.body)) {
+  if (!IsBlank(request.body) && !IsValidJson(request.body)) {
     // The body never reaches the app: the gateway rejects it outright.
     return JsonResponse(422, ValidateSimInput(model, request.body));
   }
   std::string invalid = ValidateSimInput(model, request.body);
   if (!invalid.empty() && options_.validate_on_submit) return JsonResponse(422, invalid);
 
+  SimRequest r = NewSimRequest(request, url, std::move(endpoint_id), parsed.value(), std::move(model));
+  const milliseconds run = PlanTimeline(r, /*rejected=*/!invalid.empty());
+  r.steps = PlannedSteps(r);
+  if (!invalid.empty()) {
+    RejectAtStart(r, std::move(invalid));
+  } else if (TakeSubmitFault(SimFaultKind::kTrainingFailure, r)) {
+    FailMidRun(r, run);
+  } else {
+    Complete(r, FileBase(url));
+  }
+  PlanWebhook(r);
+  return Enqueue(std::move(r));
+}
+
+SimRequest SimCore::NewSimRequest(const HttpRequest& request, const SimUrl& url, std::string endpoint_id,
+                                  const EndpointId& endpoint, SimModel model) {
   SimRequest r;
   r.id = NewRequestId(request.headers.Get("X-Faltrain-Avatar-Id"));
-  r.endpoint_id = endpoint_id;
-  r.app = parsed.value().App();
+  r.endpoint_id = std::move(endpoint_id);
+  r.app = endpoint.App();
   r.origin = url.origin;
-  r.input = empty_body ? std::string("{}") : request.body;
+  r.input = IsBlank(request.body) ? std::string("{}") : request.body;
   r.webhook_url = url.Query("fal_webhook");
   r.model = std::move(model);
   received_.push_back(r.id);
+  return r;
+}
 
-  const bool trainer = r.model.kind == SimModelKind::kTrainer;
-  const bool generation = r.model.kind == SimModelKind::kLoraGeneration ||
-                          r.model.kind == SimModelKind::kFinetuneGeneration;
+milliseconds SimCore::PlanTimeline(SimRequest& r, bool rejected) const {
+  const bool trainer = IsTrainer(r);
   milliseconds queue = trainer ? options_.queue_duration : std::min(options_.queue_duration, kQuickQueue);
-  milliseconds run = trainer ? options_.training_duration
-                     : generation ? options_.generation_duration
-                                  : options_.generic_duration;
-  if (!invalid.empty()) run = kInvalidInputRun;  // the app rejects the input as it starts
+  milliseconds run = trainer            ? options_.training_duration
+                     : IsGeneration(r) ? options_.generation_duration
+                                       : options_.generic_duration;
+  if (rejected) run = kInvalidInputRun;  // the app rejects the input as it starts
   SimTimeline& t = r.timeline;
   t.submitted = clock_->Now();
   t.submitted_wall = clock_->WallNow();
   t.started = t.submitted + queue;
   t.finished = t.started + run;
   t.initial_position = queue.count() > 0 ? std::max(0, options_.initial_queue_position) : 0;
+  return run;
+}
 
-  if (trainer) {
-    const TrainerSpec& spec = *r.model.trainer;
-    r.steps = spec.steps_field.empty() ? 0 : SimInputInteger(r.input, spec.steps_field).value_or(0);
-    if (r.steps <= 0) r.steps = spec.default_steps > 0 ? spec.default_steps : 1000;
-  } else if (generation) {
-    r.steps = std::max<std::int64_t>(1, SimInputInteger(r.input, "num_inference_steps").value_or(28));
+std::optional<SimFault> SimCore::TakeSubmitFault(SimFaultKind kind, const SimRequest& r) {
+  return faults_.Take({kind}, SimOperation::kSubmit, r.endpoint_id, r.id, r.input, random_);
+}
+
+std::vector<SimLogLine> SimCore::RunLogs(const SimRequest& r) {
+  if (IsTrainer(r)) {
+    return TrainingScript(r.timeline, r.steps, r.model.trainer->output == OutputKind::kFinetuneId, random_);
   }
+  if (IsGeneration(r)) return GenerationScript(r.timeline, r.steps);
+  return {};
+}
 
-  auto take = [&](SimFaultKind kind) {
-    return faults_.Take({kind}, SimOperation::kSubmit, r.endpoint_id, r.id, r.input, random_);
-  };
-  if (!invalid.empty()) {
-    r.outcome = SimOutcome::kInvalidInput;
-    r.error_status = 422;
-    r.error_body = invalid;
-    r.error_text = "Invalid status code: 422";
-    r.logs.push_back({t.started, "ERROR", "Input validation failed"});
-  } else if (auto failure = take(SimFaultKind::kTrainingFailure)) {
-    r.outcome = SimOutcome::kFailed;
-    if (trainer) {
-      r.logs = TrainingScript(t, r.steps, r.model.trainer->output == OutputKind::kFinetuneId, random_);
-    } else if (generation) {
-      r.logs = GenerationScript(t, r.steps);
-    }
-    // Fails 60% into the training window, mid-step.
-    Clock::steady_time fail_at = t.started + duration_cast<Clock::steady_time::duration>(run * 0.62);
-    std::int64_t step = trainer ? StepAt(t, r.steps, fail_at) : 0;
-    TruncateLogs(r.logs, fail_at);
-    t.finished = fail_at;
-    std::string detail = trainer ? fmt::format("Training failed: loss became NaN at step {}/{}", step, r.steps)
-                                 : std::string("Internal error while running the model");
-    r.logs.push_back({fail_at, "ERROR", detail});
-    JsonWriter body;
-    body.BeginObject().Field("detail", detail).EndObject();
-    r.error_status = 500;
-    r.error_body = std::move(body).str();
-    r.error_text = "Invalid status code: 500";
-    Emit(fmt::format("fault training_failure on {}", r.id));
+void SimCore::FailMidRun(SimRequest& r, milliseconds run) {
+  const bool trainer = IsTrainer(r);
+  SimTimeline& t = r.timeline;
+  r.outcome = SimOutcome::kFailed;
+  r.logs = RunLogs(r);
+  // Fails 60% into the training window, mid-step.
+  Clock::steady_time fail_at = t.started + duration_cast<Clock::steady_time::duration>(run * 0.62);
+  std::int64_t step = trainer ? StepAt(t, r.steps, fail_at) : 0;
+  TruncateLogs(r.logs, fail_at);
+  t.finished = fail_at;
+  std::string detail = trainer ? fmt::format("Training failed: loss became NaN at step {}/{}", step, r.steps)
+                               : std::string("Internal error while running the model");
+  r.logs.push_back({fail_at, "ERROR", detail});
+  JsonWriter body;
+  body.BeginObject().Field("detail", detail).EndObject();
+  r.error_status = 500;
+  r.error_body = std::move(body).str();
+  r.error_text = "Invalid status code: 500";
+  Emit(fmt::format("fault training_failure on {}", r.id));
+}
+
+void SimCore::Complete(SimRequest& r, std::string_view file_base) {
+  const SimTimeline& t = r.timeline;
+  r.logs = RunLogs(r);
+  SimOutput output;
+  if (IsTrainer(r)) {
+    output = MakeTrainerOutput(r.model, r.input, r.steps, file_base, random_);
+  } else if (IsGeneration(r)) {
+    output = MakeGenerationOutput(r.model, r.input, Seconds(t.finished - t.started), file_base, random_);
   } else {
-    std::string file_base = FileBase(url);
-    SimOutput output;
-    if (trainer) {
-      r.logs = TrainingScript(t, r.steps, r.model.trainer->output == OutputKind::kFinetuneId, random_);
-      output = MakeTrainerOutput(r.model, r.input, r.steps, file_base, random_);
-    } else if (generation) {
-      r.logs = GenerationScript(t, r.steps);
-      output = MakeGenerationOutput(r.model, r.input, Seconds(t.finished - t.started), file_base, random_);
-    } else {
-      r.logs.push_back({t.started, "INFO", "Running"});
-      output = MakeGenericOutput(r.input, Seconds(t.finished - t.started));
-    }
-    r.output_json = std::move(output.json);
-    for (auto& file : output.files) storage_.AddFile(std::move(file));
+    r.logs.push_back({t.started, "INFO", "Running"});
+    output = MakeGenericOutput(r.input, Seconds(t.finished - t.started));
   }
+  r.output_json = std::move(output.json);
+  for (auto& file : output.files) storage_.AddFile(std::move(file));
+}
 
-  if (!r.webhook_url.empty() && options_.webhook_simulation) {
-    if (take(SimFaultKind::kWebhookDrop)) {
-      Emit(fmt::format("fault webhook_drop: the webhook of {} will never be sent", r.id));
-    } else {
-      auto delay = take(SimFaultKind::kWebhookDelay);
-      auto out_of_order = take(SimFaultKind::kWebhookOutOfOrder);
-      auto duplicate = take(SimFaultKind::kWebhookDuplicate);
-      r.webhook_payload_error = take(SimFaultKind::kWebhookPayloadError).has_value();
-      milliseconds wait = delay ? delay->delay : milliseconds(0);
-      if (out_of_order) wait = out_of_order->delay.count() > 0 ? out_of_order->delay : std::chrono::minutes(1);
-      ScheduleWebhook(r, wait, out_of_order.has_value(), duplicate.has_value());
-    }
+void SimCore::PlanWebhook(SimRequest& r) {
+  if (r.webhook_url.empty() || !options_.webhook_simulation) return;
+  if (TakeSubmitFault(SimFaultKind::kWebhookDrop, r)) {
+    Emit(fmt::format("fault webhook_drop: the webhook of {} will never be sent", r.id));
+    return;
   }
+  auto delay = TakeSubmitFault(SimFaultKind::kWebhookDelay, r);
+  auto out_of_order = TakeSubmitFault(SimFaultKind::kWebhookOutOfOrder, r);
+  auto duplicate = TakeSubmitFault(SimFaultKind::kWebhookDuplicate, r);
+  r.webhook_payload_error = TakeSubmitFault(SimFaultKind::kWebhookPayloadError, r).has_value();
+  milliseconds wait = delay ? delay->delay : milliseconds(0);
+  if (out_of_order) wait = out_of_order->delay.count() > 0 ? out_of_order->delay : std::chrono::minutes(1);
+  ScheduleWebhook(r, wait, out_of_order.has_value(), duplicate.has_value());
+}
 
+HttpResponse SimCore::Enqueue(SimRequest r) {
   JsonWriter w;
   w.BeginObject()
       .Field("status", "IN_QUEUE")
       .Field("request_id", r.id)
       .Field("gateway_request_id", r.id);
   WriteUrls(w, r);
-  w.Field("queue_position", t.QueuePositionAt(t.submitted)).EndObject();
+  w.Field("queue_position", r.timeline.QueuePositionAt(r.timeline.submitted)).EndObject();
   Emit(fmt::format("submit {} -> {}{}", r.endpoint_id, r.id,
                    r.webhook_url.empty() ? std::string() : " (webhook " + r.webhook_url + ")"));
   std::string id = r.id;
