@@ -8,6 +8,7 @@
 
 #include <faltrain/jobs/processor.hpp>
 #include <faltrain/jobs/job_store.hpp>
+#include <faltrain/sqlite/sqlite_job_store.hpp>
 #include <faltrain/webhooks/event.hpp>
 #include <faltrain/webhooks/handler.hpp>
 
