@@ -9,20 +9,23 @@
 #   sqlite     jobs                 SQLite3
 #   postgres   jobs, sqlite         libpq (OpenJobStore picks PostgreSQL or SQLite by URL)
 #   testing    client, webhooks     OpenSSL
+#   preflight  client               OpenCV (core, imgproc, imgcodecs, objdetect) + opencv-data
 option(FALTRAIN_WITH_WEBHOOKS "Build faltrain::webhooks (parse and verify fal's webhooks)" ON)
 option(FALTRAIN_WITH_JOBS "Build faltrain::jobs (JobStore, webhook processing, reconciler)" ON)
 option(FALTRAIN_WITH_SQLITE "Build faltrain::sqlite (the SQLite JobStore)" ON)
 option(FALTRAIN_WITH_POSTGRES "Build faltrain::postgres (the PostgreSQL JobStore, needs libpq)" ON)
 option(FALTRAIN_WITH_TESTING "Build faltrain::testing (the fal simulator, test mode)" ON)
+option(FALTRAIN_WITH_PREFLIGHT "Build faltrain::preflight (photo checks before training, needs OpenCV)" ON)
 
 set(FALTRAIN_COMPONENT_PREREQUISITES_webhooks client)
 set(FALTRAIN_COMPONENT_PREREQUISITES_jobs client webhooks)
 set(FALTRAIN_COMPONENT_PREREQUISITES_sqlite jobs)
 set(FALTRAIN_COMPONENT_PREREQUISITES_postgres jobs sqlite)  # OpenJobStore falls back to SQLite
 set(FALTRAIN_COMPONENT_PREREQUISITES_testing client webhooks)
+set(FALTRAIN_COMPONENT_PREREQUISITES_preflight client)
 
 set(FALTRAIN_COMPONENTS client)
-foreach(_component IN ITEMS webhooks jobs sqlite postgres testing)
+foreach(_component IN ITEMS webhooks jobs sqlite postgres testing preflight)
   string(TOUPPER "${_component}" _upper)
   if(NOT FALTRAIN_WITH_${_upper})
     continue()

@@ -18,3 +18,8 @@ endif()
 if(FALTRAIN_WITH_POSTGRES)
   find_package(PostgreSQL REQUIRED)  # libpq
 endif()
+if(FALTRAIN_WITH_PREFLIGHT)
+  # Debian 12's per-module -dev packages ship no OpenCVConfig.cmake (only libopencv-dev does).
+  include(FaltrainFindOpenCV)
+  faltrain_find_opencv(REQUIRED)
+endif()

@@ -17,6 +17,17 @@ set(_faltrain_pc_requires_jobs "faltrain-webhooks")
 set(_faltrain_pc_requires_sqlite "faltrain-jobs sqlite3")
 set(_faltrain_pc_requires_postgres "faltrain-sqlite libpq")
 set(_faltrain_pc_requires_testing "faltrain-webhooks libcrypto")
+# OpenCV's opencv4.pc comes only with libopencv-dev; without it the libraries are named directly.
+set(_faltrain_pc_requires_preflight "faltrain-client")
+set(_faltrain_pc_libs_preflight "")
+if(FALTRAIN_WITH_PREFLIGHT)
+  pkg_check_modules(_faltrain_opencv4_pc QUIET opencv4)
+  if(_faltrain_opencv4_pc_FOUND)
+    string(APPEND _faltrain_pc_requires_preflight " opencv4")
+  else()
+    set(_faltrain_pc_libs_preflight "-lopencv_objdetect -lopencv_imgcodecs -lopencv_imgproc -lopencv_core")
+  endif()
+endif()
 
 file(RELATIVE_PATH FALTRAIN_PC_PREFIX_FROM_PCFILEDIR "/prefix/${FALTRAIN_INSTALL_PKGCONFIGDIR}" "/prefix")
 
@@ -38,7 +49,7 @@ foreach(_component IN LISTS FALTRAIN_COMPONENTS)
   set(FALTRAIN_PC_NAME "faltrain-${_component}")
   set(FALTRAIN_PC_DESCRIPTION "faltrain::${_component}")
   set(FALTRAIN_PC_REQUIRES "${_faltrain_pc_requires_${_component}}")
-  set(FALTRAIN_PC_LIBS "-lfaltrain_${_component}")
+  set(FALTRAIN_PC_LIBS "-lfaltrain_${_component} ${_faltrain_pc_libs_${_component}}")
   configure_file("${PROJECT_SOURCE_DIR}/cmake/faltrain.pc.in"
                  "${PROJECT_BINARY_DIR}/pkgconfig/faltrain-${_component}.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/pkgconfig/faltrain-${_component}.pc"
@@ -80,6 +91,7 @@ write_basic_package_version_file(
 install(FILES
   "${PROJECT_BINARY_DIR}/faltrainConfig.cmake"
   "${PROJECT_BINARY_DIR}/faltrainConfigVersion.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/FaltrainFindOpenCV.cmake"
   DESTINATION ${FALTRAIN_INSTALL_CMAKEDIR} COMPONENT development)
 
 include(FaltrainPackaging)

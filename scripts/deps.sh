@@ -7,11 +7,12 @@ FALTRAIN_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libcurl4-openssl-dev libsimdjson-dev libfmt-dev libboost-dev libssl-dev
   libcpp-httplib-dev libzip-dev zlib1g-dev libarchive-dev libsqlite3-dev libpq-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-objdetect-dev opencv-data
 )
 FALTRAIN_TEST_PACKAGES=(
   "${FALTRAIN_BUILD_PACKAGES[@]}"
   doctest-dev clang libclang-rt-14-dev wrk postgresql tmux bsdutils jq sqlite3
-  nodejs npm ccache
+  nodejs npm ccache python3-skimage
 )
 
 faltrain_package_present() {

@@ -1,0 +1,7 @@
+#pragma once
+// faltrain::preflight — checks a training set's photos before a training is paid for (link
+// faltrain::preflight; needs OpenCV and Debian's opencv-data at run time).
+
+#include <faltrain/preflight/options.hpp>
+#include <faltrain/preflight/preflight.hpp>
+#include <faltrain/preflight/report.hpp>

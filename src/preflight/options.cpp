@@ -1,0 +1,15 @@
+#include <faltrain/preflight/options.hpp>
+
+#include <algorithm>
+
+namespace faltrain {
+inline namespace v1 {
+
+PreflightOptions PreflightOptionsFor(const TrainerSpec& trainer) {
+  PreflightOptions options;
+  options.min_photos = std::max<std::size_t>(trainer.min_images, 1);
+  return options;
+}
+
+}  // namespace v1
+}  // namespace faltrain
