@@ -1,39 +1,51 @@
 #include <faltrain/preflight/preflight.hpp>
 
-#include <array>
 #include <system_error>
+#include <vector>
 
 namespace faltrain {
 inline namespace v1 {
 namespace {
 
-// Where Debian's opencv-data (and a source install of OpenCV 4, or OpenCV 3) put the cascade.
-constexpr std::array<const char*, 3> kStandardModels = {
-    "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface.xml",
-    "/usr/local/share/opencv4/lbpcascades/lbpcascade_frontalface.xml",
-    "/usr/share/opencv/lbpcascades/lbpcascade_frontalface.xml",
-};
+// Where Debian's opencv-data (and a source install of OpenCV 4, or OpenCV 3) put cascade `file`.
+std::vector<std::filesystem::path> StandardPlaces(const char* file) {
+  std::vector<std::filesystem::path> places;
+  for (const char* dir : {"/usr/share/opencv4", "/usr/local/share/opencv4", "/usr/share/opencv"}) {
+    places.push_back(std::filesystem::path(dir) / file);
+  }
+  return places;
+}
 
 bool IsFile(const std::filesystem::path& path) {
   std::error_code ec;
   return std::filesystem::is_regular_file(path, ec);
 }
 
-}  // namespace
-
-result<std::filesystem::path> FindFaceModel(const PreflightOptions& options) {
-  if (!options.face_model.empty()) {
-    if (IsFile(options.face_model)) return options.face_model;
-    return fail(errc::not_found, "face model " + options.face_model.string() + " does not exist");
+result<std::filesystem::path> FindModel(const std::filesystem::path& chosen, const char* file,
+                                        const char* option) {
+  if (!chosen.empty()) {
+    if (IsFile(chosen)) return chosen;
+    return fail(errc::not_found, "face model " + chosen.string() + " does not exist");
   }
   std::string looked;
-  for (const char* candidate : kStandardModels) {
-    if (IsFile(candidate)) return std::filesystem::path(candidate);
-    looked += looked.empty() ? candidate : std::string(", ") + candidate;
+  for (const auto& candidate : StandardPlaces(file)) {
+    if (IsFile(candidate)) return candidate;
+    looked += (looked.empty() ? "" : ", ") + candidate.string();
   }
   return fail(errc::not_found, "no face model found (looked for " + looked +
                                    "); install Debian's opencv-data package or set "
-                                   "PreflightOptions::face_model");
+                                   "PreflightOptions::" + option);
+}
+
+}  // namespace
+
+result<std::filesystem::path> FindFaceModel(const PreflightOptions& options) {
+  return FindModel(options.face_model, "lbpcascades/lbpcascade_frontalface.xml", "face_model");
+}
+
+result<std::filesystem::path> FindFaceCheckModel(const PreflightOptions& options) {
+  return FindModel(options.face_check_model, "haarcascades/haarcascade_frontalface_alt2.xml",
+                   "face_check_model");
 }
 
 }  // namespace v1

@@ -51,18 +51,23 @@ unsigned WorkerCount(const PreflightOptions& options, std::size_t photos) {
   return static_cast<unsigned>(std::min<std::size_t>(wanted, std::max<std::size_t>(photos, 1)));
 }
 
-// Measures every photo on `workers` threads, each with a face detector of its own (loaded from
-// `model` when set). The first detector is loaded before any thread starts, so a model that does
-// not load is an error rather than a photo verdict.
+struct FaceModels {
+  std::filesystem::path finder;
+  std::filesystem::path checker;
+};
+
+// Measures every photo on `workers` threads, each with a face detector of its own (when `models`
+// are given). Detectors are loaded before any thread starts, so a model that does not load is an
+// error rather than a photo verdict.
 result<std::vector<PhotoCheck>> MeasureAll(const TrainingSet& set, const PreflightOptions& options,
-                                           const std::optional<std::filesystem::path>& model) {
+                                           const std::optional<FaceModels>& models) {
   const auto& images = set.images();
   std::vector<PhotoCheck> checks(images.size());
   const unsigned workers = WorkerCount(options, images.size());
   std::vector<std::optional<FaceDetector>> detectors(workers);
-  if (model) {
+  if (models) {
     for (auto& detector : detectors) {
-      FALTRAIN_TRY(detector, FaceDetector::Load(*model));
+      FALTRAIN_TRY(detector, FaceDetector::Load(models->finder, models->checker));
     }
   }
   std::atomic<std::size_t> next{0};
@@ -81,12 +86,14 @@ result<std::vector<PhotoCheck>> MeasureAll(const TrainingSet& set, const Preflig
 
 result<PreflightReport> Run(const TrainingSet& set, const PreflightOptions& options) {
   FALTRAIN_TRYV(CheckOptions(options));
-  std::optional<std::filesystem::path> model;
+  std::optional<FaceModels> models;
   if (options.detect_faces) {
-    FALTRAIN_TRY(model, FindFaceModel(options));
+    FALTRAIN_TRY(auto finder, FindFaceModel(options));
+    FALTRAIN_TRY(auto checker, FindFaceCheckModel(options));
+    models = FaceModels{std::move(finder), std::move(checker)};
   }
   PreflightReport report;
-  FALTRAIN_TRY(report.photos, MeasureAll(set, options, model));
+  FALTRAIN_TRY(report.photos, MeasureAll(set, options, models));
   for (auto& photo : report.photos) detail::JudgePhoto(options, photo);
   detail::MarkDuplicates(options, report.photos);
   detail::Conclude(options, report);

@@ -67,6 +67,8 @@ TEST_CASE("good portraits are not faulted, whatever the format and size") {
   CheckGood(big, 2048, 2048);
   CHECK(big.faces.front().width > 300);
   CHECK(big.faces.front().x > 500);
+  // Enlarged 3x: the fast cascade also "sees" a face in the suit's patch; the check rejects it.
+  CheckGood(CheckOne("big3.jpg", Jpeg(Scaled(astronaut, 3), 95)), 1536, 1536);
 }
 
 TEST_CASE("EXIF orientation is applied: a portrait stored sideways is judged upright") {
@@ -112,6 +114,7 @@ TEST_CASE("low_resolution: a downscaled portrait") {
 TEST_CASE("blurry: a blurred portrait; a slight blur passes") {
   const auto blurred = CheckOne("blurred.jpg", Jpeg(Blurred(Astronaut(), 3)));
   CHECK(blurred.reasons == std::vector<Reason>{Reason::kBlurry});
+  CHECK(blurred.faces.size() == 1);
   CHECK(blurred.verdict == Verdict::kReject);
   CHECK(blurred.sharpness < 40);
   CheckGood(CheckOne("soft.jpg", Jpeg(Blurred(Astronaut(), 0.7))), 512, 512);

@@ -44,6 +44,9 @@ TEST_CASE("the face model: found in Debian's opencv-data, a clear error when mis
   auto standard = FindFaceModel();
   REQUIRE_MESSAGE(standard, standard.error().to_string());
   CHECK(standard.value().string().find("/opencv4/") != std::string::npos);
+  auto check = FindFaceCheckModel();
+  REQUIRE_MESSAGE(check, check.error().to_string());
+  CHECK(check.value().string().find("haarcascade_frontalface_alt2.xml") != std::string::npos);
 
   PreflightOptions options;
   options.face_model = "/nonexistent/cascade.xml";
@@ -56,6 +59,12 @@ TEST_CASE("the face model: found in Debian's opencv-data, a clear error when mis
   auto wrong = Preflight(GoodSet(1), options);
   REQUIRE_FALSE(wrong);
   CHECK(wrong.error().code == errc::not_found);
+
+  options.face_model.clear();
+  options.face_check_model = "/nonexistent/check.xml";
+  auto no_checker = Preflight(GoodSet(1), options);
+  REQUIRE_FALSE(no_checker);
+  CHECK(no_checker.error().message.find("/nonexistent/check.xml") != std::string::npos);
 
   options.detect_faces = false;  // then no model is needed and no face reason is given
   options.min_photos = 1;

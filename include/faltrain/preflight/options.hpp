@@ -39,10 +39,13 @@ struct PreflightOptions {
   /// Look for faces (`no_face`, `multiple_faces`, `face_too_small`). Default on; turn it off for
   /// sets of objects or styles rather than people.
   bool detect_faces = true;
-  /// An OpenCV cascade file for frontal faces. Empty (default): Debian's opencv-data,
+  /// The OpenCV cascade that finds face candidates (fast). Empty (default): Debian's opencv-data,
   /// /usr/share/opencv4/lbpcascades/lbpcascade_frontalface.xml (then the same file under
   /// /usr/local/share/opencv4 and /usr/share/opencv).
   std::filesystem::path face_model;
+  /// The OpenCV cascade that confirms each candidate on its surroundings (fewer false faces).
+  /// Empty (default): haarcascades/haarcascade_frontalface_alt2.xml in the same places.
+  std::filesystem::path face_check_model;
   /// Largest face's height as a fraction of the photo's shorter side below this: `face_too_small`.
   /// Default 0.15 (a head-and-shoulders portrait measures 0.25 to 0.4, a full-length one under 0.1).
   double min_face_fraction = 0.15;
