@@ -1,5 +1,8 @@
 #include "commands.hpp"
 
+#ifdef FALTRAIN_CLI_WITH_PREFLIGHT
+#include "check_command.hpp"
+#endif
 #include "demo_photos.hpp"
 #include "json_out.hpp"
 #include "progress_view.hpp"
@@ -345,6 +348,13 @@ int RunTrain(Context& ctx, const ParsedArgs& args) {
       if (auto valid = set.Validate(trainer.value().min_images); !valid) {
         return Report(ctx, valid.error(), kExitInputError);
       }
+#ifdef FALTRAIN_CLI_WITH_PREFLIGHT
+      if (!args.Has("skip-check")) {
+        if (int checked = CheckBeforeTraining(ctx, set, trainer.value()); checked != kExitOk) {
+          return checked;
+        }
+      }
+#endif
       if (!ctx.json) {
         PrintLine("uploading " + std::to_string(set.images().size()) + " photos (" +
                   std::to_string(set.total_bytes()) + " bytes)");
@@ -712,7 +722,8 @@ const std::vector<Command>& Commands() {
              {"save", true, "FILE", "write the request handle JSON to FILE"},
              {"wait", false, "", "wait for the result, showing progress"}, kTimeout, kPoll,
              kCancelOnInterrupt, kOutput, kTrainersFile,
-             {"dry-run", false, "", "print the input JSON that would be sent; send nothing"}}),
+             {"dry-run", false, "", "print the input JSON that would be sent; send nothing"},
+             {"skip-check", false, "", "upload a folder even if the photo check rejects it"}}),
        RunTrain},
       {"status", "HANDLE", "show a request's status, queue position and recent logs",
        "HANDLE is a handle file from `train --save`, or a request id with --endpoint.\n"
@@ -757,6 +768,9 @@ const std::vector<Command>& Commands() {
       {"demo-photos", "DIR", "write small generated portrait PNGs (with captions) for demos",
        "Creates DIR/portrait_NN.png and DIR/portrait_NN.txt; no network, no input files.",
        With({{"count", true, "N", "how many (default 12)"}}), RunDemoPhotos},
+#ifdef FALTRAIN_CLI_WITH_PREFLIGHT
+      CheckCommand(),
+#endif
   };
   return commands;
 }

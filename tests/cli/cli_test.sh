@@ -46,6 +46,8 @@ start_sim() {
 stop_sim() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi; }
 trap stop_sim EXIT
 
+# Demo photos are drawn, tiny and alike: the photo check rejects them, so trainings of them pass
+# --skip-check. The check itself is tested on real photos (python3-skimage, SKIMAGE_DATA).
 photos() { cli demo-photos "${1:-photos}" --count "${2:-10}" >/dev/null; }
 
 case "$CASE" in
@@ -94,6 +96,46 @@ trainers)
 EOF
   expect_exit 0 cli trainers --json --trainers-file extra.json
   jq_true last.out '.trainers[] | select(.endpoint_id=="example/my-trainer") | .default_steps == 700'
+  ;;
+
+check)
+  # Real photos: NASA's astronaut portrait (good), a copy of it, coffee (small, no face), a cut PNG.
+  : "${SKIMAGE_DATA:?}"
+  mkdir good bad
+  cp "$SKIMAGE_DATA/astronaut.png" good/astronaut.png
+  expect_exit 0 cli check good --trainer fal-ai/flux-pro-trainer
+  grep -qE '^astronaut\.png +ok +512x512 +1 *$' last.out || { cat last.out; fail "table row"; }
+  contains last.out "ok: 1 of 1 photos usable (the trainer needs 1)"
+  expect_exit 0 cli check good --trainer fal-ai/flux-pro-trainer --json
+  jq_true last.out '.verdict == "ok" and .usable and (.photos | length) == 1'
+  jq_true last.out '.photos[0] | .file == "astronaut.png" and .verdict == "ok" and .reasons == [] and .width == 512 and (.faces | length) == 1'
+  cp "$SKIMAGE_DATA/astronaut.png" bad/a.png
+  cp "$SKIMAGE_DATA/astronaut.png" bad/b.png
+  cp "$SKIMAGE_DATA/coffee.png" bad/coffee.png
+  head -c 30000 "$SKIMAGE_DATA/astronaut.png" >bad/cut.png
+  expect_exit 6 cli check bad
+  contains last.out "duplicate of a.png"
+  contains last.out "Add at least 9 more good photos"
+  expect_exit 6 cli --json check bad
+  jq_true last.out '.verdict == "reject" and (.usable | not) and .set_reasons == ["too_few_photos"] and .min_photos == 10'
+  jq_true last.out '.photos[] | select(.file == "b.png") | .reasons == ["duplicate"] and .duplicate_of == "a.png"'
+  jq_true last.out '.photos[] | select(.file == "coffee.png") | .reasons == ["low_resolution", "no_face"]'
+  jq_true last.out '.photos[] | select(.file == "cut.png") | .reasons == ["unreadable"] and (.detail | test("truncated"))'
+  expect_exit 6 cli check does-not-exist
+  expect_exit 1 cli check
+  expect_exit 1 cli check good --style sketchy
+  ;;
+
+train_check)
+  photos photos 10
+  expect_exit 6 cli train photos --preset fast
+  contains last.err "portrait_01.png"
+  contains last.err "--skip-check"
+  expect_exit 6 cli --json train photos --preset fast
+  head -1 last.out >check.json
+  jq_true check.json '.event == "check_failed" and .check.verdict == "reject" and (.check.photos | length) == 10'
+  expect_exit 0 cli train photos --preset fast --skip-check
+  contains last.out "uploading 10 photos"
   ;;
 
 demo_photos)
@@ -150,7 +192,7 @@ input_errors)
 
 train_wait)
   photos photos 10
-  expect_exit 0 cli train photos --preset fast --trigger "ohwx person" --avatar demo1 \
+  expect_exit 0 cli train photos --skip-check --preset fast --trigger "ohwx person" --avatar demo1 \
     --wait --poll-interval 0.3 --save handle.json --output training.json
   contains last.out "uploading 10 photos"
   contains last.out "submitted test_demo1_"
@@ -164,7 +206,7 @@ train_wait)
 
 train_wait_json)
   photos photos 10
-  expect_exit 0 cli --json train photos --style artistic --preset fast --wait --poll-interval 0.3
+  expect_exit 0 cli --json train photos --skip-check --style artistic --preset fast --wait --poll-interval 0.3
   # Every line is JSON; submitted first, progress events, completed last.
   while IFS= read -r line; do jq -e . >/dev/null <<<"$line" || fail "not JSON: $line"; done <last.out
   head -1 last.out >first.json
@@ -176,7 +218,7 @@ train_wait_json)
 
 generate)
   photos photos 10
-  expect_exit 0 cli train photos --preset fast --wait --poll-interval 0.3 --output training.json
+  expect_exit 0 cli train photos --skip-check --preset fast --wait --poll-interval 0.3 --output training.json
   expect_exit 0 cli generate --training training.json --prompt "photo of ohwx person on a beach"
   grep -Eq '^image: https?://' last.out || fail "image URL"
   expect_exit 0 cli --json generate --training training.json --prompt "ohwx person" --num-images 2 --seed 42
@@ -192,7 +234,7 @@ generate)
 handle_file_commands)
   start_sim 2
   photos photos 10
-  expect_exit 0 cli train photos --preset fast --save handle.json
+  expect_exit 0 cli train photos --skip-check --preset fast --save handle.json
   contains last.out "handle saved to handle.json"
   expect_exit 0 cli status handle.json
   grep -Eq ': (IN_QUEUE|IN_PROGRESS|COMPLETED)' last.out || fail "status line"
@@ -220,7 +262,7 @@ handle_file_commands)
 request_id_commands)
   start_sim 2
   photos photos 10
-  expect_exit 0 cli --json train photos --preset fast
+  expect_exit 0 cli --json train photos --skip-check --preset fast
   id=$(jq -r .handle.request_id last.out)
   ep=$(jq -r .handle.endpoint_id last.out)
   expect_exit 0 cli --json watch "$id" --endpoint "$ep" --poll-interval 0.3
@@ -234,7 +276,7 @@ request_id_commands)
 cancel_running)
   start_sim 30
   photos photos 10
-  expect_exit 0 cli train photos --save handle.json
+  expect_exit 0 cli train photos --skip-check --save handle.json
   expect_exit 0 cli --json cancel handle.json
   jq_true last.out '.outcome == "requested" or .outcome == "cancelled"'
   ;;
@@ -242,7 +284,7 @@ cancel_running)
 watch_timeout)
   start_sim 60
   photos photos 10
-  expect_exit 0 cli train photos --save handle.json
+  expect_exit 0 cli train photos --skip-check --save handle.json
   expect_exit 4 cli watch handle.json --timeout 1 --poll-interval 0.2
   contains last.err "deadline"
   expect_exit 4 cli --json watch handle.json --timeout 1 --poll-interval 0.2 --cancel-on-interrupt
@@ -252,7 +294,7 @@ watch_timeout)
 watch_interrupt)
   start_sim 60
   photos photos 10
-  expect_exit 0 cli train photos --save handle.json
+  expect_exit 0 cli train photos --skip-check --save handle.json
   "$FALTRAIN_CLI" watch handle.json --poll-interval 0.2 --cancel-on-interrupt >watch.out 2>watch.err &
   watcher=$!
   # Signal only once it is watching (its first progress line), so the handler is surely installed.
@@ -277,7 +319,7 @@ watch_tty)
   command -v script >/dev/null || fail "script (util-linux/bsdutils) is needed"
   start_sim 3
   photos photos 10
-  expect_exit 0 cli train photos --preset fast --save handle.json
+  expect_exit 0 cli train photos --skip-check --preset fast --save handle.json
   script -qec "'$FALTRAIN_CLI' watch handle.json --preset fast --poll-interval 0.3" /dev/null >tty.out 2>&1 \
     || fail "watch under a pseudo-terminal failed: $(cat tty.out)"
   grep -q $'\r' tty.out || fail "no carriage return: the bar was not redrawn in place"
