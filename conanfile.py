@@ -35,6 +35,7 @@ class FaltrainConan(ConanFile):
         "with_sqlite": [True, False],
         "with_postgres": [True, False],
         "with_testing": [True, False],
+        "with_preflight": [True, False],
     }
     default_options = {
         "shared": False,
@@ -44,6 +45,7 @@ class FaltrainConan(ConanFile):
         "with_sqlite": False,
         "with_postgres": False,
         "with_testing": False,
+        "with_preflight": False,
     }
     # Each optional component's prerequisites (as in cmake/FaltrainComponents.cmake).
     _prerequisites = {
@@ -52,6 +54,7 @@ class FaltrainConan(ConanFile):
         "sqlite": ["jobs"],
         "postgres": ["jobs", "sqlite"],
         "testing": ["client", "webhooks"],
+        "preflight": ["client"],
     }
     exports_sources = "CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*"
 
@@ -85,6 +88,8 @@ class FaltrainConan(ConanFile):
             self.requires("sqlite3/[>=3.40 <4]")
         if self._enabled("postgres"):
             self.requires("libpq/[>=15 <18]")
+        if self._enabled("preflight"):
+            self.requires("opencv/[>=4.5 <5]")
 
     def build_requirements(self):
         # libzip is found through its pkg-config file (see cmake/FaltrainDependencies.cmake).
@@ -138,6 +143,8 @@ class FaltrainConan(ConanFile):
             "sqlite": ["sqlite3::sqlite3", "fmt::fmt"],
             "postgres": ["libpq::libpq", "fmt::fmt"],
             "testing": ["openssl::crypto", "simdjson::simdjson", "fmt::fmt"],
+            "preflight": ["opencv::opencv_core", "opencv::opencv_imgproc", "opencv::opencv_imgcodecs",
+                          "opencv::opencv_objdetect", "fmt::fmt"],
         }
         for component in self._components():
             info = self.cpp_info.components[component]

@@ -27,6 +27,7 @@ vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
     sqlite   FALTRAIN_WITH_SQLITE
     postgres FALTRAIN_WITH_POSTGRES
     testing  FALTRAIN_WITH_TESTING
+    preflight FALTRAIN_WITH_PREFLIGHT
 )
 
 vcpkg_cmake_configure(

@@ -34,14 +34,14 @@ cmake_project() {
   fi
 }
 
-# The client-only program's link line names no storage backend, no HTTP server, no other component,
-# and no simulator code reaches the binary.
+# The client-only program's link line names no storage backend, no HTTP server, no OpenCV, no
+# other component, and no simulator code reaches the binary.
 check_client_only_link() {
   local build="$WORK/client_only" line libs sims
   line=$(ninja -C "$build" -t commands consumer_client_only | tail -1)
   libs=$(tr ' ' '\n' <<<"$line" | grep -E '^-l|\.a$|\.so' | xargs -r -n1 basename | sort -u | tr '\n' ' ')
   echo "consumer: client_only link line libraries: $libs"
-  if grep -qiE 'sqlite|libpq|-lpq|httplib|faltrain_(webhooks|jobs|sqlite|postgres|testing)' <<<"$line"; then
+  if grep -qiE 'sqlite|libpq|-lpq|httplib|faltrain_(webhooks|jobs|sqlite|postgres|testing|preflight)|opencv' <<<"$line"; then
     bad client_only_link_line "it names more than the client needs: $libs"
   else
     ok client_only_link_line
