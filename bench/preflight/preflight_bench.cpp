@@ -40,7 +40,7 @@ cv::Mat Sample(const char* name) {
 // mirrored every other time, so no two photos are the same.
 std::string TwelveMegapixelJpeg(int i) {
   static const char* const kSamples[] = {"astronaut.png", "coffee.png", "chelsea.png",
-                                         "camera.png", "rocket.jpg", "motorcycle_left.png"};
+                                         "camera.png",    "rocket.jpg", "motorcycle_left.png"};
   const cv::Mat sample = Sample(kSamples[i % 6]);
   const double scale = 1.1 * std::max(4000.0 / sample.cols, 3000.0 / sample.rows);
   cv::Mat big;
@@ -80,7 +80,8 @@ double FullDecodeSeconds() {
     for (int run = 0; run < 2; ++run) {
       const auto start = std::chrono::steady_clock::now();
       DecodeAllFullSize(Photos());
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      best = std::min(
+          best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     return best;
   }();
@@ -103,8 +104,8 @@ void BM_Preflight(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(report.value().verdict);
   }
-  state.counters["photos_per_s"] =
-      benchmark::Counter(kPhotos * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["photos_per_s"] = benchmark::Counter(
+      kPhotos * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["x_faster_than_full_decode"] = baseline / (total / state.iterations());
 }
 BENCHMARK(BM_Preflight)

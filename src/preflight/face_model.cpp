@@ -34,7 +34,8 @@ result<std::filesystem::path> FindModel(const std::filesystem::path& chosen, con
   }
   return fail(errc::not_found, "no face model found (looked for " + looked +
                                    "); install Debian's opencv-data package or set "
-                                   "PreflightOptions::" + option);
+                                   "PreflightOptions::" +
+                                   option);
 }
 
 }  // namespace

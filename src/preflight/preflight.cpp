@@ -20,7 +20,8 @@ namespace {
 using detail::FaceDetector;
 
 result<void> CheckOptions(const PreflightOptions& o) {
-  if (o.analysis_side < 64) return fail(errc::invalid_argument, "analysis_side must be at least 64");
+  if (o.analysis_side < 64)
+    return fail(errc::invalid_argument, "analysis_side must be at least 64");
   if (o.min_brightness > o.max_brightness) {
     return fail(errc::invalid_argument, "min_brightness must not exceed max_brightness");
   }
@@ -46,8 +47,8 @@ void MeasureOne(const TrainingSet::Image& image, const PreflightOptions& options
 }
 
 unsigned WorkerCount(const PreflightOptions& options, std::size_t photos) {
-  const unsigned wanted = options.threads != 0 ? options.threads
-                                               : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned wanted =
+      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   return static_cast<unsigned>(std::min<std::size_t>(wanted, std::max<std::size_t>(photos, 1)));
 }
 

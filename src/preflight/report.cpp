@@ -1,6 +1,7 @@
 #include <faltrain/preflight/report.hpp>
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace faltrain {
@@ -44,6 +45,20 @@ std::optional<Reason> ParseReason(std::string_view code) noexcept {
     if (known == code) return reason;
   }
   return std::nullopt;
+}
+
+std::string DescribeReasons(const PreflightReport& report, std::size_t index) {
+  if (index >= report.photos.size()) return {};
+  const auto& photo = report.photos[index];
+  std::string text;
+  for (Reason r : photo.reasons) {
+    text += (text.empty() ? "" : ", ") + std::string(to_string(r));
+    if (r == Reason::kDuplicate && photo.duplicate_of &&
+        *photo.duplicate_of < report.photos.size()) {
+      text += " of " + report.photos[*photo.duplicate_of].name;
+    }
+  }
+  return text;
 }
 
 }  // namespace v1

@@ -51,7 +51,8 @@ TEST_CASE("EXIF orientation is read from a JPEG's APP1 segment, both byte orders
   for (int orientation = 1; orientation <= 8; ++orientation) {
     CHECK(ProbeImage(WithExifOrientation(jpeg, orientation)).orientation == orientation);
   }
-  const std::string little = std::string("II\x2A\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0", 22);
+  const std::string little =
+      std::string("II\x2A\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0", 22);
   CHECK(ExifOrientation(little) == 6);
   CHECK(ExifOrientation("MM") == 1);
   CHECK(ExifOrientation(std::string("II\x2A\0\xFF\xFF\0\0", 8)) == 1);  // IFD past the end

@@ -60,8 +60,9 @@ TEST_CASE("good portraits are not faulted, whatever the format and size") {
   const cv::Mat astronaut = Astronaut();
   CheckGood(CheckOne("astronaut.png", Png(astronaut)), 512, 512);
   CheckGood(CheckOne("astronaut.jpg", Jpeg(astronaut, 85)), 512, 512);
-  CheckGood(CheckOne("mirrored.webp", Encode(Mirrored(astronaut), ".webp",
-                                             {cv::IMWRITE_WEBP_QUALITY, 90})), 512, 512);
+  CheckGood(CheckOne("mirrored.webp",
+                     Encode(Mirrored(astronaut), ".webp", {cv::IMWRITE_WEBP_QUALITY, 90})),
+            512, 512);
   // 2048x2048: decoded at a quarter of its size; the face box is in full-resolution pixels.
   const auto big = CheckOne("big.jpg", Jpeg(Scaled(astronaut, 4)));
   CheckGood(big, 2048, 2048);
@@ -91,7 +92,8 @@ TEST_CASE("unreadable: truncated JPEG and PNG uploads, and garbage behind a JPEG
   const auto jpeg = Jpeg(Astronaut());
   for (double keep : {0.3, 0.8, 0.99}) {
     CAPTURE(keep);
-    const auto check = CheckOne("cut.jpg", jpeg.substr(0, static_cast<std::size_t>(jpeg.size() * keep)));
+    const auto check =
+        CheckOne("cut.jpg", jpeg.substr(0, static_cast<std::size_t>(jpeg.size() * keep)));
     CHECK(check.reasons == std::vector<Reason>{Reason::kUnreadable});
     CHECK(check.verdict == Verdict::kReject);
     CHECK(check.detail.find("truncated") != std::string::npos);
@@ -138,9 +140,11 @@ TEST_CASE("duplicate: a re-encoded, cropped, brightened copy; byte-identical cop
   PreflightOptions options;
   options.min_photos = 1;
   options.detect_faces = false;
-  auto report = Preflight(SetOf({{"a.png", Png(astronaut)}, {"cat.jpg", Jpeg(cat)},
+  auto report = Preflight(SetOf({{"a.png", Png(astronaut)},
+                                 {"cat.jpg", Jpeg(cat)},
                                  {"b.jpg", Jpeg(Scaled(near, 1.1), 75)},
-                                 {"cat2.jpg", Jpeg(cat)}, {"mirrored.jpg", Jpeg(Mirrored(astronaut))}}),
+                                 {"cat2.jpg", Jpeg(cat)},
+                                 {"mirrored.jpg", Jpeg(Mirrored(astronaut))}}),
                           options);
   REQUIRE(report);
   const auto& photos = report.value().photos;
@@ -157,9 +161,9 @@ TEST_CASE("duplicate: a re-encoded, cropped, brightened copy; byte-identical cop
 TEST_CASE("duplicate: the sharp copy is kept even when the blurred one comes first") {
   PreflightOptions options;
   options.min_photos = 1;
-  auto report = Preflight(SetOf({{"blurred.jpg", Jpeg(Blurred(Astronaut(), 3))},
-                                 {"sharp.jpg", Jpeg(Astronaut())}}),
-                          options);
+  auto report = Preflight(
+      SetOf({{"blurred.jpg", Jpeg(Blurred(Astronaut(), 3))}, {"sharp.jpg", Jpeg(Astronaut())}}),
+      options);
   REQUIRE(report);
   const auto& photos = report.value().photos;
   CHECK(photos[0].reasons == std::vector<Reason>{Reason::kBlurry, Reason::kDuplicate});
@@ -215,8 +219,10 @@ TEST_CASE("a mixed set: reasons per photo, set verdict and advice") {
   CHECK(r.verdict == Verdict::kReject);
   CHECK_FALSE(r.usable());
   REQUIRE(r.advice.size() == 3);
-  CHECK(r.advice[0] == "Leave out or replace 2 rejected photos: cut.jpg (unreadable), "
-                       "coffee.jpg (no_face).");
+  CHECK(r.advice[0] ==
+        "Leave out or replace 2 rejected photos: cut.jpg (unreadable), "
+        "coffee.jpg (no_face).");
   CHECK(r.advice[1] == "Consider replacing 1 photo with warnings: dark.jpg (too_dark).");
-  CHECK(r.advice[2] == "Add at least 2 more good photos: the trainer needs 4, the set has 2 usable.");
+  CHECK(r.advice[2] ==
+        "Add at least 2 more good photos: the trainer needs 4, the set has 2 usable.");
 }

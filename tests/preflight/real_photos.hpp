@@ -21,7 +21,8 @@ inline cv::Mat Photo(const std::string& name) {
   return photo;
 }
 
-inline std::string Encode(const cv::Mat& image, const std::string& ext, std::vector<int> params = {}) {
+inline std::string Encode(const cv::Mat& image, const std::string& ext,
+                          std::vector<int> params = {}) {
   std::vector<uchar> bytes;
   REQUIRE(cv::imencode(ext, image, bytes, params));
   return std::string(bytes.begin(), bytes.end());

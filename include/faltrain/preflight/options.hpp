@@ -23,8 +23,8 @@ struct PreflightOptions {
   /// Shorter side (pixels, oriented) below this: `low_resolution`. Default 512, the smallest
   /// resolution fal's trainers train at.
   int min_side = 512;
-  /// `PhotoCheck::sharpness` below this: `blurry`. Default 40 (sharp photos measure in the hundreds;
-  /// a Gaussian blur of sigma 2 at analysis size brings them below 20).
+  /// `PhotoCheck::sharpness` below this: `blurry`. Default 40 (sharp photos measure in the
+  /// hundreds; a Gaussian blur of sigma 2 at analysis size brings them below 20).
   double min_sharpness = 40;
   /// `PhotoCheck::brightness` below this: `too_dark`. Default 50 (of 255).
   double min_brightness = 50;
@@ -47,7 +47,8 @@ struct PreflightOptions {
   /// Empty (default): haarcascades/haarcascade_frontalface_alt2.xml in the same places.
   std::filesystem::path face_check_model;
   /// Largest face's height as a fraction of the photo's shorter side below this: `face_too_small`.
-  /// Default 0.15 (a head-and-shoulders portrait measures 0.25 to 0.4, a full-length one under 0.1).
+  /// Default 0.15 (a head-and-shoulders portrait measures 0.25 to 0.4, a full-length one under
+  /// 0.1).
   double min_face_fraction = 0.15;
   /// A further face counts toward `multiple_faces` when its height is at least this fraction of the
   /// largest face's (smaller ones are people far behind or false detections). Default 0.5.
@@ -56,7 +57,8 @@ struct PreflightOptions {
   // --- verdicts ---
   /// Reasons that only warn; every other reason rejects the photo (or the set). Default: too_dark,
   /// too_bright, face_too_small.
-  std::vector<Reason> warning_reasons = {Reason::kTooDark, Reason::kTooBright, Reason::kFaceTooSmall};
+  std::vector<Reason> warning_reasons = {Reason::kTooDark, Reason::kTooBright,
+                                         Reason::kFaceTooSmall};
 
   // --- speed ---
   /// Longest side, in pixels, of the grayscale copy that sharpness, brightness, the hash and faces

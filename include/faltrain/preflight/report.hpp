@@ -50,19 +50,19 @@ struct FaceBox {
 
 /// The check of one photo.
 struct PhotoCheck {
-  std::string name;              ///< the photo's name in the training set
+  std::string name;                ///< the photo's name in the training set
   Verdict verdict = Verdict::kOk;  ///< the worst severity among `reasons` (ok when none)
-  std::vector<Reason> reasons;   ///< what was found, in `Reason` order; empty = nothing
-  std::string detail;            ///< for `unreadable`: what is wrong with the file; else empty
-  std::string format;            ///< "jpeg", "png" or "webp"; empty when not recognised
-  int width = 0;                 ///< width in pixels, EXIF orientation applied (0 if unreadable)
-  int height = 0;                ///< height in pixels, EXIF orientation applied (0 if unreadable)
+  std::vector<Reason> reasons;     ///< what was found, in `Reason` order; empty = nothing
+  std::string detail;              ///< for `unreadable`: what is wrong with the file; else empty
+  std::string format;              ///< "jpeg", "png" or "webp"; empty when not recognised
+  int width = 0;                   ///< width in pixels, EXIF orientation applied (0 if unreadable)
+  int height = 0;                  ///< height in pixels, EXIF orientation applied (0 if unreadable)
   /// Variance of the Laplacian of the grayscale analysis copy (longest side
   /// `PreflightOptions::analysis_side`, contrast stretched so exposure does not count); higher is
   /// sharper: sharp photos measure in the hundreds, blurred ones in the tens.
   double sharpness = 0;
-  double brightness = 0;         ///< mean luma of the analysis copy, 0 (black) to 255 (white)
-  std::vector<FaceBox> faces;    ///< faces found, largest first (empty when not checked)
+  double brightness = 0;              ///< mean luma of the analysis copy, 0 (black) to 255 (white)
+  std::vector<FaceBox> faces;         ///< faces found, largest first (empty when not checked)
   std::uint64_t perceptual_hash = 0;  ///< 64-bit DCT hash of the analysis copy
   /// For `duplicate`: the index (in `PreflightReport::photos`) of the photo it copies, the one to
   /// keep (a photo without other rejecting reasons is kept before one with them, then set order).
@@ -71,18 +71,22 @@ struct PhotoCheck {
 
 /// The check of a whole training set.
 struct PreflightReport {
-  std::vector<PhotoCheck> photos;  ///< one per photo, in the training set's order
+  std::vector<PhotoCheck> photos;   ///< one per photo, in the training set's order
   std::vector<Reason> set_reasons;  ///< `too_few_photos` / `too_many_photos`; empty = none
   /// `reject` if a photo is rejected or the set has a reason; else `warn` if a photo has a warning;
   /// else `ok`.
   Verdict verdict = Verdict::kOk;
-  std::size_t usable_photos = 0;   ///< photos that are not rejected
-  std::size_t min_photos = 0;      ///< the minimum the check applied (see `PreflightOptions`)
+  std::size_t usable_photos = 0;    ///< photos that are not rejected
+  std::size_t min_photos = 0;       ///< the minimum the check applied (see `PreflightOptions`)
   std::vector<std::string> advice;  ///< what to do, one English sentence each; empty when ok
 
   /// True when the set can be trained as it is (the verdict is not `reject`).
   bool usable() const noexcept { return verdict != Verdict::kReject; }
 };
+
+/// A photo's reasons for people: codes joined by ", ", a duplicate naming the photo it copies
+/// ("blurry, duplicate of a.jpg"); empty when it has none. `photo` indexes `report.photos`.
+std::string DescribeReasons(const PreflightReport& report, std::size_t photo);
 
 }  // namespace v1
 }  // namespace faltrain

@@ -11,17 +11,10 @@ namespace {
 std::string ListPhotos(const PreflightReport& report, Verdict verdict, std::size_t& count) {
   std::string list;
   count = 0;
-  for (const auto& photo : report.photos) {
-    if (photo.verdict != verdict) continue;
-    std::string reasons;
-    for (Reason r : photo.reasons) {
-      if (!reasons.empty()) reasons += ", ";
-      reasons += to_string(r);
-      if (r == Reason::kDuplicate && photo.duplicate_of) {
-        reasons += " of " + report.photos[*photo.duplicate_of].name;
-      }
-    }
-    list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", photo.name, reasons);
+  for (std::size_t i = 0; i < report.photos.size(); ++i) {
+    if (report.photos[i].verdict != verdict) continue;
+    list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", report.photos[i].name,
+                        DescribeReasons(report, i));
     ++count;
   }
   return list;

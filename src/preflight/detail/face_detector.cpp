@@ -40,10 +40,9 @@ result<FaceDetector> FaceDetector::Load(const std::filesystem::path& finder,
 
 bool FaceDetector::Confirm(const cv::Mat& gray, const cv::Rect& candidate) {
   const int margin = candidate.width / 3;
-  const cv::Rect around =
-      cv::Rect(candidate.x - margin, candidate.y - margin, candidate.width + 2 * margin,
-               candidate.height + 2 * margin) &
-      cv::Rect(0, 0, gray.cols, gray.rows);
+  const cv::Rect around = cv::Rect(candidate.x - margin, candidate.y - margin,
+                                   candidate.width + 2 * margin, candidate.height + 2 * margin) &
+                          cv::Rect(0, 0, gray.cols, gray.rows);
   const double scale = static_cast<double>(kConfirmSide) / candidate.width;
   cv::Mat patch;
   cv::resize(gray(around), patch, cv::Size(), scale, scale,

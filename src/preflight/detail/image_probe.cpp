@@ -101,7 +101,8 @@ ImageProbe ProbeWebp(std::string_view s) {
     probe.height = static_cast<int>((bits >> 14 & 0x3FFF) + 1);
   }
   probe.complete = s.size() >= 8 && s.size() - 8 >= Le32(s, 4);
-  if (!probe.complete) probe.problem = "truncated: the WebP data is shorter than its RIFF header says";
+  if (!probe.complete)
+    probe.problem = "truncated: the WebP data is shorter than its RIFF header says";
   return probe;
 }
 

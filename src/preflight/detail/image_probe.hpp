@@ -13,9 +13,9 @@ struct ImageProbe {
   std::string_view format;  ///< "jpeg", "png", "webp"; empty when not recognised
   int width = 0;            ///< as stored, before orientation (0 when unknown)
   int height = 0;
-  int orientation = 1;      ///< EXIF orientation 1..8 (JPEG only; 1 = as stored)
-  bool complete = false;    ///< the data reaches the format's end (JPEG EOI, PNG IEND, RIFF size)
-  std::string problem;      ///< why it is not complete or not recognised; empty when fine
+  int orientation = 1;    ///< EXIF orientation 1..8 (JPEG only; 1 = as stored)
+  bool complete = false;  ///< the data reaches the format's end (JPEG EOI, PNG IEND, RIFF size)
+  std::string problem;    ///< why it is not complete or not recognised; empty when fine
 };
 
 ImageProbe ProbeImage(std::string_view bytes);

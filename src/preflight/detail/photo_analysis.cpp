@@ -1,9 +1,9 @@
 #include "preflight/detail/photo_analysis.hpp"
 
+#include "preflight/detail/decode.hpp"
 #include "preflight/detail/image_probe.hpp"
 #include "preflight/detail/perceptual_hash.hpp"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -16,32 +16,6 @@ namespace {
 
 // Faces smaller than this many pixels of the analysis copy are not looked for.
 constexpr int kMinFacePixels = 20;
-
-// The imdecode flag that decodes a JPEG at the smallest DCT scale (1/8, 1/4, 1/2) whose longest
-// side still reaches `side`; other formats decode at full size (their flags would only resize).
-int DecodeFlag(const ImageProbe& probe, int side) {
-  if (probe.format != "jpeg") return cv::IMREAD_GRAYSCALE;
-  const int longest = std::max(probe.width, probe.height);
-  if (longest >= 8 * side) return cv::IMREAD_REDUCED_GRAYSCALE_8;
-  if (longest >= 4 * side) return cv::IMREAD_REDUCED_GRAYSCALE_4;
-  if (longest >= 2 * side) return cv::IMREAD_REDUCED_GRAYSCALE_2;
-  return cv::IMREAD_GRAYSCALE;
-}
-
-cv::Mat Decode(std::string_view bytes, int flag) {
-  const cv::Mat data(1, static_cast<int>(bytes.size()), CV_8U,
-                     const_cast<char*>(bytes.data()));  // imdecode only reads it
-  return cv::imdecode(data, flag);
-}
-
-// The decoded image shrunk (area average) so its longest side is at most `side`.
-cv::Mat AnalysisCopy(const cv::Mat& decoded, int side) {
-  const double scale = static_cast<double>(side) / std::max(decoded.cols, decoded.rows);
-  if (scale >= 1) return decoded;
-  cv::Mat small;
-  cv::resize(decoded, small, cv::Size(), scale, scale, cv::INTER_AREA);
-  return small;
-}
 
 // The image with its 1st..99th percentile of brightness stretched to 0..255, so that exposure
 // does not pass for blur (a darkened photo has weaker edges, not softer ones).
@@ -94,16 +68,16 @@ void MeasurePhoto(std::string_view bytes, const PreflightOptions& options, FaceD
     check.detail = probe.problem;
     return;
   }
-  const cv::Mat decoded = Decode(bytes, DecodeFlag(probe, options.analysis_side));
-  if (decoded.empty()) {
+  const cv::Mat gray = DecodeForSide(bytes, probe, options.analysis_side, /*color=*/false);
+  if (gray.empty()) {
     check.reasons.push_back(Reason::kUnreadable);
     check.detail = "the " + check.format + " data cannot be decoded";
     return;
   }
   const bool swap = SwapsSides(probe.orientation);
-  check.width = probe.width > 0 ? (swap ? probe.height : probe.width) : decoded.cols;
-  check.height = probe.height > 0 ? (swap ? probe.width : probe.height) : decoded.rows;
-  const cv::Mat gray = AnalysisCopy(decoded, options.analysis_side);
+  // A probe without a size (a rare JPEG that gives it after the first scan) is never reduced.
+  check.width = probe.width > 0 ? (swap ? probe.height : probe.width) : gray.cols;
+  check.height = probe.height > 0 ? (swap ? probe.width : probe.height) : gray.rows;
   check.brightness = cv::mean(gray)[0];
   check.sharpness = LaplacianVariance(gray);
   check.perceptual_hash = PerceptualHash(gray);

@@ -1,6 +1,7 @@
 #pragma once
 // Measures one photo: decodes a reduced grayscale copy (EXIF orientation applied), then its size,
-// sharpness, brightness, perceptual hash and faces. Reasons are judged later (verdicts.hpp). Private.
+// sharpness, brightness, perceptual hash and faces. Reasons are judged later (verdicts.hpp).
+// Private.
 
 #include "preflight/detail/face_detector.hpp"
 

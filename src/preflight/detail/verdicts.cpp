@@ -90,11 +90,13 @@ void Conclude(const PreflightOptions& options, PreflightReport& report) {
     report.verdict = std::max(report.verdict, photo.verdict);
   }
   report.min_photos = options.min_photos;
-  if (report.usable_photos < options.min_photos) report.set_reasons.push_back(Reason::kTooFewPhotos);
+  if (report.usable_photos < options.min_photos)
+    report.set_reasons.push_back(Reason::kTooFewPhotos);
   if (report.photos.size() > options.max_photos) {
     report.set_reasons.push_back(Reason::kTooManyPhotos);
   }
-  for (Reason r : report.set_reasons) report.verdict = std::max(report.verdict, SeverityOf(r, options));
+  for (Reason r : report.set_reasons)
+    report.verdict = std::max(report.verdict, SeverityOf(r, options));
 }
 
 }  // namespace detail
