@@ -6,6 +6,8 @@
 #include <faltrain/preflight.hpp>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -14,18 +16,6 @@ namespace {
 
 using faltrain::PhotoCheck;
 using faltrain::PreflightReport;
-
-std::string ReasonList(const PhotoCheck& photo, const PreflightReport& report) {
-  std::string out;
-  for (auto reason : photo.reasons) {
-    if (!out.empty()) out += ", ";
-    out += faltrain::to_string(reason);
-    if (reason == faltrain::Reason::kDuplicate && photo.duplicate_of) {
-      out += " of " + report.photos[*photo.duplicate_of].name;
-    }
-  }
-  return out;
-}
 
 std::string SizeText(const PhotoCheck& photo) {
   return photo.width > 0 ? std::to_string(photo.width) + "x" + std::to_string(photo.height) : "-";
@@ -46,10 +36,11 @@ void PrintTable(std::FILE* out, const PreflightReport& report) {
   for (const auto& photo : report.photos) width = std::max(width, photo.name.size());
   std::fprintf(out, "%-*s  %-7s  %-11s  %-5s  %s\n", static_cast<int>(width), "photo", "verdict",
                "size", "faces", "reasons");
-  for (const auto& photo : report.photos) {
+  for (std::size_t i = 0; i < report.photos.size(); ++i) {
+    const auto& photo = report.photos[i];
     std::fprintf(out, "%-*s  %-7s  %-11s  %-5zu  %s\n", static_cast<int>(width), photo.name.c_str(),
                  std::string(faltrain::to_string(photo.verdict)).c_str(), SizeText(photo).c_str(),
-                 photo.faces.size(), ReasonList(photo, report).c_str());
+                 photo.faces.size(), faltrain::DescribeReasons(report, i).c_str());
   }
   std::fprintf(out, "\n%s\n", SetLine(report).c_str());
   for (const auto& advice : report.advice) std::fprintf(out, "  %s\n", advice.c_str());
@@ -59,7 +50,10 @@ std::string FacesJson(const PhotoCheck& photo) {
   std::vector<std::string> faces;
   for (const auto& face : photo.faces) {
     faltrain::JsonFields f;
-    f.SetInt("x", face.x).SetInt("y", face.y).SetInt("width", face.width).SetInt("height", face.height);
+    f.SetInt("x", face.x)
+        .SetInt("y", face.y)
+        .SetInt("width", face.width)
+        .SetInt("height", face.height);
     faces.push_back(Object(f));
   }
   return Array(faces);
@@ -86,7 +80,8 @@ std::string ReportJson(const PreflightReport& report) {
   for (const auto& line : report.advice) advice.push_back(Quote(line));
   faltrain::JsonFields f;
   f.SetRaw("photos", Array(photos)).SetString("verdict", faltrain::to_string(report.verdict));
-  f.SetBool("usable", report.usable()).SetInt("usable_photos", static_cast<std::int64_t>(report.usable_photos));
+  f.SetBool("usable", report.usable())
+      .SetInt("usable_photos", static_cast<std::int64_t>(report.usable_photos));
   f.SetInt("min_photos", static_cast<std::int64_t>(report.min_photos));
   f.SetRaw("set_reasons", Array(set_reasons)).SetRaw("advice", Array(advice));
   return Object(f);
@@ -99,6 +94,51 @@ faltrain::result<faltrain::TrainerSpec> TrainerFor(const ParsedArgs& args) {
   auto style = faltrain::ParseAvatarStyle(args.ValueOr("style", "portrait"));
   if (!style) return faltrain::fail(std::move(style).error());
   return registry.ForStyle(style.value());
+}
+
+faltrain::result<void> WriteFile(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out.flush())
+    return faltrain::fail(faltrain::errc::io_error, "cannot write " + path.string());
+  return faltrain::success();
+}
+
+// --sheet FILE: the contact sheet as a PNG file.
+faltrain::result<void> WriteSheet(const std::string& path, const faltrain::TrainingSet& set,
+                                  const PreflightReport& report) {
+  auto png = faltrain::ContactSheetPng(set, report);
+  if (!png) return faltrain::fail(std::move(png).error());
+  return WriteFile(path, png.value());
+}
+
+// "kept a.jpg (oriented, cropped to the face)" / "left out b.jpg: duplicate of a.jpg".
+std::string FixLine(const faltrain::FixedPhoto& photo) {
+  if (!photo.kept) return "left out " + photo.name + ": " + photo.reasons;
+  std::string changes = photo.oriented ? "turned upright" : "";
+  if (photo.cropped) changes += std::string(changes.empty() ? "" : ", ") + "cropped to the face";
+  return "kept " + photo.output_name + (changes.empty() ? "" : " (" + changes + ")");
+}
+
+// --fix OUT: the cleaned set written to OUT (created; captions beside their photos).
+faltrain::result<std::vector<std::string>> WriteFixedSet(const std::string& dir,
+                                                         const faltrain::TrainingSet& set,
+                                                         const PreflightReport& report) {
+  FALTRAIN_TRY(auto photos, faltrain::FixPhotos(set, report));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return faltrain::fail(faltrain::errc::io_error, "cannot create " + dir + ": " + ec.message());
+  std::vector<std::string> lines;
+  for (const auto& photo : photos) {
+    lines.push_back(FixLine(photo));
+    if (!photo.kept) continue;
+    auto path = std::filesystem::path(dir) / photo.output_name;
+    FALTRAIN_TRYV(WriteFile(path, photo.bytes));
+    if (!photo.caption.empty())
+      FALTRAIN_TRYV(WriteFile(path.replace_extension(".txt"), photo.caption));
+  }
+  return lines;
 }
 
 int RunCheck(Context& ctx, const ParsedArgs& args) {
@@ -116,10 +156,25 @@ int RunCheck(Context& ctx, const ParsedArgs& args) {
   }
   auto report = faltrain::Preflight(set, faltrain::PreflightOptionsFor(trainer.value()));
   if (!report) return Report(ctx, report.error(), ExitCodeFor(report.error()));
+  const auto sheet = args.Value("sheet");
+  if (sheet) {
+    if (auto written = WriteSheet(*sheet, set, report.value()); !written) {
+      return Report(ctx, written.error(), kExitInputError);
+    }
+  }
+  std::vector<std::string> fixed;
+  if (auto dir = args.Value("fix")) {
+    auto written = WriteFixedSet(*dir, set, report.value());
+    if (!written) return Report(ctx, written.error(), kExitInputError);
+    fixed = std::move(written).value();
+  }
   if (ctx.json) {
     std::printf("%s\n", ReportJson(report.value()).c_str());
   } else {
     PrintTable(stdout, report.value());
+    if (sheet) std::printf("\ncontact sheet: %s\n", sheet->c_str());
+    if (!fixed.empty()) std::printf("\nfixed set in %s:\n", args.ValueOr("fix", "").c_str());
+    for (const auto& line : fixed) std::printf("  %s\n", line.c_str());
   }
   return report.value().usable() ? kExitOk : kExitInputError;
 }
@@ -130,15 +185,24 @@ Command CheckCommand() {
   std::vector<OptionSpec> options = {
       {"style", true, "STYLE", "portrait (default) or artistic: whose trainer's minimum applies"},
       {"trainer", true, "ID", "the trainer whose minimum photo count applies (overrides --style)"},
+      {"sheet", true, "FILE", "also write a contact sheet PNG: thumbnails, face boxes, verdicts"},
+      {"fix", true, "DIR", "also write a cleaned set to DIR (rejected photos left out, upright)"},
   };
   options.insert(options.end(), GlobalOptions().begin(), GlobalOptions().end());
-  return {"check", "DIR", "check a photo folder before training (faces, blur, exposure, duplicates)",
-          "Checks every .jpg/.jpeg/.png/.webp in DIR: readable (not truncated), resolution,\n"
-          "sharpness, exposure, near-duplicates, one face of a good size; and the count against\n"
-          "the trainer. Prints a table (photo, verdict, size, faces, reasons) and advice, or with\n"
-          "--json one object {\"photos\":[{\"file\",\"verdict\",\"reasons\",...}],\"verdict\",...}.\n"
-          "Exits 0 when the set is usable (warnings allowed), 6 when it is not.",
-          options, RunCheck};
+  return {
+      "check",
+      "DIR",
+      "check a photo folder before training (faces, blur, exposure, duplicates)",
+      "Checks every .jpg/.jpeg/.png/.webp in DIR: readable (not truncated), resolution,\n"
+      "sharpness, exposure, near-duplicates, one face of a good size; and the count against\n"
+      "the trainer. Prints a table (photo, verdict, size, faces, reasons) and advice, or with\n"
+      "--json one object {\"photos\":[{\"file\",\"verdict\",\"reasons\",...}],\"verdict\",...}.\n"
+      "--sheet FILE also draws it: each photo framed in its verdict's colour, faces boxed.\n"
+      "--fix DIR writes the photos worth keeping to DIR: rejected ones and duplicates left out,\n"
+      "each turned upright, a small face cropped closer; it says what it did with each.\n"
+      "Exits 0 when the set is usable (warnings allowed), 6 when it is not.",
+      options,
+      RunCheck};
 }
 
 int CheckBeforeTraining(const Context& ctx, const faltrain::TrainingSet& set,
@@ -157,8 +221,9 @@ int CheckBeforeTraining(const Context& ctx, const faltrain::TrainingSet& set,
   } else {
     PrintTable(stderr, r);
   }
-  std::fprintf(stderr, "faltrain: the photo check rejected this set; fix it (faltrain check DIR) "
-                       "or pass --skip-check to train anyway\n");
+  std::fprintf(stderr,
+               "faltrain: the photo check rejected this set; fix it (faltrain check DIR) "
+               "or pass --skip-check to train anyway\n");
   return kExitInputError;
 }
 

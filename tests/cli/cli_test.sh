@@ -113,8 +113,12 @@ check)
   cp "$SKIMAGE_DATA/astronaut.png" bad/b.png
   cp "$SKIMAGE_DATA/coffee.png" bad/coffee.png
   head -c 30000 "$SKIMAGE_DATA/astronaut.png" >bad/cut.png
-  expect_exit 6 cli check bad
+  expect_exit 6 cli check bad --sheet sheet.png --fix fixed
   contains last.out "duplicate of a.png"
+  contains last.out "left out b.png: duplicate of a.png"
+  [ -f fixed/a.png ] && [ ! -e fixed/b.png ] && [ ! -e fixed/cut.png ] || fail "fixed set: $(ls fixed)"
+  contains last.out "contact sheet: sheet.png"
+  [ "$(head -c 4 sheet.png | tail -c 3)" = "PNG" ] || fail "sheet.png is not a PNG"
   contains last.out "Add at least 9 more good photos"
   expect_exit 6 cli --json check bad
   jq_true last.out '.verdict == "reject" and (.usable | not) and .set_reasons == ["too_few_photos"] and .min_photos == 10'
