@@ -11,6 +11,7 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// How `ContactSheetPng` lays out the sheet.
 struct ContactSheetOptions {
   int thumbnail_side = 240;  ///< longest side of each thumbnail, pixels (64..1024)
   int columns = 0;           ///< photos per row; 0 = about square, at most 5

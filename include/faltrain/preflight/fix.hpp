@@ -12,6 +12,7 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// How `FixPhotos` crops and re-encodes.
 struct FixOptions {
   /// A photo with `face_too_small` is cropped to a square of this many face heights around its
   /// face, but not below `min_side` (nor beyond the photo). Default 3: head and shoulders.

@@ -11,6 +11,7 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// What `Preflight` checks and how strictly; the defaults suit fal's portrait trainers.
 struct PreflightOptions {
   // --- the set ---
   /// Fewer usable (not rejected) photos than this: `too_few_photos`. Use `PreflightOptionsFor` to
