@@ -134,6 +134,18 @@ void CheckTestMode() {
   CHECK(Ok(images, "Generate") && images.value().images.size() == 1);
 }
 
+// faltrain::preflight, when installed: links OpenCV through the installed package.
+void CheckPreflight() {
+#if __has_include(<faltrain/preflight.hpp>)
+  faltrain::PreflightOptions options;
+  options.detect_faces = false;
+  auto report = faltrain::Preflight(faltrain::TrainingSet{}, options);
+  CHECK(Ok(report, "Preflight"));
+  CHECK(report && report.value().set_reasons.size() == 1 &&
+        faltrain::to_string(report.value().set_reasons[0]) == "too_few_photos");
+#endif
+}
+
 }  // namespace
 
 int main() {
@@ -143,6 +155,7 @@ int main() {
   CheckTrainingSet();
   CheckScriptedStatus();
   CheckTestMode();
+  CheckPreflight();
   if (failures == 0) std::puts("consumer: all checks passed");
   return failures == 0 ? 0 : 1;
 }
