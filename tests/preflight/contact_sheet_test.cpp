@@ -32,11 +32,8 @@ TEST_CASE("a sheet of three photos: a 2x2 grid, frames in the verdicts' colours"
   const auto set = SetOf({{"good.jpg", Jpeg(astronaut)},
                           {"coffee.png", Png(Photo("coffee.png"))},
                           {"dark.jpg", Jpeg(Exposed(Mirrored(astronaut), 0.3, 0))}});
-  PreflightOptions options;
-  options.min_photos = 1;
-  auto report = Preflight(set, options);
-  REQUIRE(report);
-  auto png = ContactSheetPng(set, report.value());
+  const auto report = CheckedAlone(set);
+  auto png = ContactSheetPng(set, report);
   REQUIRE_MESSAGE(png, png.error().to_string());
   CHECK(png.value().substr(1, 3) == "PNG");
   const cv::Mat sheet = DecodePng(png.value());
@@ -55,19 +52,16 @@ TEST_CASE("a sheet of three photos: a 2x2 grid, frames in the verdicts' colours"
 TEST_CASE("an unreadable photo is a grey tile; options and mismatched reports are refused") {
   const auto jpeg = Jpeg(Photo("astronaut.png"));
   const auto set = SetOf({{"cut.jpg", jpeg.substr(0, 100)}});
-  PreflightOptions options;
-  options.min_photos = 1;
-  auto report = Preflight(set, options);
-  REQUIRE(report);
+  const auto report = CheckedAlone(set);
   ContactSheetOptions sheet_options;
   sheet_options.thumbnail_side = 100;
-  auto png = ContactSheetPng(set, report.value(), sheet_options);
+  auto png = ContactSheetPng(set, report, sheet_options);
   REQUIRE(png);
   const cv::Mat sheet = DecodePng(png.value());
   CHECK(sheet.cols == 120);
   CHECK(Near(sheet.at<cv::Vec3b>(50, 60), {150, 150, 150}));
 
   sheet_options.thumbnail_side = 10;
-  CHECK(ContactSheetPng(set, report.value(), sheet_options).error().code == errc::invalid_argument);
-  CHECK(ContactSheetPng(TrainingSet{}, report.value()).error().code == errc::invalid_argument);
+  CHECK(ContactSheetPng(set, report, sheet_options).error().code == errc::invalid_argument);
+  CHECK(ContactSheetPng(TrainingSet{}, report).error().code == errc::invalid_argument);
 }

@@ -24,11 +24,8 @@ TEST_CASE("a fixed set: left out, kept as is, turned upright, cropped to the fac
                           {"copy.jpg", Jpeg(astronaut, 80)},
                           {"tagged.jpg", WithExifOrientation(Jpeg(sideways), 6)},
                           {"far.png", Png(Pasted(scene, astronaut, 300, 200))}});
-  PreflightOptions options;
-  options.min_photos = 1;
-  auto report = Preflight(set, options);
-  REQUIRE(report);
-  auto fixed = FixPhotos(set, report.value());
+  const auto report = CheckedAlone(set);
+  auto fixed = FixPhotos(set, report);
   REQUIRE_MESSAGE(fixed, fixed.error().to_string());
   const auto& photos = fixed.value();
   REQUIRE(photos.size() == 4);
@@ -53,9 +50,8 @@ TEST_CASE("a fixed set: left out, kept as is, turned upright, cropped to the fac
   CHECK(photos[3].cropped);
   CHECK(photos[3].reasons == "face_too_small");
   CHECK(photos[3].output_name == "far.png");
-  auto again = Preflight(SetOf({{"far.png", photos[3].bytes}}), options);
-  REQUIRE(again);
-  const auto& cropped = again.value().photos[0];
+  const auto again = CheckedAlone(SetOf({{"far.png", photos[3].bytes}}));
+  const auto& cropped = again.photos[0];
   CHECK(cropped.width == 512);  // 3 face heights is less: min_side
   CHECK(cropped.height == 512);
   CHECK(cropped.faces.size() == 1);
@@ -64,10 +60,9 @@ TEST_CASE("a fixed set: left out, kept as is, turned upright, cropped to the fac
 
 TEST_CASE("FixPhotos refuses a report of another set and bad options") {
   const auto set = SetOf({{"a.jpg", Jpeg(Photo("astronaut.png"))}});
-  auto report = Preflight(set);
-  REQUIRE(report);
-  CHECK(FixPhotos(TrainingSet{}, report.value()).error().code == errc::invalid_argument);
+  const auto report = CheckedAlone(set);
+  CHECK(FixPhotos(TrainingSet{}, report).error().code == errc::invalid_argument);
   FixOptions options;
   options.jpeg_quality = 0;
-  CHECK(FixPhotos(set, report.value(), options).error().code == errc::invalid_argument);
+  CHECK(FixPhotos(set, report, options).error().code == errc::invalid_argument);
 }

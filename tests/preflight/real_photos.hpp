@@ -3,6 +3,7 @@
 // cameraman, coffee, a cat, ...) and the defects the tests derive from them at run time.
 
 #include <faltrain/client/training_set.hpp>
+#include <faltrain/preflight/preflight.hpp>
 
 #include <doctest/doctest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -86,6 +87,15 @@ inline faltrain::TrainingSet SetOf(std::vector<std::pair<std::string, std::strin
     REQUIRE_MESSAGE(added, name << ": " << added.error().to_string());
   }
   return set;
+}
+
+/// The check of `set` with default options but `min_photos` 1 (so a small set adds no reason).
+inline faltrain::PreflightReport CheckedAlone(const faltrain::TrainingSet& set) {
+  faltrain::PreflightOptions options;
+  options.min_photos = 1;
+  auto report = faltrain::Preflight(set, options);
+  REQUIRE_MESSAGE(report, report.error().to_string());
+  return std::move(report).value();
 }
 
 }  // namespace preflight_test
