@@ -6,28 +6,15 @@ namespace faltrain_cli {
 
 using faltrain::JsonFields;
 
-std::string Quote(std::string_view text) {
-  JsonFields f;
-  f.SetString("v", text);
-  return f.items().front().second;
-}
-
 std::string Object(const JsonFields& fields) {
-  std::string out = "{";
-  for (const auto& [key, value] : fields.items()) {
-    if (out.size() > 1) out += ',';
-    out += Quote(key) + ':' + value;
-  }
-  return out + "}";
+  return faltrain::JsonWriter().BeginObject().Fields(fields).EndObject().str();
 }
 
 std::string Array(const std::vector<std::string>& json_values) {
-  std::string out = "[";
-  for (const auto& v : json_values) {
-    if (out.size() > 1) out += ',';
-    out += v;
-  }
-  return out + "]";
+  faltrain::JsonWriter w;
+  w.BeginArray();
+  for (const auto& v : json_values) w.Raw(v);
+  return std::move(w.EndArray()).str();
 }
 
 std::string_view ErrcName(faltrain::errc code) noexcept {
@@ -89,7 +76,7 @@ std::string ErrorJson(const faltrain::error& e) {
     std::vector<std::string> items;
     for (const auto& fe : e.field_errors) {
       std::vector<std::string> loc;
-      for (const auto& part : fe.loc) loc.push_back(Quote(part));
+      for (const auto& part : fe.loc) loc.push_back(faltrain::JsonQuote(part));
       JsonFields item;
       item.SetRaw("loc", Array(loc)).SetString("msg", fe.msg).SetString("type", fe.type);
       items.push_back(Object(item));
@@ -144,7 +131,7 @@ std::string ProgressJson(const faltrain::Progress& p) {
   if (p.eta) f.SetInt("eta_ms", p.eta->count());
   if (!p.new_logs.empty()) {
     std::vector<std::string> logs;
-    for (const auto& log : p.new_logs) logs.push_back(Quote(log.message));
+    for (const auto& log : p.new_logs) logs.push_back(faltrain::JsonQuote(log.message));
     f.SetRaw("logs", Array(logs));
   }
   return Object(f);

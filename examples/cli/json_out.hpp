@@ -1,9 +1,10 @@
 #pragma once
-// JSON for `--json` output, built with faltrain's public JsonFields (which escapes strings), so
+// JSON for `--json` output, written with faltrain's public JsonWriter (which escapes strings), so
 // scripts get one well-formed object per line.
 
 #include <faltrain/client/error.hpp>
 #include <faltrain/client/json_fields.hpp>
+#include <faltrain/client/json_writer.hpp>
 #include <faltrain/client/outputs.hpp>
 #include <faltrain/client/presets.hpp>
 #include <faltrain/client/progress.hpp>
@@ -16,9 +17,7 @@
 
 namespace faltrain_cli {
 
-/// A JSON string literal for `text`.
-std::string Quote(std::string_view text);
-/// `{"key":value,...}` from fields whose keys are plain identifiers chosen by this program.
+/// `{"key":value,...}` from the fields, in their order.
 std::string Object(const faltrain::JsonFields& fields);
 /// `[v1,v2,...]` from JSON values.
 std::string Array(const std::vector<std::string>& json_values);

@@ -1,7 +1,8 @@
 #include "telegram_api.hpp"
 
-#include "json_text.hpp"
 #include "multipart.hpp"
+
+#include <faltrain/client/json_writer.hpp>
 
 #include <fmt/format.h>
 
@@ -29,20 +30,16 @@ errc CodeForStatus(int status) {
 }  // namespace
 
 std::string KeyboardJson(const InlineKeyboard& keyboard) {
-  std::string rows = "[";
+  faltrain::JsonWriter w;
+  w.BeginObject().Key("inline_keyboard").BeginArray();
   for (const auto& row : keyboard) {
-    if (rows.size() > 1) rows += ",";
-    rows += "[";
-    bool first = true;
+    w.BeginArray();
     for (const auto& button : row) {
-      if (!first) rows += ",";
-      first = false;
-      rows += JsonObject().Str("text", button.text).Str("callback_data", button.callback_data).Text();
+      w.BeginObject().Field("text", button.text).Field("callback_data", button.callback_data).EndObject();
     }
-    rows += "]";
+    w.EndArray();
   }
-  rows += "]";
-  return JsonObject().Raw("inline_keyboard", rows).Text();
+  return std::move(w.EndArray().EndObject()).str();
 }
 
 TelegramApi::TelegramApi(std::shared_ptr<faltrain::Transport> transport, TelegramApiOptions options)
@@ -107,11 +104,11 @@ faltrain::result<std::string> TelegramApi::Call(std::string_view method, std::st
 
 faltrain::result<std::vector<Update>> TelegramApi::GetUpdates(std::int64_t offset,
                                                               std::chrono::seconds timeout) {
-  std::string body = JsonObject()
-                         .Int("offset", offset)
-                         .Int("timeout", timeout.count())
-                         .Raw("allowed_updates", R"(["message","callback_query"])")
-                         .Text();
+  std::string body = faltrain::JsonWriter().BeginObject()
+                         .Field("offset", offset)
+                         .Field("timeout", timeout.count())
+                         .Key("allowed_updates").Raw(R"(["message","callback_query"])")
+                         .EndObject().str();
   // The server holds the request for `timeout`; allow for the network on top.
   FALTRAIN_TRY(std::string answer, Call("getUpdates", std::move(body), "application/json",
                                         timeout + std::chrono::seconds(15), false));
@@ -120,25 +117,27 @@ faltrain::result<std::vector<Update>> TelegramApi::GetUpdates(std::int64_t offse
 
 faltrain::result<std::int64_t> TelegramApi::SendMessage(std::int64_t chat_id, std::string_view text,
                                                         const InlineKeyboard& keyboard) {
-  JsonObject body;
-  body.Int("chat_id", chat_id).Str("text", text);
-  if (!keyboard.empty()) body.Raw("reply_markup", KeyboardJson(keyboard));
+  faltrain::JsonWriter body;
+  body.BeginObject();
+  body.Field("chat_id", chat_id).Field("text", text);
+  if (!keyboard.empty()) body.Key("reply_markup").Raw(KeyboardJson(keyboard));
   FALTRAIN_TRY(std::string answer,
-               Call("sendMessage", body.Text(), "application/json", kSendTimeout, true));
+               Call("sendMessage", body.EndObject().str(), "application/json", kSendTimeout, true));
   return ParseSentMessageId(answer);
 }
 
 faltrain::result<void> TelegramApi::AnswerCallbackQuery(std::string_view callback_query_id,
                                                         std::string_view text) {
-  JsonObject body;
-  body.Str("callback_query_id", callback_query_id);
-  if (!text.empty()) body.Str("text", text);
-  FALTRAIN_TRYV(Call("answerCallbackQuery", body.Text(), "application/json", kSendTimeout, true));
+  faltrain::JsonWriter body;
+  body.BeginObject();
+  body.Field("callback_query_id", callback_query_id);
+  if (!text.empty()) body.Field("text", text);
+  FALTRAIN_TRYV(Call("answerCallbackQuery", body.EndObject().str(), "application/json", kSendTimeout, true));
   return faltrain::success();
 }
 
 faltrain::result<TelegramFile> TelegramApi::GetFile(std::string_view file_id) {
-  FALTRAIN_TRY(std::string answer, Call("getFile", JsonObject().Str("file_id", file_id).Text(),
+  FALTRAIN_TRY(std::string answer, Call("getFile", faltrain::JsonWriter().BeginObject().Field("file_id", file_id).EndObject().str(),
                                         "application/json", kSendTimeout, true));
   return ParseFile(answer);
 }
@@ -171,10 +170,11 @@ faltrain::result<std::string> TelegramApi::DownloadFile(std::string_view file_pa
 
 faltrain::result<void> TelegramApi::SendPhotoUrl(std::int64_t chat_id, std::string_view url,
                                                  std::string_view caption) {
-  JsonObject body;
-  body.Int("chat_id", chat_id).Str("photo", url);
-  if (!caption.empty()) body.Str("caption", caption);
-  FALTRAIN_TRYV(Call("sendPhoto", body.Text(), "application/json", kSendTimeout, true));
+  faltrain::JsonWriter body;
+  body.BeginObject();
+  body.Field("chat_id", chat_id).Field("photo", url);
+  if (!caption.empty()) body.Field("caption", caption);
+  FALTRAIN_TRYV(Call("sendPhoto", body.EndObject().str(), "application/json", kSendTimeout, true));
   return faltrain::success();
 }
 

@@ -7,6 +7,7 @@
 #include <faltrain/client/error.hpp>
 #include <faltrain/client/job_monitor.hpp>
 #include <faltrain/client/json_fields.hpp>
+#include <faltrain/client/json_writer.hpp>
 #include <faltrain/client/logging.hpp>
 #include <faltrain/client/outputs.hpp>
 #include <faltrain/client/presets.hpp>

@@ -1,6 +1,6 @@
 #include <faltrain/client/json_fields.hpp>
 
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <algorithm>
 
@@ -8,7 +8,7 @@ namespace faltrain {
 inline namespace v1 {
 
 JsonFields& JsonFields::SetString(std::string key, std::string_view value) {
-  return Put(std::move(key), detail::JsonQuote(value));
+  return Put(std::move(key), JsonQuote(value));
 }
 
 JsonFields& JsonFields::SetInt(std::string key, std::int64_t value) {
@@ -20,7 +20,7 @@ JsonFields& JsonFields::SetUint(std::string key, std::uint64_t value) {
 }
 
 JsonFields& JsonFields::SetDouble(std::string key, double value) {
-  return Put(std::move(key), detail::JsonNumber(value));
+  return Put(std::move(key), JsonNumber(value));
 }
 
 JsonFields& JsonFields::SetBool(std::string key, bool value) {

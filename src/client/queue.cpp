@@ -1,7 +1,7 @@
 #include <faltrain/client/queue.hpp>
 
 #include "client/detail/json_reader.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <cctype>
 #include <vector>
@@ -79,7 +79,7 @@ std::string EndpointId::App() const {
 std::string EndpointId::Full() const { return App() + (path.empty() ? std::string() : "/" + path); }
 
 std::string RequestHandle::ToJson() const {
-  detail::JsonWriter w;
+  JsonWriter w;
   w.BeginObject()
       .Field("endpoint_id", endpoint_id)
       .Field("request_id", request_id)

@@ -6,7 +6,7 @@
 #include "client/detail/input_fields.hpp"
 #include "client/detail/json_reader.hpp"
 #include "client/detail/json_validate.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 #include "client/detail/queue_protocol.hpp"
 #include "client/detail/url.hpp"
 
@@ -163,14 +163,14 @@ result<ResolvedTraining> ResolveTraining(const TrainerRegistry& trainers, const 
 
   detail::InputFields fields;
   if (!out.spec.fixed_inputs_json.empty()) FALTRAIN_TRYV(fields.PutObjectFields(out.spec.fixed_inputs_json));
-  fields.Put(out.spec.images_field, detail::JsonQuote(request.images_url));
+  fields.Put(out.spec.images_field, JsonQuote(request.images_url));
   const std::string& trigger = request.trigger.empty() ? out.spec.default_trigger : request.trigger;
   if (!out.spec.trigger_field.empty() && !trigger.empty()) {
-    fields.Put(out.spec.trigger_field, detail::JsonQuote(trigger));
+    fields.Put(out.spec.trigger_field, JsonQuote(trigger));
   }
   if (!out.spec.steps_field.empty()) fields.Put(out.spec.steps_field, std::to_string(out.steps));
   if (!out.spec.learning_rate_field.empty()) {
-    fields.Put(out.spec.learning_rate_field, detail::JsonNumber(learning_rate));
+    fields.Put(out.spec.learning_rate_field, JsonNumber(learning_rate));
   }
   FALTRAIN_TRYV(fields.PutExtra(request.extra));
   out.input_json = fields.ToJson();

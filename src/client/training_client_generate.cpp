@@ -4,7 +4,7 @@
 
 #include "client/detail/client_impl.hpp"
 #include "client/detail/input_fields.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <fmt/format.h>
 
@@ -38,29 +38,29 @@ result<std::pair<std::string, std::string>> TrainingClient::BuildGenerationInput
                              ? std::string(finetune ? kFinetuneEndpoint : kLoraEndpoint)
                              : request.endpoint;
 
-  auto text = [](std::string_view v) { return detail::JsonQuote(v); };
+  auto text = [](std::string_view v) { return JsonQuote(v); };
   detail::InputFields fields;
   fields.Put("prompt", text(request.prompt));
   if (finetune) {
     fields.Put("finetune_id", text(trained.finetune_id));
-    fields.Put("finetune_strength", detail::JsonNumber(request.finetune_strength));
+    fields.Put("finetune_strength", JsonNumber(request.finetune_strength));
     if (!request.aspect_ratio.empty()) fields.Put("aspect_ratio", text(request.aspect_ratio));
   } else {
-    detail::JsonWriter loras;
+    JsonWriter loras;
     loras.BeginArray().BeginObject()
         .Field("path", trained.lora_file->url)
         .Field("scale", request.lora_scale)
         .EndObject().EndArray();
     fields.Put("loras", std::move(loras).str());
     if (request.width) {
-      detail::JsonWriter size;
+      JsonWriter size;
       size.BeginObject().Field("width", *request.width).Field("height", *request.height).EndObject();
       fields.Put("image_size", std::move(size).str());
     } else if (!request.image_size.empty()) {
       fields.Put("image_size", text(request.image_size));
     }
     if (request.num_inference_steps) fields.Put("num_inference_steps", std::to_string(*request.num_inference_steps));
-    if (request.guidance_scale) fields.Put("guidance_scale", detail::JsonNumber(*request.guidance_scale));
+    if (request.guidance_scale) fields.Put("guidance_scale", JsonNumber(*request.guidance_scale));
   }
   fields.Put("num_images", std::to_string(request.num_images));
   if (request.seed) fields.Put("seed", std::to_string(*request.seed));

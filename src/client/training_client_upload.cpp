@@ -4,7 +4,7 @@
 
 #include "client/detail/client_impl.hpp"
 #include "client/detail/json_reader.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 #include "client/detail/url.hpp"
 
 #include <fmt/format.h>
@@ -88,7 +88,7 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
   initiate.url = std::move(*with_type);
   initiate.headers = impl_->BaseHeaders();
   initiate.headers.Add("Content-Type", "application/json");
-  detail::JsonWriter w;
+  JsonWriter w;
   w.BeginObject().Field("content_type", type).Field("file_name", name).EndObject();
   initiate.body = std::move(w).str();
   FALTRAIN_TRY(auto initiated, impl_->Execute(initiate, Repeatable::kYes));
@@ -110,7 +110,7 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
     return std::move(target.file_url);
   }
 
-  detail::JsonWriter parts;
+  JsonWriter parts;
   parts.BeginObject().Key("parts").BeginArray();
   const std::size_t part_size = config.multipart_part_size;
   int part_number = 0;

@@ -2,7 +2,7 @@
 
 #include "faltrain/webhooks/handler.hpp"
 
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <cctype>
 #include <cstdlib>
@@ -12,7 +12,7 @@ inline namespace v1 {
 namespace {
 
 std::string ErrorBody(std::string_view message) {
-  detail::JsonWriter w;
+  JsonWriter w;
   w.BeginObject().Field("error", message).EndObject();
   return std::move(w).str();
 }
@@ -89,7 +89,7 @@ WebhookReply WebhookHandler::Handle(std::string_view method, const HttpHeaders& 
   WebhookReply reply;
   reply.status = 200;
   reply.duplicate = !inserted.value();
-  detail::JsonWriter w;
+  JsonWriter w;
   w.BeginObject().Field("status", reply.duplicate ? "duplicate" : "accepted").EndObject();
   reply.body = std::move(w).str();
   reply.event = std::move(event).value();

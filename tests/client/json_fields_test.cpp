@@ -1,7 +1,7 @@
 #include <faltrain/client/json_fields.hpp>
 
 #include "client/detail/json_reader.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <doctest/doctest.h>
 
@@ -21,7 +21,7 @@ std::string ValueOf(const JsonFields& f, std::string_view key) {
 
 /// The fields as one JSON object, the way a request body embeds them.
 std::string AsObject(const JsonFields& f) {
-  detail::JsonWriter w;
+  JsonWriter w;
   w.BeginObject();
   for (const auto& [k, v] : f.items()) w.Key(k).Raw(v);
   w.EndObject();

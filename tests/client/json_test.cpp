@@ -1,5 +1,7 @@
 #include "client/detail/json_reader.hpp"
-#include "client/detail/json_writer.hpp"
+
+#include <faltrain/client/json_fields.hpp>
+#include <faltrain/client/json_writer.hpp>
 
 #include <doctest/doctest.h>
 
@@ -7,6 +9,10 @@
 #include <map>
 
 using namespace faltrain::detail;
+using faltrain::JsonFields;
+using faltrain::JsonNumber;
+using faltrain::JsonQuote;
+using faltrain::JsonWriter;
 
 TEST_CASE("JsonQuote escapes quotes, backslashes and control characters") {
   CHECK(JsonQuote("a\"b\\c") == R"("a\"b\\c")");
@@ -38,6 +44,14 @@ TEST_CASE("JsonWriter places commas and nests") {
   w.Key("c").BeginObject().Field("d", true).EndObject().Key("e").Raw(R"({"f":2})").EndObject();
   CHECK(w.str() == R"({"a":1,"b":[1,"x",null],"c":{"d":true},"e":{"f":2}})");
   CHECK(IsValidJson(w.str()));
+}
+
+TEST_CASE("JsonWriter writes JsonFields as members, in their order") {
+  JsonFields fields;
+  fields.SetString("name", "Ана \"A\"").SetInt("n", -3).SetRaw("size", R"({"w":1})");
+  auto text = JsonWriter().BeginObject().Field("first", true).Fields(fields).EndObject().str();
+  CHECK(text == R"({"first":true,"name":"Ана \"A\"","n":-3,"size":{"w":1}})");
+  CHECK(JsonWriter().BeginObject().Fields(JsonFields()).EndObject().str() == "{}");
 }
 
 TEST_CASE("ReadRaw keeps numbers beyond int64 and whole sub-objects verbatim") {

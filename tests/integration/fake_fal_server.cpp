@@ -1,7 +1,7 @@
 #include "fake_fal_server.hpp"
 
 #include "client/detail/json_reader.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <httplib.h>
 #include <openssl/ssl.h>
@@ -27,7 +27,7 @@ namespace faltrain_testing {
 namespace {
 
 using faltrain::detail::JsonDocument;
-using faltrain::detail::JsonWriter;
+using faltrain::JsonWriter;
 using faltrain::detail::ReadString;
 
 constexpr const char* kJson = "application/json";

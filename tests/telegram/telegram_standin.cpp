@@ -1,6 +1,6 @@
 #include "telegram_standin.hpp"
 
-#include "json_text.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -10,8 +10,7 @@
 namespace faltrain_bot_test {
 namespace {
 
-using faltrain_bot::JsonObject;
-using faltrain_bot::JsonQuote;
+using faltrain::JsonQuote;
 
 constexpr const char* kOutageBody =
     "<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>";
@@ -22,7 +21,7 @@ void Json(httplib::Response& res, int status, const std::string& body) {
 }
 
 void Fail(httplib::Response& res, int code, const std::string& description) {
-  Json(res, code, JsonObject().Bool("ok", false).Int("error_code", code).Str("description", description).Text());
+  Json(res, code, faltrain::JsonWriter().BeginObject().Field("ok", false).Field("error_code", code).Field("description", description).EndObject().str());
 }
 
 // Top-level parameters of a Bot API call, whichever way they were sent.
@@ -88,12 +87,12 @@ TelegramStandin::~TelegramStandin() {
 std::string TelegramStandin::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
 
 std::string TelegramStandin::UserJson(std::int64_t user, const std::string& lang) const {
-  return JsonObject()
-      .Int("id", user)
-      .Bool("is_bot", false)
-      .Str("first_name", fmt::format("User{}", user))
-      .Str("language_code", lang)
-      .Text();
+  return faltrain::JsonWriter().BeginObject()
+      .Field("id", user)
+      .Field("is_bot", false)
+      .Field("first_name", fmt::format("User{}", user))
+      .Field("language_code", lang)
+      .EndObject().str();
 }
 
 // The common head of a private-chat message object (without the closing brace).
@@ -103,13 +102,13 @@ std::string TelegramStandin::MessagePrefix(std::int64_t user, const std::string&
     std::lock_guard<std::mutex> lock(mu_);
     message_id = next_message_id_++;
   }
-  std::string chat = JsonObject().Int("id", user).Str("type", "private").Text();
-  std::string head = JsonObject()
-                         .Int("message_id", message_id)
-                         .Int("date", 1767225600)
-                         .Raw("from", UserJson(user, lang))
-                         .Raw("chat", chat)
-                         .Text();
+  std::string chat = faltrain::JsonWriter().BeginObject().Field("id", user).Field("type", "private").EndObject().str();
+  std::string head = faltrain::JsonWriter().BeginObject()
+                         .Field("message_id", message_id)
+                         .Field("date", 1767225600)
+                         .Key("from").Raw(UserJson(user, lang))
+                         .Key("chat").Raw(chat)
+                         .EndObject().str();
   head.pop_back();  // reopen the object
   return head;
 }
@@ -148,8 +147,8 @@ std::int64_t TelegramStandin::PushPhoto(std::int64_t user, const std::string& by
   std::string thumb = AddFile(bytes, -1, &thumb_unique);
   std::string full = AddFile(bytes, -1, &unique);
   auto size = [&](const std::string& id, const std::string& u, int side) {
-    return JsonObject().Str("file_id", id).Str("file_unique_id", u).Int("width", side)
-        .Int("height", side).Int("file_size", static_cast<std::int64_t>(bytes.size())).Text();
+    return faltrain::JsonWriter().BeginObject().Field("file_id", id).Field("file_unique_id", u).Field("width", side)
+        .Field("height", side).Field("file_size", static_cast<std::int64_t>(bytes.size())).EndObject().str();
   };
   std::string message = MessagePrefix(user, lang) + ",\"photo\":[" + size(thumb, thumb_unique, 90) + "," +
                         size(full, unique, 8) + "]";
@@ -162,17 +161,17 @@ std::int64_t TelegramStandin::PushDocument(std::int64_t user, const std::string&
                                            std::int64_t declared_size, const std::string& lang) {
   std::string unique;
   std::string id = AddFile(bytes, declared_size, &unique);
-  std::string doc = JsonObject().Str("file_id", id).Str("file_unique_id", unique)
-                        .Str("file_name", file_name).Str("mime_type", mime)
-                        .Int("file_size", declared_size < 0 ? static_cast<std::int64_t>(bytes.size())
+  std::string doc = faltrain::JsonWriter().BeginObject().Field("file_id", id).Field("file_unique_id", unique)
+                        .Field("file_name", file_name).Field("mime_type", mime)
+                        .Field("file_size", declared_size < 0 ? static_cast<std::int64_t>(bytes.size())
                                                             : declared_size)
-                        .Text();
+                        .EndObject().str();
   return Enqueue("\"message\":" + MessagePrefix(user, lang) + ",\"document\":" + doc + "}");
 }
 
 std::int64_t TelegramStandin::PushSticker(std::int64_t user, const std::string& lang) {
-  std::string sticker = JsonObject().Str("file_id", "sticker-1").Str("file_unique_id", "st1")
-                            .Int("width", 512).Int("height", 512).Text();
+  std::string sticker = faltrain::JsonWriter().BeginObject().Field("file_id", "sticker-1").Field("file_unique_id", "st1")
+                            .Field("width", 512).Field("height", 512).EndObject().str();
   return Enqueue("\"message\":" + MessagePrefix(user, lang) + ",\"sticker\":" + sticker + "}");
 }
 
@@ -182,7 +181,7 @@ std::int64_t TelegramStandin::PushCallback(std::int64_t user, const std::string&
   std::string query;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    query = JsonObject().Str("id", fmt::format("cbq-{}", next_update_id_)).Text();
+    query = faltrain::JsonWriter().BeginObject().Field("id", fmt::format("cbq-{}", next_update_id_)).EndObject().str();
   }
   query.pop_back();
   query += ",\"from\":" + UserJson(user, lang) + ",\"message\":" + message +
@@ -238,12 +237,12 @@ void TelegramStandin::HandleMethod(const httplib::Request& req, httplib::Respons
       Fail(res, 400, "Bad Request: invalid file_id");
       return;
     }
-    JsonObject file;
-    file.Str("file_id", it->second.file_id).Str("file_unique_id", it->second.unique_id)
-        .Int("file_size", it->second.declared_size);
+    faltrain::JsonWriter file;
+    file.BeginObject().Field("file_id", it->second.file_id).Field("file_unique_id", it->second.unique_id)
+        .Field("file_size", it->second.declared_size);
     // Like Telegram: no download path for files over 20 MB.
-    if (it->second.declared_size <= (20 << 20)) file.Str("file_path", "documents/" + it->second.file_id);
-    Json(res, 200, JsonObject().Bool("ok", true).Raw("result", file.Text()).Text());
+    if (it->second.declared_size <= (20 << 20)) file.Field("file_path", "documents/" + it->second.file_id);
+    Json(res, 200, faltrain::JsonWriter().BeginObject().Field("ok", true).Key("result").Raw(file.EndObject().str()).EndObject().str());
   } else if (method == "sendPhoto") {
     std::lock_guard<std::mutex> lock(mu_);
     SentPhoto p;
@@ -286,7 +285,7 @@ void TelegramStandin::GetUpdates(const std::map<std::string, std::string>& param
     ++deliveries_[id];
   }
   result += "]";
-  Json(res, 200, JsonObject().Bool("ok", true).Raw("result", result).Text());
+  Json(res, 200, faltrain::JsonWriter().BeginObject().Field("ok", true).Key("result").Raw(result).EndObject().str());
 }
 
 void TelegramStandin::HandleFile(const httplib::Request& req, httplib::Response& res) {

@@ -4,7 +4,6 @@
 #include "bot_store.hpp"
 #include "data_uri.hpp"
 #include "flood_guard.hpp"
-#include "json_text.hpp"
 #include "messages.hpp"
 #include "multipart.hpp"
 #include "telegram_api.hpp"
@@ -19,14 +18,6 @@
 
 namespace faltrain_bot {
 namespace {
-
-TEST_CASE("JsonQuote escapes quotes, backslashes and controls, and keeps UTF-8") {
-  CHECK(JsonQuote("a\"b\\c") == R"("a\"b\\c")");
-  CHECK(JsonQuote("line\nnext\t\x01") == R"("line\nnext\t\u0001")");
-  CHECK(JsonQuote("Анна 🎭") == "\"Анна 🎭\"");
-  CHECK(JsonObject().Str("k", "v").Int("n", -5).Bool("b", true).Raw("r", "[1]").Text() ==
-        R"({"k":"v","n":-5,"b":true,"r":[1]})");
-}
 
 TEST_CASE("an inline keyboard becomes reply_markup JSON that parses back") {
   std::string json = KeyboardJson({{{"Portrait \"P\"", "style:portrait"}, {"Art", "style:artistic"}},

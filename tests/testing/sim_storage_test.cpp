@@ -3,7 +3,7 @@
 
 #include "sim_test_helpers.hpp"
 
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <cstdlib>
 
@@ -68,8 +68,8 @@ TEST_CASE("multipart, fal-js flavour: parts at <upload path>/<n><query>, then /c
   REQUIRE(part1.status == 200);
   CHECK(At(part1.body, "/partNumber") == "1");
   CHECK(part1.headers.Get("etag") == At(part1.body, "/etag"));
-  std::string complete_body = R"({"parts":[{"partNumber":1,"etag":)" + detail::JsonQuote(At(part1.body, "/etag")) +
-                              R"(},{"partNumber":2,"etag":)" + detail::JsonQuote(At(part2.body, "/etag")) + "}]}";
+  std::string complete_body = R"({"parts":[{"partNumber":1,"etag":)" + JsonQuote(At(part1.body, "/etag")) +
+                              R"(},{"partNumber":2,"etag":)" + JsonQuote(At(part2.body, "/etag")) + "}]}";
   auto wrong = Call(sim, HttpMethod::kPost, path + "/complete" + query,
                     R"({"parts":[{"partNumber":1,"etag":"nope"}]})");
   CHECK(wrong.status == 400);

@@ -2,7 +2,7 @@
 
 #include "client/detail/json_reader.hpp"
 #include "client/detail/json_validate.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <fmt/format.h>
 

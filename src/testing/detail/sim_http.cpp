@@ -1,6 +1,6 @@
 #include "testing/detail/sim_http.hpp"
 
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 #include "client/detail/url.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include "testing/detail/sim_outputs.hpp"
 
 #include "webhooks/detail/encoding.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 #include "testing/detail/sim_random.hpp"
 #include "testing/detail/sim_validation.hpp"
 

@@ -4,7 +4,7 @@
 #include "testing/detail/sim_core.hpp"
 
 #include "client/detail/json_reader.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 #include "testing/detail/sim_validation.hpp"
 
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 #include "testing/detail/sim_validation.hpp"
 
 #include "client/detail/json_reader.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 
 #include <algorithm>
 #include <cctype>

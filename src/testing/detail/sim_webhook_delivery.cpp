@@ -5,7 +5,7 @@
 #include "testing/detail/sim_core.hpp"
 
 #include "webhooks/detail/encoding.hpp"
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
 #include "testing/detail/sim_python_json.hpp"
 
 #include <faltrain/client/curl_transport.hpp>

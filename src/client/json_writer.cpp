@@ -1,4 +1,6 @@
-#include "client/detail/json_writer.hpp"
+#include <faltrain/client/json_writer.hpp>
+
+#include <faltrain/client/json_fields.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +8,6 @@
 
 namespace faltrain {
 inline namespace v1 {
-namespace detail {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid.
@@ -26,8 +27,7 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   return len;
 }
 
-}  // namespace
-
+// Appends `s` as a quoted JSON string.
 void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (std::size_t i = 0; i < s.size();) {
@@ -60,6 +60,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
+}  // namespace
 
 std::string JsonQuote(std::string_view s) {
   std::string out;
@@ -150,7 +151,10 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   out_.append(json);
   return *this;
 }
+JsonWriter& JsonWriter::Fields(const JsonFields& fields) {
+  for (const auto& [key, json] : fields.items()) Key(key).Raw(json);
+  return *this;
+}
 
-}  // namespace detail
 }  // namespace v1
 }  // namespace faltrain

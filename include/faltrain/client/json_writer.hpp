@@ -1,5 +1,6 @@
 #pragma once
-// Builds JSON text with correct escaping. Private: callers get strings, never this type.
+// Writing JSON text with correct escaping: the request bodies faltrain sends, and whatever JSON a
+// program of yours needs to write (a bot's API calls, a tool's --json output).
 
 #include <cstdint>
 #include <string>
@@ -7,16 +8,18 @@
 
 namespace faltrain {
 inline namespace v1 {
-namespace detail {
 
-/// Appends `s` as a quoted JSON string (RFC 8259 escaping; invalid UTF-8 bytes become U+FFFD).
-void AppendJsonString(std::string& out, std::string_view s);
+class JsonFields;
+
+/// `s` as a quoted JSON string (RFC 8259 escaping; invalid UTF-8 bytes become U+FFFD, so the
+/// output is valid JSON whatever the input was).
 std::string JsonQuote(std::string_view s);
-/// Shortest text that reads back as the same double ("0.0003", "1e-05"); NaN/inf become null.
+/// Shortest text that reads back as the same double ("0.0003", "1e-09"); NaN and inf become null.
 std::string JsonNumber(double v);
 
-/// A streaming writer: `w.BeginObject(); w.Key("a"); w.Int(1); w.EndObject();`.
-/// Commas are inserted automatically.
+/// A streaming writer that places the commas:
+/// `JsonWriter().BeginObject().Field("a", 1).Key("b").BeginArray().String("x").EndArray().EndObject().str()`
+/// gives `{"a":1,"b":["x"]}`. It does not check nesting: a caller closes what it opened.
 class JsonWriter {
  public:
   JsonWriter& BeginObject();
@@ -32,6 +35,8 @@ class JsonWriter {
   JsonWriter& Null();
   /// Inserts already-valid JSON text as one value.
   JsonWriter& Raw(std::string_view json);
+  /// Every (key, value) of `fields` as members of the object being written.
+  JsonWriter& Fields(const JsonFields& fields);
 
   // Key + value shorthands.
   JsonWriter& Field(std::string_view k, std::string_view v) { return Key(k).String(v); }
@@ -41,6 +46,7 @@ class JsonWriter {
   JsonWriter& Field(std::string_view k, double v) { return Key(k).Double(v); }
   JsonWriter& Field(std::string_view k, bool v) { return Key(k).Bool(v); }
 
+  /// The text written so far.
   const std::string& str() const& { return out_; }
   std::string str() && { return std::move(out_); }
 
@@ -50,6 +56,5 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-}  // namespace detail
 }  // namespace v1
 }  // namespace faltrain
