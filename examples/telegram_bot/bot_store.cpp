@@ -1,5 +1,7 @@
 #include "bot_store.hpp"
 
+#include <faltrain/sqlite/statement.hpp>
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -39,51 +41,7 @@ faltrain::error DbError(sqlite3* db, std::string_view what) {
   return faltrain::error(errc::storage_error, fmt::format("{}: {}", what, sqlite3_errmsg(db)));
 }
 
-// One prepared statement; binds by position from 1, finalizes itself.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& Int(std::int64_t v) { sqlite3_bind_int64(stmt_, ++index_, v); return *this; }
-  Stmt& Real(double v) { sqlite3_bind_double(stmt_, ++index_, v); return *this; }
-  Stmt& Text(std::string_view v) {
-    sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Blob(std::string_view v) {
-    sqlite3_bind_blob(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Null() { sqlite3_bind_null(stmt_, ++index_); return *this; }
-
-  /// SQLITE_ROW, SQLITE_DONE, or an error code.
-  int Step() { return rc_ == SQLITE_OK ? sqlite3_step(stmt_) : rc_; }
-  faltrain::result<void> Run(std::string_view what) {
-    int rc = Step();
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return faltrain::fail(DbError(db_, what));
-    return faltrain::success();
-  }
-
-  std::int64_t ColInt(int i) { return sqlite3_column_int64(stmt_, i); }
-  double ColReal(int i) { return sqlite3_column_double(stmt_, i); }
-  std::string ColText(int i) {
-    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
-  }
-  std::string ColBlob(int i) {
-    auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_OK;
-  int index_ = 0;
-};
+using Stmt = faltrain::sqlite::Statement;  // the library's wrapper, shared with its job store
 
 }  // namespace
 
@@ -115,32 +73,32 @@ faltrain::result<std::int64_t> BotStore::LoadOffset() {
   Stmt s(db_, "SELECT value FROM kv WHERE key = 'offset'");
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::int64_t{0};
-  if (rc != SQLITE_ROW) return faltrain::fail(DbError(db_, "loading the offset"));
-  return static_cast<std::int64_t>(std::stoll(s.ColText(0)));
+  if (rc != SQLITE_ROW) return faltrain::fail(s.Error("loading the offset"));
+  return static_cast<std::int64_t>(std::stoll(s.Text(0)));
 }
 
 faltrain::result<void> BotStore::SaveOffset(std::int64_t offset) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "INSERT INTO kv(key, value) VALUES('offset', ?) "
               "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-  return s.Text(std::to_string(offset)).Run("saving the offset");
+  return s.Bind(std::to_string(offset)).Run("saving the offset");
 }
 
 faltrain::result<Session> BotStore::LoadSession(std::int64_t user_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT chat_id, language, state, draft_avatar, prompt_avatar FROM sessions "
               "WHERE user_id = ?");
-  s.Int(user_id);
+  s.Bind(user_id);
   Session session;
   session.user_id = user_id;
   int rc = s.Step();
   if (rc == SQLITE_DONE) return session;
-  if (rc != SQLITE_ROW) return faltrain::fail(DbError(db_, "loading a session"));
-  session.chat_id = s.ColInt(0);
-  session.language = s.ColText(1);
-  session.state = static_cast<ChatState>(s.ColInt(2));
-  session.draft_avatar = s.ColInt(3);
-  session.prompt_avatar = s.ColInt(4);
+  if (rc != SQLITE_ROW) return faltrain::fail(s.Error("loading a session"));
+  session.chat_id = s.Int(0);
+  session.language = s.Text(1);
+  session.state = static_cast<ChatState>(s.Int(2));
+  session.draft_avatar = s.Int(3);
+  session.prompt_avatar = s.Int(4);
   return session;
 }
 
@@ -150,27 +108,27 @@ faltrain::result<void> BotStore::SaveSession(const Session& session) {
               "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
               "chat_id = excluded.chat_id, language = excluded.language, state = excluded.state, "
               "draft_avatar = excluded.draft_avatar, prompt_avatar = excluded.prompt_avatar");
-  s.Int(session.user_id).Int(session.chat_id).Text(session.language)
-      .Int(static_cast<std::int64_t>(session.state)).Int(session.draft_avatar)
-      .Int(session.prompt_avatar);
+  s.Bind(session.user_id).Bind(session.chat_id).Bind(session.language)
+      .Bind(static_cast<std::int64_t>(session.state)).Bind(session.draft_avatar)
+      .Bind(session.prompt_avatar);
   return s.Run("saving a session");
 }
 
 faltrain::result<std::string> BotStore::UserLanguage(std::int64_t user_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT language FROM sessions WHERE user_id = ?");
-  s.Int(user_id);
+  s.Bind(user_id);
   int rc = s.Step();
-  if (rc == SQLITE_ROW) return s.ColText(0);
+  if (rc == SQLITE_ROW) return s.Text(0);
   if (rc == SQLITE_DONE) return std::string();
-  return faltrain::fail(DbError(db_, "loading a language"));
+  return faltrain::fail(s.Error("loading a language"));
 }
 
 faltrain::result<std::int64_t> BotStore::CreateDraft(std::int64_t user_id, std::int64_t chat_id,
                                                      std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "INSERT INTO drafts(user_id, chat_id, name, created_ms) VALUES(?, ?, ?, ?)");
-  s.Int(user_id).Int(chat_id).Text(name).Int(NowMs());
+  s.Bind(user_id).Bind(chat_id).Bind(name).Bind(NowMs());
   FALTRAIN_TRYV(s.Run("creating a draft"));
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
 }
@@ -178,17 +136,17 @@ faltrain::result<std::int64_t> BotStore::CreateDraft(std::int64_t user_id, std::
 faltrain::result<Draft> BotStore::FindDraft(std::int64_t user_id, std::int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT id, user_id, chat_id, name, style, preset FROM drafts WHERE id = ? AND user_id = ?");
-  s.Int(id).Int(user_id);
+  s.Bind(id).Bind(user_id);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return faltrain::fail(errc::not_found, "no such draft");
-  if (rc != SQLITE_ROW) return faltrain::fail(DbError(db_, "loading a draft"));
+  if (rc != SQLITE_ROW) return faltrain::fail(s.Error("loading a draft"));
   Draft d;
-  d.id = s.ColInt(0);
-  d.user_id = s.ColInt(1);
-  d.chat_id = s.ColInt(2);
-  d.name = s.ColText(3);
-  d.style = s.ColText(4);
-  d.preset = s.ColText(5);
+  d.id = s.Int(0);
+  d.user_id = s.Int(1);
+  d.chat_id = s.Int(2);
+  d.name = s.Text(3);
+  d.style = s.Text(4);
+  d.preset = s.Text(5);
   return d;
 }
 
@@ -196,42 +154,42 @@ faltrain::result<void> BotStore::SetDraftChoice(std::int64_t id, std::string_vie
                                                 std::string_view preset) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "UPDATE drafts SET style = ?, preset = ? WHERE id = ?");
-  return s.Text(style).Text(preset).Int(id).Run("updating a draft");
+  return s.Bind(style).Bind(preset).Bind(id).Run("updating a draft");
 }
 
 faltrain::result<void> BotStore::DeleteDraft(std::int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt photos(db_, "DELETE FROM photos WHERE draft_id = ?");
-  FALTRAIN_TRYV(photos.Int(id).Run("deleting draft photos"));
+  FALTRAIN_TRYV(photos.Bind(id).Run("deleting draft photos"));
   Stmt s(db_, "DELETE FROM drafts WHERE id = ?");
-  return s.Int(id).Run("deleting a draft");
+  return s.Bind(id).Run("deleting a draft");
 }
 
 faltrain::result<bool> BotStore::AddPhoto(std::int64_t draft_id, std::string_view unique_id,
                                           std::string_view name, std::string_view bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "INSERT OR IGNORE INTO photos(draft_id, unique_id, name, bytes) VALUES(?, ?, ?, ?)");
-  FALTRAIN_TRYV(s.Int(draft_id).Text(unique_id).Text(name).Blob(bytes).Run("storing a photo"));
+  FALTRAIN_TRYV(s.Bind(draft_id).Bind(unique_id).Bind(name).BindBlob(bytes).Run("storing a photo"));
   return sqlite3_changes(db_) == 1;
 }
 
 faltrain::result<std::size_t> BotStore::CountPhotos(std::int64_t draft_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT COUNT(*) FROM photos WHERE draft_id = ?");
-  s.Int(draft_id);
-  if (s.Step() != SQLITE_ROW) return faltrain::fail(DbError(db_, "counting photos"));
-  return static_cast<std::size_t>(s.ColInt(0));
+  s.Bind(draft_id);
+  if (s.Step() != SQLITE_ROW) return faltrain::fail(s.Error("counting photos"));
+  return static_cast<std::size_t>(s.Int(0));
 }
 
 faltrain::result<std::vector<StoredPhoto>> BotStore::LoadPhotos(std::int64_t draft_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT name, bytes FROM photos WHERE draft_id = ? ORDER BY rowid");
-  s.Int(draft_id);
+  s.Bind(draft_id);
   std::vector<StoredPhoto> out;
   for (int rc = s.Step();; rc = s.Step()) {
     if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) return faltrain::fail(DbError(db_, "loading photos"));
-    out.push_back({s.ColText(0), s.ColBlob(1)});
+    if (rc != SQLITE_ROW) return faltrain::fail(s.Error("loading photos"));
+    out.push_back({s.Text(0), s.Blob(1)});
   }
   return out;
 }
@@ -239,23 +197,23 @@ faltrain::result<std::vector<StoredPhoto>> BotStore::LoadPhotos(std::int64_t dra
 faltrain::result<void> BotStore::AddJob(const BotJob& job) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "INSERT OR IGNORE INTO jobs(job_id, user_id, chat_id) VALUES(?, ?, ?)");
-  return s.Int(job.job_id).Int(job.user_id).Int(job.chat_id).Run("recording a job");
+  return s.Bind(job.job_id).Bind(job.user_id).Bind(job.chat_id).Run("recording a job");
 }
 
 faltrain::result<void> BotStore::ReleaseNotification(std::int64_t job_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "UPDATE jobs SET notified = 0 WHERE job_id = ?");
-  return s.Int(job_id).Run("releasing a notification");
+  return s.Bind(job_id).Run("releasing a notification");
 }
 
 faltrain::result<std::vector<BotJob>> BotStore::QueryJobs(const char* sql, std::int64_t arg) {
   Stmt s(db_, sql);
-  if (std::string_view(sql).find('?') != std::string_view::npos) s.Int(arg);
+  if (std::string_view(sql).find('?') != std::string_view::npos) s.Bind(arg);
   std::vector<BotJob> out;
   for (int rc = s.Step();; rc = s.Step()) {
     if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) return faltrain::fail(DbError(db_, "listing jobs"));
-    out.push_back({s.ColInt(0), s.ColInt(1), s.ColInt(2)});
+    if (rc != SQLITE_ROW) return faltrain::fail(s.Error("listing jobs"));
+    out.push_back({s.Int(0), s.Int(1), s.Int(2)});
   }
   return out;
 }
@@ -283,7 +241,7 @@ faltrain::result<std::vector<BotJob>> BotStore::ListUnnotifiedJobs() {
 faltrain::result<bool> BotStore::ClaimNotification(std::int64_t job_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "UPDATE jobs SET notified = 1 WHERE job_id = ? AND notified = 0");
-  FALTRAIN_TRYV(s.Int(job_id).Run("claiming a notification"));
+  FALTRAIN_TRYV(s.Bind(job_id).Run("claiming a notification"));
   return sqlite3_changes(db_) == 1;
 }
 

@@ -2,6 +2,7 @@
 // timeout for other processes, and versioned schema migrations (PRAGMA user_version).
 
 #include "faltrain/sqlite/sqlite_job_store.hpp"
+#include "faltrain/sqlite/statement.hpp"
 
 #include "jobs/detail/job_rows.hpp"
 
@@ -80,61 +81,7 @@ constexpr const char* kInboxColumns =
 
 using detail::ToUnixMillis;
 
-// A prepared statement with positional binding; finalised on destruction.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& sql) : db_(db) {
-    code_ = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  bool ok() const { return code_ == SQLITE_OK; }
-  Stmt& Bind(std::string_view v) {
-    sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(const std::string& v) { return Bind(std::string_view(v)); }
-  Stmt& Bind(const char* v) { return Bind(std::string_view(v)); }
-  Stmt& Bind(std::int64_t v) {
-    sqlite3_bind_int64(stmt_, ++index_, v);
-    return *this;
-  }
-  Stmt& Bind(double v) {
-    sqlite3_bind_double(stmt_, ++index_, v);
-    return *this;
-  }
-  Stmt& BindNull() {
-    sqlite3_bind_null(stmt_, ++index_);
-    return *this;
-  }
-  /// SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return code_ = sqlite3_step(stmt_); }
-
-  std::string Text(int col) const {
-    auto p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string();
-  }
-  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
-  bool Null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  int code() const { return code_; }
-  /// Ready to bind and step again.
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    index_ = 0;
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int code_ = SQLITE_OK;
-  int index_ = 0;
-};
+using sqlite::Statement;
 
 class SqliteJobStore final : public JobStore {
  public:
@@ -153,7 +100,7 @@ class SqliteJobStore final : public JobStore {
   result<Job> CreateJob(const NewJob& job) override {
     std::lock_guard<std::mutex> lock(mu_);
     const std::int64_t now = Now();
-    Stmt st(db_, "INSERT INTO jobs (user_id, name, style, preset, trainer, status, created_at, updated_at) "
+    Statement st(db_, "INSERT INTO jobs (user_id, name, style, preset, trainer, status, created_at, updated_at) "
                  "VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)");
     if (!st.ok()) return Fail("prepare insert job");
     st.Bind(job.user_id).Bind(job.name).Bind(job.style).Bind(job.preset).Bind(job.trainer).Bind(now).Bind(now);
@@ -168,7 +115,7 @@ class SqliteJobStore final : public JobStore {
 
   result<Job> FindJobByRequestId(std::string_view request_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE request_id = ?", kJobColumns));
+    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE request_id = ?", kJobColumns));
     st.Bind(request_id);
     return SelectOne(st, ReadJob, "find job by request id",
                      [&] { return fmt::format("no job with request id \"{}\"", request_id); });
@@ -176,14 +123,14 @@ class SqliteJobStore final : public JobStore {
 
   result<std::vector<Job>> ListJobs(JobStatus status, std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE status = ? ORDER BY id LIMIT ?", kJobColumns));
+    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status = ? ORDER BY id LIMIT ?", kJobColumns));
     st.Bind(to_string(status)).Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
   }
 
   result<std::vector<Job>> ListStaleTraining(WallTime cutoff, std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE status = 'TRAINING' AND updated_at < ?1 "
+    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status = 'TRAINING' AND updated_at < ?1 "
                              "AND (last_checked_at IS NULL OR last_checked_at < ?1) "
                              "ORDER BY updated_at LIMIT ?2", kJobColumns));
     st.Bind(ToUnixMillis(cutoff)).Bind(static_cast<std::int64_t>(limit));
@@ -192,7 +139,7 @@ class SqliteJobStore final : public JobStore {
 
   result<std::vector<Job>> ListUnnotified(std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE status IN ('COMPLETED','FAILED','CANCELLED') "
+    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status IN ('COMPLETED','FAILED','CANCELLED') "
                              "AND notified_at IS NULL ORDER BY finished_at LIMIT ?", kJobColumns));
     st.Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
@@ -202,7 +149,7 @@ class SqliteJobStore final : public JobStore {
     std::lock_guard<std::mutex> lock(mu_);
     if (handle.request_id.empty()) return fail(errc::invalid_argument, "MarkTraining: empty request id");
     const std::int64_t now = Now();
-    Stmt st(db_, "UPDATE jobs SET status = 'TRAINING', endpoint_id = ?, request_id = ?, "
+    Statement st(db_, "UPDATE jobs SET status = 'TRAINING', endpoint_id = ?, request_id = ?, "
                  "gateway_request_id = ?, status_url = ?, response_url = ?, cancel_url = ?, "
                  "training_started_at = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'");
     st.Bind(handle.endpoint_id).Bind(handle.request_id).Bind(handle.gateway_request_id)
@@ -225,7 +172,7 @@ class SqliteJobStore final : public JobStore {
     std::lock_guard<std::mutex> lock(mu_);
     if (!(progress >= 0)) progress = 0;  // also NaN
     if (progress > 1) progress = 1;
-    Stmt st(db_, "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'TRAINING'");
+    Statement st(db_, "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'TRAINING'");
     st.Bind(progress).Bind(Now()).Bind(id);
     if (st.Step() != SQLITE_DONE) return Fail("update progress");
     if (sqlite3_changes(db_) == 0) FALTRAIN_TRYV(FindJobLocked(id));  // not_found when missing
@@ -239,7 +186,7 @@ class SqliteJobStore final : public JobStore {
 
   result<void> MarkChecked(std::int64_t id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, "UPDATE jobs SET last_checked_at = ? WHERE id = ?");
+    Statement st(db_, "UPDATE jobs SET last_checked_at = ? WHERE id = ?");
     st.Bind(Now()).Bind(id);
     if (st.Step() != SQLITE_DONE) return Fail("mark checked");
     return success();
@@ -247,7 +194,7 @@ class SqliteJobStore final : public JobStore {
 
   result<bool> ClaimNotification(std::int64_t id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, "UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL "
+    Statement st(db_, "UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL "
                  "AND status IN ('COMPLETED','FAILED','CANCELLED')");
     st.Bind(Now()).Bind(id);
     if (st.Step() != SQLITE_DONE) return Fail("claim notification");
@@ -283,7 +230,7 @@ class SqliteJobStore final : public JobStore {
 
   result<InboxEvent> FindWebhook(std::string_view request_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE request_id = ?", kInboxColumns));
+    Statement st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE request_id = ?", kInboxColumns));
     st.Bind(request_id);
     return SelectOne(st, ReadInbox, "find webhook",
                      [&] { return fmt::format("no webhook for request id \"{}\"", request_id); });
@@ -299,7 +246,7 @@ class SqliteJobStore final : public JobStore {
     };
     std::vector<InboxEvent> events;
     {
-      Stmt st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE processed_at IS NULL AND "
+      Statement st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE processed_at IS NULL AND "
                                "(claimed_until IS NULL OR claimed_until <= ?) ORDER BY received_at, "
                                "request_id LIMIT ?", kInboxColumns));
       st.Bind(now).Bind(static_cast<std::int64_t>(limit));
@@ -309,7 +256,7 @@ class SqliteJobStore final : public JobStore {
     }
     const std::int64_t until = now + std::chrono::duration_cast<std::chrono::milliseconds>(lease).count();
     for (const auto& e : events) {
-      Stmt st(db_, "UPDATE webhook_inbox SET claimed_until = ? WHERE request_id = ?");
+      Statement st(db_, "UPDATE webhook_inbox SET claimed_until = ? WHERE request_id = ?");
       st.Bind(until).Bind(e.request_id);
       if (st.Step() != SQLITE_DONE) return rollback(Fail("claim webhook"));
     }
@@ -336,7 +283,7 @@ class SqliteJobStore final : public JobStore {
       }
       changed = finished.value();
     }
-    Stmt st(db_, "UPDATE webhook_inbox SET processed_at = ?, processing_note = ?, claimed_until = NULL "
+    Statement st(db_, "UPDATE webhook_inbox SET processed_at = ?, processing_note = ?, claimed_until = NULL "
                  "WHERE request_id = ?");
     st.Bind(Now()).Bind(note).Bind(request_id);
     if (st.Step() != SQLITE_DONE) {
@@ -354,7 +301,7 @@ class SqliteJobStore final : public JobStore {
 
   result<std::size_t> CountWebhooks(bool unprocessed_only) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, unprocessed_only ? "SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL"
+    Statement st(db_, unprocessed_only ? "SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL"
                                   : "SELECT COUNT(*) FROM webhook_inbox");
     if (st.Step() != SQLITE_ROW) return Fail("count webhooks");
     return static_cast<std::size_t>(st.Int(0));
@@ -386,7 +333,7 @@ class SqliteJobStore final : public JobStore {
     FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
     int version = 0;
     {
-      Stmt st(db_, "PRAGMA user_version");
+      Statement st(db_, "PRAGMA user_version");
       if (st.Step() != SQLITE_ROW) {
         Rollback();
         return Fail("read schema version");
@@ -425,7 +372,7 @@ class SqliteJobStore final : public JobStore {
       for (auto* p : batch) p->outcome = fail(e);
     };
     if (auto begun = Exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
-    Stmt st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at) "
+    Statement st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at) "
                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
     if (!st.ok()) {
       auto e = Error("prepare record webhook");
@@ -455,7 +402,7 @@ class SqliteJobStore final : public JobStore {
                   fmt::format("Finish: {} is not a final status", to_string(outcome.status)));
     }
     const std::int64_t now = Now();
-    Stmt st(db_, "UPDATE jobs SET status = ?, output_json = ?, error = ?, finished_at = ?, updated_at = ?, "
+    Statement st(db_, "UPDATE jobs SET status = ?, output_json = ?, error = ?, finished_at = ?, updated_at = ?, "
                  "progress = CASE WHEN ? = 'COMPLETED' THEN 1 ELSE progress END "
                  "WHERE id = ? AND status IN ('PENDING','TRAINING')");
     st.Bind(to_string(outcome.status)).Bind(outcome.output_json).Bind(outcome.error).Bind(now).Bind(now)
@@ -467,14 +414,14 @@ class SqliteJobStore final : public JobStore {
   }
 
   result<Job> FindJobLocked(std::int64_t id) {
-    Stmt st(db_, fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns));
+    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns));
     st.Bind(id);
     return SelectOne(st, ReadJob, "find job", [&] { return fmt::format("no job {}", id); });
   }
 
   /// The one row `st` selects, read with `read`; not_found, saying `missing()`, when there is none.
   template <class Read, class Missing>
-  auto SelectOne(Stmt& st, Read read, std::string_view what, Missing missing) const
+  auto SelectOne(Statement& st, Read read, std::string_view what, Missing missing) const
       -> result<decltype(read(st))> {
     const int rc = st.Step();
     if (rc == SQLITE_ROW) return read(st);
@@ -482,7 +429,7 @@ class SqliteJobStore final : public JobStore {
     return Fail(what);
   }
 
-  result<std::vector<Job>> ReadJobs(Stmt& st) {
+  result<std::vector<Job>> ReadJobs(Statement& st) {
     std::vector<Job> jobs;
     int rc;
     while ((rc = st.Step()) == SQLITE_ROW) jobs.push_back(ReadJob(st));
@@ -490,8 +437,8 @@ class SqliteJobStore final : public JobStore {
     return jobs;
   }
 
-  static Job ReadJob(const Stmt& st) { return detail::ReadJobRow(st); }
-  static InboxEvent ReadInbox(const Stmt& st) { return detail::ReadInboxRow(st); }
+  static Job ReadJob(const Statement& st) { return detail::ReadJobRow(st); }
+  static InboxEvent ReadInbox(const Statement& st) { return detail::ReadInboxRow(st); }
 
   sqlite3* db_;
   std::shared_ptr<Clock> clock_;
