@@ -308,45 +308,98 @@ void Bot::ChoosePreset(Context& ctx, std::string_view preset_text) {
        {{{ctx.m->ButtonTrain(), "train"}}});
 }
 
-void Bot::HandlePhoto(Context& ctx, const Message& message) {
-  const Messages& m = *ctx.m;
-  // Cheap checks first: nothing is downloaded for a file that cannot be used.
-  std::string file_id, unique_id;
-  std::int64_t declared_size = 0;
+// The file of a photo or an image document, as Telegram describes it before any download.
+std::optional<Bot::IncomingPhoto> Bot::PhotoOf(const Message& message) {
   if (!message.photo.empty()) {
     const PhotoSize& largest = message.photo.back();
-    file_id = largest.file_id;
-    unique_id = largest.file_unique_id.empty() ? largest.file_id : largest.file_unique_id;
-    declared_size = largest.file_size;
-  } else {
-    const Document& doc = *message.document;
-    if (!doc.mime_type.empty() && doc.mime_type.rfind("image/", 0) != 0) {
-      Send(ctx.chat_id, m.NotAnImage());
-      return;
-    }
-    file_id = doc.file_id;
-    unique_id = doc.file_unique_id.empty() ? doc.file_id : doc.file_unique_id;
-    declared_size = doc.file_size;
+    return IncomingPhoto{largest.file_id,
+                         largest.file_unique_id.empty() ? largest.file_id : largest.file_unique_id,
+                         largest.file_size};
   }
-  std::size_t limit_mb = training_.MaxPhotoBytes() >> 20;
-  if (declared_size > 0 && static_cast<std::size_t>(declared_size) > training_.MaxPhotoBytes()) {
-    Send(ctx.chat_id, m.PhotoTooLarge(limit_mb));
-    return;
-  }
+  const Document& doc = *message.document;
+  if (!doc.mime_type.empty() && doc.mime_type.rfind("image/", 0) != 0) return std::nullopt;
+  return IncomingPhoto{doc.file_id, doc.file_unique_id.empty() ? doc.file_id : doc.file_unique_id,
+                       doc.file_size};
+}
+
+// A draft collecting photos and no training being started for the user; else tells the user why.
+bool Bot::CollectingPhotos(Context& ctx) {
   if (ctx.session.state != ChatState::kCollecting || ctx.session.draft_avatar == 0) {
     Send(ctx.chat_id, ctx.session.state == ChatState::kAwaitStyle ||
                               ctx.session.state == ChatState::kAwaitPreset
-                          ? m.ChooseFirst()
-                          : m.PhotoWithoutDraft());
+                          ? ctx.m->ChooseFirst()
+                          : ctx.m->PhotoWithoutDraft());
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(busy_mu_);
+  if (busy_users_.count(ctx.session.user_id) != 0) {
+    Send(ctx.chat_id, ctx.m->Busy());
+    return false;
+  }
+  return true;
+}
+
+// The photo's bytes, checked to be an image within the size limit; empty after telling the user.
+std::optional<std::string> Bot::DownloadPhoto(Context& ctx, const std::string& file_id) {
+  const Messages& m = *ctx.m;
+  const std::size_t limit_mb = training_.MaxPhotoBytes() >> 20;
+  auto file = api_.GetFile(file_id);
+  if (!file) {
+    log_.Warn("getFile: " + file.error().message);
+    Send(ctx.chat_id, m.DownloadFailed());
+    return std::nullopt;
+  }
+  if (file.value().file_path.empty() ||
+      static_cast<std::size_t>(std::max<std::int64_t>(0, file.value().file_size)) > training_.MaxPhotoBytes()) {
+    Send(ctx.chat_id, m.PhotoTooLarge(limit_mb));
+    return std::nullopt;
+  }
+  auto bytes = api_.DownloadFile(file.value().file_path, training_.MaxPhotoBytes());
+  if (!bytes) {
+    log_.Warn("file download: " + bytes.error().message);
+    Send(ctx.chat_id, bytes.error().code == errc::payload_too_large ? m.PhotoTooLarge(limit_mb)
+                                                                    : m.DownloadFailed());
+    return std::nullopt;
+  }
+  if (auto checked = training_.CheckPhoto(bytes.value()); !checked) {
+    Send(ctx.chat_id, checked.error().code == errc::payload_too_large ? m.PhotoTooLarge(limit_mb)
+                                                                      : m.NotAnImage());
+    return std::nullopt;
+  }
+  return std::move(bytes).value();
+}
+
+// Album photos are acknowledged together once the album is quiet (FlushAlbums); a single photo
+// at once, with the train button once there are enough.
+void Bot::AcknowledgePhoto(Context& ctx, const Message& message, const Draft& draft, std::size_t count) {
+  if (!message.media_group_id.empty()) {
+    auto& ack = album_acks_[{ctx.chat_id, message.media_group_id}];
+    ack.user_id = ctx.session.user_id;
+    ack.draft_id = draft.id;
+    ack.language = ctx.session.language;
+    ack.last = std::chrono::steady_clock::now();
+    ++ack.added;
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(busy_mu_);
-    if (busy_users_.count(ctx.session.user_id) != 0) {
-      Send(ctx.chat_id, m.Busy());
-      return;
-    }
+  const std::size_t required = training_.RequiredPhotos(StyleFrom(draft.style));
+  InlineKeyboard keyboard;
+  if (count >= required) keyboard = {{{ctx.m->ButtonTrain(), "train"}}};
+  Send(ctx.chat_id, ctx.m->PhotoReceived(count, required), keyboard);
+}
+
+void Bot::HandlePhoto(Context& ctx, const Message& message) {
+  const Messages& m = *ctx.m;
+  // Cheap checks first: nothing is downloaded for a file that cannot be used.
+  auto photo = PhotoOf(message);
+  if (!photo) {
+    Send(ctx.chat_id, m.NotAnImage());
+    return;
   }
+  if (photo->declared_size > 0 && static_cast<std::size_t>(photo->declared_size) > training_.MaxPhotoBytes()) {
+    Send(ctx.chat_id, m.PhotoTooLarge(training_.MaxPhotoBytes() >> 20));
+    return;
+  }
+  if (!CollectingPhotos(ctx)) return;
   auto draft = store_.FindDraft(ctx.session.user_id, ctx.session.draft_avatar);
   if (!draft) {
     ctx.session.state = ChatState::kIdle;
@@ -362,32 +415,11 @@ void Bot::HandlePhoto(Context& ctx, const Message& message) {
     Send(ctx.chat_id, m.TooManyPhotos(training_.MaxPhotos()));
     return;
   }
-  auto file = api_.GetFile(file_id);
-  if (!file) {
-    log_.Warn("getFile: " + file.error().message);
-    Send(ctx.chat_id, m.DownloadFailed());
-    return;
-  }
-  if (file.value().file_path.empty() ||
-      static_cast<std::size_t>(std::max<std::int64_t>(0, file.value().file_size)) > training_.MaxPhotoBytes()) {
-    Send(ctx.chat_id, m.PhotoTooLarge(limit_mb));
-    return;
-  }
-  auto bytes = api_.DownloadFile(file.value().file_path, training_.MaxPhotoBytes());
-  if (!bytes) {
-    log_.Warn("file download: " + bytes.error().message);
-    Send(ctx.chat_id, bytes.error().code == errc::payload_too_large ? m.PhotoTooLarge(limit_mb)
-                                                                    : m.DownloadFailed());
-    return;
-  }
-  if (auto checked = training_.CheckPhoto(bytes.value()); !checked) {
-    Send(ctx.chat_id, checked.error().code == errc::payload_too_large ? m.PhotoTooLarge(limit_mb)
-                                                                      : m.NotAnImage());
-    return;
-  }
+  auto bytes = DownloadPhoto(ctx, photo->file_id);
+  if (!bytes) return;
   std::string name = fmt::format("photo_{:03}.{}", count.value() + 1,
-                                 Extension(faltrain::DetectImageType(bytes.value())));
-  auto added = store_.AddPhoto(draft.value().id, unique_id, name, bytes.value());
+                                 Extension(faltrain::DetectImageType(*bytes)));
+  auto added = store_.AddPhoto(draft.value().id, photo->unique_id, name, *bytes);
   if (!added) {
     log_.Error("storing a photo: " + added.error().message);
     Send(ctx.chat_id, m.InternalError());
@@ -397,20 +429,7 @@ void Bot::HandlePhoto(Context& ctx, const Message& message) {
     Send(ctx.chat_id, m.PhotoDuplicate());
     return;
   }
-  auto style = StyleFrom(draft.value().style);
-  std::size_t required = training_.RequiredPhotos(style);
-  if (!message.media_group_id.empty()) {
-    auto& ack = album_acks_[{ctx.chat_id, message.media_group_id}];
-    ack.user_id = ctx.session.user_id;
-    ack.draft_id = draft.value().id;
-    ack.language = ctx.session.language;
-    ack.last = std::chrono::steady_clock::now();
-    ++ack.added;
-    return;
-  }
-  InlineKeyboard keyboard;
-  if (count.value() + 1 >= required) keyboard = {{{m.ButtonTrain(), "train"}}};
-  Send(ctx.chat_id, m.PhotoReceived(count.value() + 1, required), keyboard);
+  AcknowledgePhoto(ctx, message, draft.value(), count.value() + 1);
 }
 
 void Bot::FlushAlbums(std::chrono::steady_clock::time_point now) {

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -45,6 +46,18 @@ class Bot {
                      const TelegramUser& from);
   void HandleText(Context& ctx, std::string_view text);
   void HandlePhoto(Context& ctx, const Message& message);
+
+  // HandlePhoto's steps.
+  struct IncomingPhoto {
+    std::string file_id;
+    std::string unique_id;         ///< the same file sent twice has the same one
+    std::int64_t declared_size = 0;  ///< 0 = not given
+  };
+  /// Empty when the message is a document that is not an image.
+  static std::optional<IncomingPhoto> PhotoOf(const Message& message);
+  bool CollectingPhotos(Context& ctx);
+  std::optional<std::string> DownloadPhoto(Context& ctx, const std::string& file_id);
+  void AcknowledgePhoto(Context& ctx, const Message& message, const Draft& draft, std::size_t count);
 
   void NewAvatar(Context& ctx, std::string_view name);
   void CreateDraft(Context& ctx, std::string_view name);

@@ -38,10 +38,122 @@ void SleepUnlessStopped(std::chrono::milliseconds total) {
   }
 }
 
+using namespace faltrain_bot;
+
+// Where fal requests go. In test mode the simulator also serves the files: its file URLs exist only
+// in-process, so generated images are fetched through it and uploaded to Telegram.
+struct FalTransports {
+  std::shared_ptr<faltrain::Transport> fal;
+  std::shared_ptr<faltrain::Transport> files;  ///< null outside test mode
+};
+
+faltrain::result<FalTransports> MakeFalTransports(const BotConfig& config) {
+  FalTransports out;
+  if (config.client.test_mode) {
+    FALTRAIN_TRY(auto sim_options, faltrain::SimOptions::FromEnvironment());
+    for (const auto& fault : config.sim_faults) sim_options.faults.push_back(fault);
+    if (config.sim_queue) sim_options.queue_duration = *config.sim_queue;
+    auto sim = std::make_shared<faltrain::SimTransport>(sim_options);
+    out.fal = sim;
+    out.files = sim;
+    return out;
+  }
+  faltrain::CurlTransportOptions fal_options;
+  fal_options.connect_timeout = config.client.connect_timeout;
+  fal_options.request_timeout = config.client.request_timeout;
+  fal_options.user_agent = config.client.UserAgent();
+  out.fal = std::make_shared<faltrain::CurlTransport>(fal_options);
+  return out;
+}
+
+// The training client, and one for generations: those are awaited right away, need no webhook,
+// and the receiver would only log deliveries for requests that are not jobs. Same transport, so
+// one connection pool.
+struct FalClients {
+  faltrain::TrainingClient training;
+  faltrain::TrainingClient generator;
+};
+
+faltrain::result<FalClients> MakeFalClients(const BotConfig& config,
+                                            const std::shared_ptr<faltrain::Transport>& transport) {
+  FALTRAIN_TRY(auto training, faltrain::TrainingClient::Create(config.client, transport));
+  faltrain::ClientConfig generator_config = config.client;
+  generator_config.webhook_url.clear();
+  FALTRAIN_TRY(auto generator, faltrain::TrainingClient::Create(generator_config, transport));
+  return FalClients{std::move(training), std::move(generator)};
+}
+
+TelegramApi MakeTelegramApi(const BotConfig& config) {
+  faltrain::CurlTransportOptions curl_options;
+  curl_options.request_timeout = config.poll_timeout + std::chrono::seconds(30);
+  curl_options.user_agent = "faltrain-telegram-bot";
+  // Bot API answers are small and files the bot downloads are at most 20 MB.
+  curl_options.max_response_bytes = 32u << 20;
+  return TelegramApi(std::make_shared<faltrain::CurlTransport>(curl_options),
+                     TelegramApiOptions{config.token, config.api_url});
+}
+
+// Jobs a previous run left unnotified: watched again from the start.
+std::vector<std::int64_t> UnnotifiedJobs(BotStore& store) {
+  std::vector<std::int64_t> watched;
+  if (auto pending = store.ListUnnotifiedJobs()) {
+    for (const auto& job : pending.value()) watched.push_back(job.job_id);
+  }
+  return watched;
+}
+
+// Long-polls getUpdates and hands each update to the bot once, saving the offset after it, until
+// a signal; 1 when Telegram rejects the token.
+int RunUpdateLoop(const BotConfig& config, TelegramApi& api, Bot& bot, BotStore& store,
+                  std::int64_t next_offset, BotLog& log) {
+  std::chrono::milliseconds backoff{500};
+  while (!g_stop) {
+    // While an album acknowledgement waits, poll briefly so it goes out soon after the album.
+    auto timeout = bot.HasPendingAlbums() ? std::min(config.poll_timeout, std::chrono::seconds(1))
+                                          : config.poll_timeout;
+    auto updates = api.GetUpdates(next_offset, timeout);
+    bot.FlushAlbums(std::chrono::steady_clock::now());
+    if (!updates && updates.error().code == faltrain::errc::unauthorized) {
+      // A revoked or mistyped token never starts working by itself.
+      log.Error("Telegram rejected the token (" + updates.error().message + "); exiting");
+      return 1;
+    }
+    if (!updates) {
+      // Telegram unreachable or failing: keep the offset and try again, backing off to 30 s.
+      log.Warn(fmt::format("getUpdates failed ({}); retrying in {} ms", updates.error().message,
+                           backoff.count()));
+      SleepUnlessStopped(backoff);
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
+      continue;
+    }
+    backoff = std::chrono::milliseconds(500);
+    for (const Update& update : updates.value()) {
+      if (update.update_id < next_offset) continue;  // confirmed before: never handled twice
+      bot.Handle(update);
+      next_offset = update.update_id + 1;
+      if (auto saved = store.SaveOffset(next_offset); !saved) {
+        log.Error("saving the update offset: " + saved.error().message);
+      }
+    }
+    bot.FlushAlbums(std::chrono::steady_clock::now());
+  }
+  return 0;
+}
+
+// The bot and its workers, until the update loop ends; queued work finishes while the bot exists.
+int RunBot(const BotConfig& config, TelegramApi& api, BotStore& store, TrainingService& training,
+           std::int64_t offset, BotLog& log) {
+  WorkQueue work(2);
+  Bot bot(api, store, training, work, log, config.verbose);
+  const int exit_code = RunUpdateLoop(config, api, bot, store, offset, log);
+  log.Info("stopping: finishing queued work");
+  work.Shutdown();
+  return exit_code;
+}
+
 }  // namespace
 
 int main() {
-  using namespace faltrain_bot;
   auto loaded = BotConfig::FromEnvironment();
   if (!loaded) {
     std::fprintf(stderr, "faltrain-telegram-bot: %s\n", loaded.error().message.c_str());
@@ -53,41 +165,17 @@ int main() {
     if (level == faltrain::LogLevel::kDebug) return;
     if (level == faltrain::LogLevel::kError) log.Error(message); else log.Info(message);
   };
-
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
-  // The simulator stays reachable to the bot in test mode: its file URLs exist only in-process,
-  // so generated images are fetched through it and uploaded to Telegram.
-  std::shared_ptr<faltrain::Transport> files;
-  std::shared_ptr<faltrain::Transport> fal_transport;
-  if (config.client.test_mode) {
-    auto sim_options = faltrain::SimOptions::FromEnvironment();
-    if (!sim_options) {
-      log.Error("simulator settings: " + sim_options.error().message);
-      return 2;
-    }
-    for (const auto& fault : config.sim_faults) sim_options.value().faults.push_back(fault);
-    if (config.sim_queue) sim_options.value().queue_duration = *config.sim_queue;
-    auto sim = std::make_shared<faltrain::SimTransport>(sim_options.value());
-    files = sim;
-    fal_transport = sim;
+  auto transports = MakeFalTransports(config);
+  if (!transports) {
+    log.Error("simulator settings: " + transports.error().message);
+    return 2;
   }
-  if (!fal_transport) {
-    faltrain::CurlTransportOptions fal_options;
-    fal_options.connect_timeout = config.client.connect_timeout;
-    fal_options.request_timeout = config.client.request_timeout;
-    fal_options.user_agent = config.client.UserAgent();
-    fal_transport = std::make_shared<faltrain::CurlTransport>(fal_options);
-  }
-  auto client = faltrain::TrainingClient::Create(config.client, fal_transport);
-  // Generations are awaited right away: they need no webhook, and the receiver would only log
-  // deliveries for requests that are not jobs. Same transport, so one connection pool.
-  faltrain::ClientConfig generator_config = config.client;
-  generator_config.webhook_url.clear();
-  auto generator = faltrain::TrainingClient::Create(generator_config, fal_transport);
-  if (!client || !generator) {
-    log.Error("fal client: " + (client ? generator.error().message : client.error().message));
+  auto clients = MakeFalClients(config, transports.value().fal);
+  if (!clients) {
+    log.Error("fal client: " + clients.error().message);
     return 2;
   }
   auto jobs = faltrain::OpenJobStore(config.jobs_db.string());  // a path, or postgresql://...
@@ -100,73 +188,21 @@ int main() {
     log.Error("bot store: " + store.error().message);
     return 1;
   }
-
-  faltrain::CurlTransportOptions curl_options;
-  curl_options.request_timeout = config.poll_timeout + std::chrono::seconds(30);
-  curl_options.user_agent = "faltrain-telegram-bot";
-  // Bot API answers are small and files the bot downloads are at most 20 MB.
-  curl_options.max_response_bytes = 32u << 20;
-  TelegramApi api(std::make_shared<faltrain::CurlTransport>(curl_options),
-                  TelegramApiOptions{config.token, config.api_url});
-
+  TelegramApi api = MakeTelegramApi(config);
   auto offset = store.value()->LoadOffset();
   if (!offset) {
     log.Error("loading the update offset: " + offset.error().message);
     return 1;
   }
 
-  TrainingService training(client.value(), generator.value(), jobs.value(), files,
-                           config.job_poll_interval, log);
+  TrainingService training(clients.value().training, clients.value().generator, jobs.value(),
+                           transports.value().files, config.job_poll_interval, log);
   Notifier notifier(*store.value(), training, api, log);
-  std::vector<std::int64_t> watched;
-  if (auto pending = store.value()->ListUnnotifiedJobs()) {
-    for (const auto& job : pending.value()) watched.push_back(job.job_id);
-  }
-  training.Start(watched, [&notifier] { notifier.NotifyFinished(); });
-
+  training.Start(UnnotifiedJobs(*store.value()), [&notifier] { notifier.NotifyFinished(); });
   log.Info(fmt::format("started: Bot API {}, {}, update offset {}, state {}, jobs {}", config.api_url,
                        config.client.test_mode ? "test mode (simulator)" : "fal", offset.value(),
                        config.state_db.string(), faltrain::RedactDatabaseUrl(config.jobs_db.string())));
-  int exit_code = 0;
-  {
-    WorkQueue work(2);
-    Bot bot(api, *store.value(), training, work, log, config.verbose);
-    std::chrono::milliseconds backoff{500};
-    std::int64_t next_offset = offset.value();
-    while (!g_stop) {
-      // While an album acknowledgement waits, poll briefly so it goes out soon after the album.
-      auto timeout = bot.HasPendingAlbums() ? std::min(config.poll_timeout, std::chrono::seconds(1))
-                                            : config.poll_timeout;
-      auto updates = api.GetUpdates(next_offset, timeout);
-      bot.FlushAlbums(std::chrono::steady_clock::now());
-      if (!updates && updates.error().code == faltrain::errc::unauthorized) {
-        // A revoked or mistyped token never starts working by itself.
-        log.Error("Telegram rejected the token (" + updates.error().message + "); exiting");
-        exit_code = 1;
-        break;
-      }
-      if (!updates) {
-        // Telegram unreachable or failing: keep the offset and try again, backing off to 30 s.
-        log.Warn(fmt::format("getUpdates failed ({}); retrying in {} ms", updates.error().message,
-                             backoff.count()));
-        SleepUnlessStopped(backoff);
-        backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
-        continue;
-      }
-      backoff = std::chrono::milliseconds(500);
-      for (const Update& update : updates.value()) {
-        if (update.update_id < next_offset) continue;  // confirmed before: never handled twice
-        bot.Handle(update);
-        next_offset = update.update_id + 1;
-        if (auto saved = store.value()->SaveOffset(next_offset); !saved) {
-          log.Error("saving the update offset: " + saved.error().message);
-        }
-      }
-      bot.FlushAlbums(std::chrono::steady_clock::now());
-    }
-    log.Info("stopping: finishing queued work");
-    work.Shutdown();  // its tasks use the bot: finish them while it exists
-  }
+  const int exit_code = RunBot(config, api, *store.value(), training, offset.value(), log);
   training.Stop();
   log.Info("stopped");
   return exit_code;
