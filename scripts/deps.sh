@@ -6,7 +6,7 @@
 FALTRAIN_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libcurl4-openssl-dev libsimdjson-dev libfmt-dev libboost-dev libssl-dev
-  libcpp-httplib-dev libzip-dev zlib1g-dev libarchive-dev libsqlite3-dev libpq-dev
+  libcpp-httplib-dev libzip-dev zlib1g-dev libarchive-dev libsqlite3-dev libpq-dev libcli11-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-objdetect-dev opencv-data
 )
 FALTRAIN_TEST_PACKAGES=(

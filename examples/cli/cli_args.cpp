@@ -1,13 +1,31 @@
 #include "cli_args.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
+#include <charconv>
 
 namespace faltrain_cli {
+namespace {
 
 using faltrain::errc;
 using faltrain::fail;
+
+// The option's whole value in decimal, range checked (CLI11 2.1 would take "-1" as 2^64-1 and
+// "010" as octal).
+template <typename T>
+faltrain::result<std::optional<T>> Convert(const ParsedArgs& args, const std::string& name,
+                                           const char* wanted) {
+  auto v = args.Value(name);
+  if (!v) return std::optional<T>();
+  T out{};
+  const char* end = v->data() + v->size();
+  auto [ptr, ec] = std::from_chars(v->data(), end, out);
+  if (v->empty() || ec != std::errc() || ptr != end) {
+    return fail(errc::invalid_argument, "--" + name + " needs " + wanted + ", got '" + *v + "'");
+  }
+  return std::optional<T>(out);
+}
+
+}  // namespace
 
 std::optional<std::string> ParsedArgs::Value(const std::string& name) const {
   auto it = values_.find(name);
@@ -21,98 +39,36 @@ std::string ParsedArgs::ValueOr(const std::string& name, std::string fallback) c
 }
 
 faltrain::result<std::optional<long long>> ParsedArgs::Integer(const std::string& name) const {
-  auto v = Value(name);
-  if (!v) return std::optional<long long>();
-  errno = 0;
-  char* end = nullptr;
-  long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || errno == ERANGE) {
-    return fail(errc::invalid_argument, "--" + name + " needs an integer, got '" + *v + "'");
-  }
-  return std::optional<long long>(n);
+  return Convert<long long>(*this, name, "an integer");
 }
 
 faltrain::result<std::optional<unsigned long long>> ParsedArgs::Unsigned(const std::string& name) const {
-  auto v = Value(name);
-  if (!v) return std::optional<unsigned long long>();
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long n = std::strtoull(v->c_str(), &end, 10);
-  if (v->empty() || (*v)[0] == '-' || *end != '\0' || errno == ERANGE) {
-    return fail(errc::invalid_argument,
-                "--" + name + " needs a non-negative integer below 2^64, got '" + *v + "'");
-  }
-  return std::optional<unsigned long long>(n);
+  return Convert<unsigned long long>(*this, name, "a non-negative integer below 2^64");
 }
 
 faltrain::result<std::optional<double>> ParsedArgs::Number(const std::string& name) const {
-  auto v = Value(name);
-  if (!v) return std::optional<double>();
-  errno = 0;
-  char* end = nullptr;
-  double d = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end != '\0' || errno == ERANGE) {
-    return fail(errc::invalid_argument, "--" + name + " needs a number, got '" + *v + "'");
-  }
-  return std::optional<double>(d);
+  return Convert<double>(*this, name, "a number");
 }
 
-faltrain::result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
-                                       const std::vector<OptionSpec>& specs) {
-  ParsedArgs out;
-  bool options_done = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (options_done || arg.size() < 2 || arg.compare(0, 1, "-") != 0 || arg == "-") {
-      out.positional.push_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      options_done = true;
-      continue;
-    }
-    if (arg == "-h") {
-      out.SetFlag("help");
-      continue;
-    }
-    if (arg.compare(0, 2, "--") != 0) {
-      return fail(errc::invalid_argument, "unknown option '" + arg + "'");
-    }
-    std::string name = arg.substr(2);
-    std::optional<std::string> inline_value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      inline_value = name.substr(eq + 1);
-      name.resize(eq);
-    }
-    auto spec = std::find_if(specs.begin(), specs.end(),
-                             [&](const OptionSpec& s) { return s.name == name; });
-    if (spec == specs.end()) return fail(errc::invalid_argument, "unknown option '--" + name + "'");
-    if (!spec->takes_value) {
-      if (inline_value) return fail(errc::invalid_argument, "--" + name + " takes no value");
-      out.SetFlag(name);
-      continue;
-    }
-    if (inline_value) {
-      out.SetValue(name, *inline_value);
-    } else if (i + 1 < args.size()) {
-      out.SetValue(name, args[++i]);
-    } else {
-      return fail(errc::invalid_argument, "--" + name + " needs a value");
-    }
-  }
-  return out;
-}
-
-std::string FormatOptions(const std::vector<OptionSpec>& specs) {
-  std::string out;
+void AddOptions(CLI::App& app, const std::vector<OptionSpec>& specs, const std::string& arguments,
+                ParsedArgs& out) {
   for (const auto& spec : specs) {
-    std::string left = "  --" + spec.name;
-    if (spec.takes_value) left += " " + (spec.value_name.empty() ? "VALUE" : spec.value_name);
-    if (left.size() < 26) left.resize(26, ' ');
-    else left += "  ";
-    out += left + spec.help + "\n";
+    const std::string& name = spec.name;
+    if (spec.takes_value) {
+      app.add_option_function<std::string>(
+             "--" + name, [&out, name](const std::string& v) { out.SetValue(name, v); }, spec.help)
+          ->type_name(spec.value_name.empty() ? "VALUE" : spec.value_name);
+    } else {
+      app.add_flag_callback("--" + name, [&out, name] { out.SetFlag(name); }, spec.help);
+    }
   }
-  return out;
+  // "SOURCE" or "[HANDLE]": one positional; a command without arguments takes none.
+  std::string positional = arguments;
+  positional.erase(std::remove_if(positional.begin(), positional.end(),
+                                  [](char c) { return c == '[' || c == ']'; }),
+                   positional.end());
+  if (!positional.empty()) app.add_option(positional, out.positional)->expected(0, 1);
+  app.allow_extras();
 }
 
 }  // namespace faltrain_cli

@@ -1,8 +1,10 @@
 #pragma once
-// A small command-line parser: `--name value`, `--name=value`, boolean `--flag`, positionals,
-// and `--` to end options. Unknown options are errors, so typos never pass silently.
+// A command's options as CLI11 parses them: specs describe the options (and their help), and
+// ParsedArgs keeps what the command line gave, for the command to read by name.
 
 #include <faltrain/client/result.hpp>
+
+#include <CLI/App.hpp>
 
 #include <map>
 #include <optional>
@@ -40,11 +42,9 @@ class ParsedArgs {
   std::map<std::string, std::string> values_;
 };
 
-/// Parses `args` against `specs`; errors are `errc::invalid_argument` with a message for the user.
-faltrain::result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
-                                       const std::vector<OptionSpec>& specs);
-
-/// "  --name VALUE   help" lines for a command's help text.
-std::string FormatOptions(const std::vector<OptionSpec>& specs);
+/// Declares `specs` and the positional `arguments` ("SOURCE", "[HANDLE]", or "" for none) on
+/// `app`; parsing fills `out`. Unknown words are left in `app.remaining()` for the caller to name.
+void AddOptions(CLI::App& app, const std::vector<OptionSpec>& specs, const std::string& arguments,
+                ParsedArgs& out);
 
 }  // namespace faltrain_cli

@@ -295,121 +295,150 @@ bool IsUrl(const std::string& s) {
   return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("data:", 0) == 0;
 }
 
+// train's options, everything but the images: a usage error when one is unusable.
+result<faltrain::TrainingRequest> TrainingRequestFrom(const ParsedArgs& args) {
+  faltrain::TrainingRequest request;
+  FALTRAIN_TRY(request.style, StyleOption(args));
+  FALTRAIN_TRY(request.preset, PresetOption(args));
+  request.trainer = args.ValueOr("trainer", "");
+  request.trigger = args.ValueOr("trigger", "");
+  FALTRAIN_TRY(auto steps, args.Integer("steps"));
+  FALTRAIN_TRY(auto rate, args.Number("learning-rate"));
+  if (steps) request.steps = *steps;
+  if (rate) request.learning_rate = *rate;
+  return request;
+}
+
+// --dry-run: the input that would be submitted; nothing is uploaded or sent.
+int PrintDryRun(const Context& ctx, const faltrain::TrainingClient& client, const std::string& source,
+                faltrain::TrainingRequest request) {
+  request.images_url = IsUrl(source) ? source : "https://example.invalid/" +
+                                                    fs::path(source).filename().string() + ".zip";
+  auto input = client.BuildTrainingInput(request);
+  if (!input) return Report(ctx, input.error(), ExitCodeFor(input.error()));
+  PrintLine(input.value());
+  return kExitOk;
+}
+
+// Checks and uploads a photo folder; the upload's URL, or the exit code after reporting. The
+// photo check (with faltrain::preflight) runs unless `skip_check`.
+int UploadPhotoFolder(const Context& ctx, faltrain::TrainingClient& client, const std::string& dir,
+                      const faltrain::TrainingRequest& request, bool skip_check, std::string& url) {
+  faltrain::TrainingSet set;
+  auto added = set.AddDirectory(dir);
+  if (!added) return Report(ctx, added.error(), kExitInputError);
+  auto trainer = request.trainer.empty() ? client.trainers().ForStyle(request.style)
+                                         : client.trainers().Find(request.trainer);
+  if (!trainer) return Report(ctx, trainer.error(), kExitUsage);
+  if (auto valid = set.Validate(trainer.value().min_images); !valid) {
+    return Report(ctx, valid.error(), kExitInputError);
+  }
+#ifdef FALTRAIN_CLI_WITH_PREFLIGHT
+  if (!skip_check) {
+    if (int checked = CheckBeforeTraining(ctx, set, trainer.value()); checked != kExitOk) return checked;
+  }
+#else
+  (void)skip_check;
+#endif
+  if (!ctx.json) {
+    PrintLine("uploading " + std::to_string(set.images().size()) + " photos (" +
+              std::to_string(set.total_bytes()) + " bytes)");
+  }
+  auto uploaded = client.UploadTrainingSet(set, request.style);
+  if (!uploaded) return Report(ctx, uploaded.error(), ExitCodeFor(uploaded.error()));
+  url = std::move(uploaded).value();
+  return kExitOk;
+}
+
+// Sets request.images_url: a URL as given, else the upload of a photo folder or a .zip.
+int ResolveImages(const Context& ctx, faltrain::TrainingClient& client, const std::string& source,
+                  bool skip_check, faltrain::TrainingRequest& request) {
+  if (IsUrl(source)) {
+    request.images_url = source;
+    return kExitOk;
+  }
+  std::error_code ec;
+  if (fs::is_directory(source, ec)) return UploadPhotoFolder(ctx, client, source, request, request.images_url);
+  if (!fs::is_regular_file(source, ec) || fs::path(source).extension() != ".zip") {
+    return Report(ctx, faltrain::error(errc::io_error, "'" + source + "' is neither a folder, a .zip nor a URL"),
+                  kExitInputError);
+  }
+  auto url = client.UploadFile(source);
+  if (!url) return Report(ctx, url.error(), ExitCodeFor(url.error()));
+  request.images_url = url.value();
+  return kExitOk;
+}
+
+void PrintSubmitted(const Context& ctx, const ParsedArgs& args, const faltrain::TrainingJob& job,
+                    const faltrain::TrainingRequest& request) {
+  const auto& handle = job.handle;
+  if (ctx.json) {
+    faltrain::JsonFields f;
+    f.SetString("event", "submitted");
+    f.SetRaw("handle", handle.ToJson());
+    f.SetString("trainer", job.trainer.endpoint_id);
+    f.SetString("style", faltrain::to_string(job.style));
+    f.SetString("preset", faltrain::to_string(job.preset));
+    f.SetInt("steps", job.steps);
+    f.SetString("images_url", request.images_url);
+    f.SetInt("estimate_min_minutes", job.estimate.min.count());
+    f.SetInt("estimate_max_minutes", job.estimate.max.count());
+    PrintLine(Object(f));
+    return;
+  }
+  PrintLine("submitted " + handle.request_id + " to " + handle.endpoint_id);
+  PrintLine("  style " + std::string(faltrain::to_string(job.style)) + ", preset " +
+            std::string(faltrain::to_string(job.preset)) + ", " + std::to_string(job.steps) +
+            " steps, about " + EstimateText(job.estimate));
+  if (auto path = args.Value("save")) PrintLine("  handle saved to " + *path);
+}
+
+// --wait: progress until the training ends, then its output.
+int WaitForTraining(const Context& ctx, const ParsedArgs& args, faltrain::TrainingClient& client,
+                    const faltrain::RequestHandle& handle) {
+  auto watch = WatchOptionsFor(ctx, args, client, handle.endpoint_id);
+  if (!watch) return Report(ctx, watch.error(), kExitUsage);
+  ProgressView view(ProgressView::Detect(ctx.json, stdout), stdout, ctx.verbose);
+  watch.value().on_progress = [&view](const faltrain::Progress& p) { view.Update(p); };
+  auto json = client.WaitForResultJson(handle, watch.value());
+  view.Finish();
+  if (!json) return Report(ctx, json.error(), ExitCodeFor(json.error()));
+  if (!ctx.json) PrintLine("training completed");
+  return PrintResultJson(ctx, json.value(), args, "completed");
+}
+
 int RunTrain(Context& ctx, const ParsedArgs& args) {
   if (args.positional.size() != 1) {
     return Report(ctx, UsageError("train needs exactly one SOURCE (a photo folder, a .zip or a URL)"),
                   kExitUsage);
   }
   const std::string source = args.positional.front();
-  faltrain::TrainingRequest request;
-  auto style = StyleOption(args);
-  auto preset = PresetOption(args);
-  if (!style) return Report(ctx, style.error(), kExitUsage);
-  if (!preset) return Report(ctx, preset.error(), kExitUsage);
-  request.style = style.value();
-  request.preset = preset.value();
-  request.trainer = args.ValueOr("trainer", "");
-  request.trigger = args.ValueOr("trigger", "");
-  auto steps = args.Integer("steps");
-  auto rate = args.Number("learning-rate");
-  if (!steps) return Report(ctx, steps.error(), kExitUsage);
-  if (!rate) return Report(ctx, rate.error(), kExitUsage);
-  if (steps.value()) request.steps = *steps.value();
-  if (rate.value()) request.learning_rate = *rate.value();
-
+  auto request = TrainingRequestFrom(args);
+  if (!request) return Report(ctx, request.error(), kExitUsage);
   auto client = MakeClient(ctx);
   if (!client) return Report(ctx, client.error(), ExitCodeFor(client.error()));
   if (auto loaded = LoadTrainersFile(args, client.value().trainers()); !loaded) {
     return Report(ctx, loaded.error(), ExitCodeFor(loaded.error()));
   }
-
-  if (args.Has("dry-run")) {
-    // Shows the input that would be submitted; nothing is uploaded or sent.
-    request.images_url = IsUrl(source) ? source : "https://example.invalid/" +
-                                                      fs::path(source).filename().string() + ".zip";
-    auto input = client.value().BuildTrainingInput(request);
-    if (!input) return Report(ctx, input.error(), ExitCodeFor(input.error()));
-    PrintLine(input.value());
-    return kExitOk;
-  }
-
-  if (IsUrl(source)) {
-    request.images_url = source;
-  } else {
-    std::error_code ec;
-    result<std::string> url = fail(errc::io_error, "'" + source + "' is neither a folder, a .zip nor a URL");
-    if (fs::is_directory(source, ec)) {
-      faltrain::TrainingSet set;
-      auto added = set.AddDirectory(source);
-      if (!added) return Report(ctx, added.error(), kExitInputError);
-      auto trainer = request.trainer.empty() ? client.value().trainers().ForStyle(request.style)
-                                             : client.value().trainers().Find(request.trainer);
-      if (!trainer) return Report(ctx, trainer.error(), kExitUsage);
-      if (auto valid = set.Validate(trainer.value().min_images); !valid) {
-        return Report(ctx, valid.error(), kExitInputError);
-      }
-#ifdef FALTRAIN_CLI_WITH_PREFLIGHT
-      if (!args.Has("skip-check")) {
-        if (int checked = CheckBeforeTraining(ctx, set, trainer.value()); checked != kExitOk) {
-          return checked;
-        }
-      }
-#endif
-      if (!ctx.json) {
-        PrintLine("uploading " + std::to_string(set.images().size()) + " photos (" +
-                  std::to_string(set.total_bytes()) + " bytes)");
-      }
-      url = client.value().UploadTrainingSet(set, request.style);
-    } else if (fs::is_regular_file(source, ec) && fs::path(source).extension() == ".zip") {
-      url = client.value().UploadFile(source);
-    } else {
-      return Report(ctx, url.error(), kExitInputError);
-    }
-    if (!url) return Report(ctx, url.error(), ExitCodeFor(url.error()));
-    request.images_url = url.value();
+  if (args.Has("dry-run")) return PrintDryRun(ctx, client.value(), source, request.value());
+  const bool skip_check = args.Has("skip-check");
+  if (int code = ResolveImages(ctx, client.value(), source, skip_check, request.value()); code != kExitOk) {
+    return code;
   }
 
   faltrain::SubmitOptions submit;
   submit.webhook_url = args.ValueOr("webhook", "");
   submit.avatar_id = args.ValueOr("avatar", "");
-  auto job = client.value().SubmitTraining(request, submit);
+  auto job = client.value().SubmitTraining(request.value(), submit);
   if (!job) return Report(ctx, job.error(), ExitCodeFor(job.error()));
-  const auto& handle = job.value().handle;
   if (auto path = args.Value("save")) {
-    if (auto written = WriteTextFile(*path, handle.ToJson()); !written) {
+    if (auto written = WriteTextFile(*path, job.value().handle.ToJson()); !written) {
       return Report(ctx, written.error(), kExitInputError);
     }
   }
-  if (ctx.json) {
-    faltrain::JsonFields f;
-    f.SetString("event", "submitted");
-    f.SetRaw("handle", handle.ToJson());
-    f.SetString("trainer", job.value().trainer.endpoint_id);
-    f.SetString("style", faltrain::to_string(job.value().style));
-    f.SetString("preset", faltrain::to_string(job.value().preset));
-    f.SetInt("steps", job.value().steps);
-    f.SetString("images_url", request.images_url);
-    f.SetInt("estimate_min_minutes", job.value().estimate.min.count());
-    f.SetInt("estimate_max_minutes", job.value().estimate.max.count());
-    PrintLine(Object(f));
-  } else {
-    PrintLine("submitted " + handle.request_id + " to " + handle.endpoint_id);
-    PrintLine("  style " + std::string(faltrain::to_string(job.value().style)) + ", preset " +
-              std::string(faltrain::to_string(job.value().preset)) + ", " +
-              std::to_string(job.value().steps) + " steps, about " + EstimateText(job.value().estimate));
-    if (auto path = args.Value("save")) PrintLine("  handle saved to " + *path);
-  }
+  PrintSubmitted(ctx, args, job.value(), request.value());
   if (!args.Has("wait")) return kExitOk;
-
-  auto watch = WatchOptionsFor(ctx, args, client.value(), handle.endpoint_id);
-  if (!watch) return Report(ctx, watch.error(), kExitUsage);
-  ProgressView view(ProgressView::Detect(ctx.json, stdout), stdout, ctx.verbose);
-  watch.value().on_progress = [&view](const faltrain::Progress& p) { view.Update(p); };
-  auto json = client.value().WaitForResultJson(handle, watch.value());
-  view.Finish();
-  if (!json) return Report(ctx, json.error(), ExitCodeFor(json.error()));
-  if (!ctx.json) PrintLine("training completed");
-  return PrintResultJson(ctx, json.value(), args, "completed");
+  return WaitForTraining(ctx, args, client.value(), job.value().handle);
 }
 
 int RunStatus(Context& ctx, const ParsedArgs& args) {
@@ -696,7 +725,6 @@ const std::vector<OptionSpec>& GlobalOptions() {
   static const std::vector<OptionSpec> options = {
       {"json", false, "", "machine-readable output: one JSON object per line"},
       {"verbose", false, "", "log requests and retries to stderr"},
-      {"help", false, "", "show help"},
   };
   return options;
 }
@@ -775,33 +803,9 @@ const std::vector<Command>& Commands() {
   return commands;
 }
 
-const Command* FindCommand(const std::string& name) {
-  for (const auto& c : Commands()) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
-
-std::string CommandHelp(const Command& c) {
-  std::string out = "usage: faltrain " + c.name + (c.arguments.empty() ? "" : " " + c.arguments) +
-                    " [options]\n\n" + c.summary + ".\n\n" + c.details + "\n\noptions:\n" +
-                    FormatOptions(c.options);
-  return out;
-}
-
-std::string MainHelp() {
-  std::string out =
-      "usage: faltrain [--json] [--verbose] COMMAND [options]\n"
-      "       faltrain COMMAND --help\n\n"
-      "Train avatar models on fal.ai and use them (faltrain " +
-      std::string(faltrain::version()) + ").\n\ncommands:\n";
-  for (const auto& c : Commands()) {
-    std::string left = "  " + c.name;
-    left.resize(16, ' ');
-    out += left + c.summary + "\n";
-  }
-  out +=
-      "\nenvironment:\n"
+std::string MainHelpFooter() {
+  return
+      "environment:\n"
       "  FAL_KEY (or FAL_KEY_ID + FAL_KEY_SECRET, or FAL_API_KEY)   fal API key\n"
       "  AVATAR_TEST_MODE=true        use the built-in offline simulator (no key, no network)\n"
       "  FAL_MOCK_TRAINING_DURATION   simulated training seconds in test mode\n"
@@ -811,7 +815,6 @@ std::string MainHelp() {
       "  0 ok   1 usage error   2 fal/network/configuration error   3 the request failed on fal\n"
       "  4 --timeout passed     5 interrupted (Ctrl-C)               6 local photos/files unusable\n"
       "  7 webhook signature invalid\n";
-  return out;
 }
 
 int ExitCodeFor(const faltrain::error& e) {

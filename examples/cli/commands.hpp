@@ -33,8 +33,8 @@ struct Context {
 struct Command {
   std::string name;
   std::string arguments;  ///< e.g. "SOURCE"
-  std::string summary;
-  std::string details;
+  std::string summary;    ///< one line, in `faltrain --help`
+  std::string details;    ///< below the command's options in `faltrain COMMAND --help`
   std::vector<OptionSpec> options;
   int (*run)(Context&, const ParsedArgs&);
 };
@@ -42,10 +42,9 @@ struct Command {
 /// Options every command accepts.
 const std::vector<OptionSpec>& GlobalOptions();
 const std::vector<Command>& Commands();
-const Command* FindCommand(const std::string& name);
 
-std::string CommandHelp(const Command& command);
-std::string MainHelp();
+/// The environment and exit codes, shown below `faltrain --help`.
+std::string MainHelpFooter();
 
 /// Prints `e` (as {"error":...} on stdout with --json, else to stderr) and returns `exit_code`.
 int Report(const Context& ctx, const faltrain::error& e, int exit_code);

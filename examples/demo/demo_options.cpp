@@ -1,128 +1,104 @@
 #include "demo_options.hpp"
 
-#include <unistd.h>
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
+#include <unistd.h>
 
 namespace faltrain_demo {
 namespace {
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
-faltrain::result<double> ToSeconds(const std::string& what, const std::string& text, double min,
-                                   double max) {
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || errno != 0 || !std::isfinite(v) || v < min ||
-      v > max) {
-    return faltrain::fail(faltrain::errc::invalid_argument,
-                          what + " must be a number from " + std::to_string(static_cast<int>(min)) +
-                              " to " + std::to_string(static_cast<int>(max)) + ", not '" + text + "'");
-  }
-  return v;
-}
-
-}  // namespace
-
-const char* DemoUsage() {
-  return R"(faltrain-demo: the whole avatar story, offline, in one command.
+constexpr const char* kDescription = R"(faltrain-demo: the whole avatar story, offline, in one command.
 
 Starts faltrain-sim (fal simulated on 127.0.0.1, signed webhooks on) and faltrain-webhook-receiver
 (SQLite job store in a temporary directory), trains an avatar from generated portrait photos over
 HTTP with TrainingClient + CurlTransport (no key, no network), shows progress, waits until the
 receiver has verified the signed webhook and marked the avatar COMPLETED, generates an image with the
 trained LoRA, prints a summary, and stops everything it started (also on failure and Ctrl-C).
-
-usage: faltrain-demo [flags]
-  --duration S        simulated training time in seconds (default FAL_MOCK_TRAINING_DURATION, else 8)
-  --style S           portrait | artistic (default portrait; picks the trainer)
-  --preset P          fast | balanced | quality (default fast)
-  --name NAME         avatar name (default Demo)
-  --photos N          number of generated portraits (default 12)
-  --photos-dir DIR    train from your own photos instead (.jpg/.png/.webp; captions from <stem>.txt)
-  --prompt TEXT       prompt for the generated image (default: a portrait with the trigger phrase)
-  --image-out FILE    save the generated image there
-  --sim PATH          faltrain-sim (default FALTRAIN_SIM_BIN, else next to this program)
-  --receiver PATH     faltrain-webhook-receiver (default FALTRAIN_RECEIVER_BIN, else next to it)
-  --work-dir DIR      where the job store, photos and logs go (default: a new temporary directory,
-                      removed afterwards unless --keep or a failure)
-  --keep              keep the work directory
-  --timeout S         give up after S seconds in all (default 300)
-  --help              this text
-
-Exit codes: 0 the whole story succeeded; 1 usage error; 2 a step failed (the message says which;
-the programs' logs are kept in the work directory); 130 interrupted (SIGINT), 143 (SIGTERM).
 )";
+
+constexpr const char* kFooter = R"(Exit codes: 0 the whole story succeeded; 1 usage error; 2 a step failed (the message says which;
+the programs' logs are kept in the work directory); 130 interrupted (SIGINT), 143 (SIGTERM).)";
+
+// The words of --style and --preset, turned into enums after parsing (the library names them).
+struct Words {
+  std::string style = "portrait";
+  std::string preset = "fast";
+  double timeout_seconds = 300;
+};
+
+CLI::Validator NotEmpty() {
+  return CLI::Validator([](std::string& v) { return v.empty() ? "is empty" : ""; }, "");
 }
 
-faltrain::result<DemoOptions> ParseDemoOptions(const std::vector<std::string>& args) {
-  DemoOptions o;
-  if (auto v = Env("FAL_MOCK_TRAINING_DURATION"); !v.empty()) {
-    FALTRAIN_TRY(auto seconds, ToSeconds("FAL_MOCK_TRAINING_DURATION", v, 0, 3600));
-    o.training_seconds = seconds;
-  }
-  o.sim_binary = Env("FALTRAIN_SIM_BIN");
-  o.receiver_binary = Env("FALTRAIN_RECEIVER_BIN");
+// Flags bound to `o` and `words`; the environment fills --duration, --sim and --receiver.
+void Declare(CLI::App& app, DemoOptions& o, Words& words) {
+  app.get_formatter()->label("Usage", "usage");
+  app.get_formatter()->column_width(22);
+  app.footer(kFooter);
+  app.add_option("--duration", o.training_seconds,
+                 "simulated training time in seconds (default FAL_MOCK_TRAINING_DURATION, else 8)")
+      ->type_name("S")->check(CLI::Range(0.0, 3600.0).description(""))
+      ->envname("FAL_MOCK_TRAINING_DURATION");
+  app.add_option("--style", words.style, "portrait | artistic (default portrait; picks the trainer)")
+      ->type_name("S");
+  app.add_option("--preset", words.preset, "fast | balanced | quality (default fast)")->type_name("P");
+  app.add_option("--name", o.avatar_name, "avatar name (default Demo)")->type_name("NAME")->check(NotEmpty());
+  app.add_option("--photos", o.photo_count, "number of generated portraits (default 12)")
+      ->type_name("N")->check(CLI::Range(1, 200).description(""));
+  app.add_option("--photos-dir", o.photos_dir,
+                 "train from your own photos instead (.jpg/.png/.webp; captions from <stem>.txt)")
+      ->type_name("DIR");
+  app.add_option("--prompt", o.prompt,
+                 "prompt for the generated image (default: a portrait with the trigger phrase)")
+      ->type_name("TEXT");
+  app.add_option("--image-out", o.image_out, "save the generated image there")->type_name("FILE");
+  app.add_option("--sim", o.sim_binary, "faltrain-sim (default FALTRAIN_SIM_BIN, else next to this program)")
+      ->type_name("PATH")->envname("FALTRAIN_SIM_BIN");
+  app.add_option("--receiver", o.receiver_binary,
+                 "faltrain-webhook-receiver (default FALTRAIN_RECEIVER_BIN, else next to it)")
+      ->type_name("PATH")->envname("FALTRAIN_RECEIVER_BIN");
+  app.add_option("--work-dir", o.work_dir,
+                 "where the job store, photos and logs go (default: a new temporary directory,\n"
+                 "removed afterwards unless --keep or a failure)")
+      ->type_name("DIR");
+  app.add_flag("--keep", o.keep_work_dir, "keep the work directory");
+  app.add_option("--timeout", words.timeout_seconds, "give up after S seconds in all (default 300)")
+      ->type_name("S")->check(CLI::Range(1.0, 86400.0).description(""));
+}
 
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&]() -> faltrain::result<std::string> {
-      if (i + 1 >= args.size()) return faltrain::fail(faltrain::errc::invalid_argument, flag + " needs a value");
-      return args[++i];
-    };
-    if (flag == "--help" || flag == "-h") {
-      o.help = true;
-    } else if (flag == "--keep") {
-      o.keep_work_dir = true;
-    } else if (flag == "--duration") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(auto seconds, ToSeconds(flag, text, 0, 3600));
-      o.training_seconds = seconds;
-    } else if (flag == "--timeout") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(auto seconds, ToSeconds(flag, text, 1, 86400));
-      o.timeout = std::chrono::seconds(static_cast<long long>(seconds));
-    } else if (flag == "--style") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(o.style, faltrain::ParseAvatarStyle(text));
-    } else if (flag == "--preset") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(o.preset, faltrain::ParseQualityPreset(text));
-    } else if (flag == "--name") {
-      FALTRAIN_TRY(o.avatar_name, value());
-      if (o.avatar_name.empty()) return faltrain::fail(faltrain::errc::invalid_argument, "--name is empty");
-    } else if (flag == "--photos") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(auto n, ToSeconds(flag, text, 1, 200));
-      if (n != std::floor(n)) return faltrain::fail(faltrain::errc::invalid_argument, "--photos must be whole");
-      o.photo_count = static_cast<int>(n);
-    } else if (flag == "--photos-dir") {
-      FALTRAIN_TRY(auto text, value());
-      o.photos_dir = text;
-    } else if (flag == "--prompt") {
-      FALTRAIN_TRY(o.prompt, value());
-    } else if (flag == "--image-out") {
-      FALTRAIN_TRY(auto text, value());
-      o.image_out = text;
-    } else if (flag == "--sim") {
-      FALTRAIN_TRY(auto text, value());
-      o.sim_binary = text;
-    } else if (flag == "--receiver") {
-      FALTRAIN_TRY(auto text, value());
-      o.receiver_binary = text;
-    } else if (flag == "--work-dir") {
-      FALTRAIN_TRY(auto text, value());
-      o.work_dir = text;
-    } else {
-      return faltrain::fail(faltrain::errc::invalid_argument, "unknown flag '" + flag + "' (see --help)");
-    }
+}  // namespace
+
+std::string DemoUsage() {
+  CLI::App app(kDescription, "faltrain-demo");
+  DemoOptions o;
+  Words words;
+  Declare(app, o, words);
+  return app.help();
+}
+
+faltrain::result<DemoOptions> ParseDemoOptions(int argc, const char* const* argv) {
+  DemoOptions o;
+  Words words;
+  CLI::App app;
+  Declare(app, o, words);
+  app.allow_extras();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    o.help = true;
+    return o;
+  } catch (const CLI::ParseError& e) {
+    return faltrain::fail(faltrain::errc::invalid_argument, e.what());
   }
+  if (!app.remaining().empty()) {
+    return faltrain::fail(faltrain::errc::invalid_argument,
+                          "unknown flag '" + app.remaining().front() + "' (see --help)");
+  }
+  FALTRAIN_TRY(o.style, faltrain::ParseAvatarStyle(words.style));
+  FALTRAIN_TRY(o.preset, faltrain::ParseQualityPreset(words.preset));
+  o.timeout = std::chrono::seconds(static_cast<long long>(words.timeout_seconds));
   return o;
 }
 

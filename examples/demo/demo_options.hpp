@@ -7,7 +7,6 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
-#include <vector>
 
 namespace faltrain_demo {
 
@@ -28,10 +27,11 @@ struct DemoOptions {
   bool help = false;
 };
 
-/// Reads the environment, then `args` (without the program name). Fails on unknown flags and
+/// Reads the environment, then the flags in `argv` (as main() got it). Fails on unknown flags and
 /// unusable values with a message for the user.
-faltrain::result<DemoOptions> ParseDemoOptions(const std::vector<std::string>& args);
-const char* DemoUsage();
+faltrain::result<DemoOptions> ParseDemoOptions(int argc, const char* const* argv);
+/// The --help text.
+std::string DemoUsage();
 
 /// The program `name`: `explicit_path` when set; else beside this executable (an installed
 /// bin/); else in the build tree's `../<build_subdir>/`. Fails naming every place it looked.

@@ -9,21 +9,19 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <string>
-#include <vector>
 
 int main(int argc, char** argv) {
   // First, before any thread exists: Ctrl-C and SIGTERM become a cancellation, not a sudden death.
   faltrain_demo::InterruptWatch interrupts;
   signal(SIGPIPE, SIG_IGN);
 
-  auto options = faltrain_demo::ParseDemoOptions(std::vector<std::string>(argv + 1, argv + argc));
+  auto options = faltrain_demo::ParseDemoOptions(argc, argv);
   if (!options) {
     std::fprintf(stderr, "faltrain-demo: %s\n", options.error().message.c_str());
     return 1;
   }
   if (options.value().help) {
-    std::fputs(faltrain_demo::DemoUsage(), stdout);
+    std::fputs(faltrain_demo::DemoUsage().c_str(), stdout);
     return 0;
   }
   faltrain_demo::DemoStory story(options.value(), interrupts.token(), stdout);

@@ -15,7 +15,7 @@
 #include <thread>
 
 int main(int argc, char** argv) {
-  auto args = ParseSimServerArgs(std::vector<std::string>(argv + 1, argv + argc));
+  auto args = ParseSimServerArgs(argc, argv);
   if (!args) {
     std::cerr << "faltrain-sim: " << args.error().message << "\n";
     return 2;

@@ -1,125 +1,104 @@
 #include "sim_args.hpp"
 
-#include <cerrno>
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
+
 #include <cmath>
-#include <cstdlib>
 
 namespace {
 
-using faltrain::errc;
-using faltrain::fail;
+constexpr const char* kFaultHelp =
+    "inject a fault; repeatable. SPEC = kind[:key=value,...], kinds:\n"
+    "rate_limit bad_gateway service_unavailable drop_connection slow_response\n"
+    "training_failure webhook_drop webhook_duplicate webhook_delay\n"
+    "webhook_out_of_order webhook_payload_error; keys: op (submit status\n"
+    "result cancel storage jwks any), endpoint, id, marker, count (-1 =\n"
+    "always), rate (0..1), delay_ms";
 
-bool ToSeconds(const std::string& text, std::chrono::milliseconds& out) {
-  char* end = nullptr;
-  errno = 0;
-  double seconds = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(seconds) || seconds < 0) return false;
-  out = std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000)));
-  return true;
+// A flag taking non-negative seconds (fractions allowed) into `target`.
+void AddSeconds(CLI::App& app, const std::string& flag, std::chrono::milliseconds& target,
+                const std::string& help) {
+  app.add_option_function<double>(
+         flag,
+         [flag, &target](double seconds) {
+           if (!std::isfinite(seconds) || seconds < 0) {
+             throw CLI::ValidationError(flag, "not a number of seconds: " + std::to_string(seconds));
+           }
+           target = std::chrono::milliseconds(std::llround(seconds * 1000));
+         },
+         help)
+      ->type_name("SECONDS");
+}
+
+// Flags bound to `out`; --fault specs are collected in `faults` and parsed afterwards.
+void Declare(CLI::App& app, SimServerArgs& out, std::vector<std::string>& faults) {
+  faltrain::SimOptions& o = out.options;
+  app.get_formatter()->label("Usage", "usage");
+  app.get_formatter()->column_width(27);
+  app.footer("Prints \"faltrain-sim listening on http://127.0.0.1:PORT\" on stdout once ready; stops on "
+             "SIGINT/SIGTERM.");
+  app.add_option("--port", out.port, "port to listen on (0 = any free port; default 0)")
+      ->type_name("N")->check(CLI::Range(0, 65535).description(""));
+  AddSeconds(app, "--duration", o.training_duration,
+             "training run time (default FAL_MOCK_TRAINING_DURATION or 30)");
+  AddSeconds(app, "--queue-duration", o.queue_duration, "time a training waits IN_QUEUE (default 3)");
+  AddSeconds(app, "--generation-duration", o.generation_duration,
+             "run time of image generation (default 2)");
+  app.add_flag("--webhooks,!--no-webhooks", o.webhook_simulation,
+               "POST signed webhooks (default FAL_ENABLE_WEBHOOK_SIMULATION)");
+  AddSeconds(app, "--webhook-retry-base", o.webhook_retry_base,
+             "first webhook retry delay (default 15); doubles, capped at 1800");
+  app.add_option("--webhook-attempts", o.webhook_max_attempts, "delivery attempts per webhook (default 10)")
+      ->type_name("N")->check(CLI::Range(1, 100).description(""));
+  app.add_option("--seed", o.seed,
+                 "reproducible ids, outputs and fault coins (default FALTRAIN_SIM_SEED or random)")
+      ->type_name("N");
+  app.add_option("--signing-key", o.signing_key_seed_hex,
+                 "32-byte Ed25519 seed as 64 hex digits (default derived from --seed)")
+      ->type_name("HEX")
+      ->check(CLI::Validator([](std::string& v) { return v.size() == 64 ? "" : "needs 64 hex digits"; }, ""));
+  app.add_option("--fault", faults, kFaultHelp)->type_name("SPEC")->allow_extra_args(false);
+  app.add_option("--api-key", o.api_key, "require \"Authorization: Key KEY\"")->type_name("KEY");
+  app.add_flag("--validate-on-submit", o.validate_on_submit,
+               "reject invalid input with 422 at submit (fal accepts, then fails it)");
+  app.add_option("--cdn-base", o.cdn_base_url, "base of file URLs (default: this server)")->type_name("URL");
+  app.add_flag("--quiet", out.quiet, "no event log on stderr");
 }
 
 }  // namespace
 
-const char* SimServerUsage() {
-  return R"(faltrain-sim: fal's queue, storage and webhooks, simulated, on 127.0.0.1
-
-Usage: faltrain-sim [flags]
-  --port N                 port to listen on (0 = any free port; default 0)
-  --duration SECONDS       training run time (default FAL_MOCK_TRAINING_DURATION or 30)
-  --queue-duration SECONDS time a training waits IN_QUEUE (default 3)
-  --generation-duration S  run time of image generation (default 2)
-  --webhooks / --no-webhooks
-                           POST signed webhooks (default FAL_ENABLE_WEBHOOK_SIMULATION)
-  --webhook-retry-base S   first webhook retry delay (default 15); doubles, capped at 1800
-  --webhook-attempts N     delivery attempts per webhook (default 10)
-  --seed N                 reproducible ids, outputs and fault coins (default FALTRAIN_SIM_SEED or random)
-  --signing-key HEX        32-byte Ed25519 seed as 64 hex digits (default derived from --seed)
-  --fault SPEC             inject a fault; repeatable. SPEC = kind[:key=value,...], kinds:
-                           rate_limit bad_gateway service_unavailable drop_connection slow_response
-                           training_failure webhook_drop webhook_duplicate webhook_delay
-                           webhook_out_of_order webhook_payload_error; keys: op (submit status
-                           result cancel storage jwks any), endpoint, id, marker, count (-1 =
-                           always), rate (0..1), delay_ms
-  --api-key KEY            require "Authorization: Key KEY"
-  --validate-on-submit     reject invalid input with 422 at submit (fal accepts, then fails it)
-  --cdn-base URL           base of file URLs (default: this server)
-  --quiet                  no event log on stderr
-  --help
-
-Prints "faltrain-sim listening on http://127.0.0.1:PORT" on stdout once ready; stops on SIGINT/SIGTERM.
-)";
+std::string SimServerUsage() {
+  CLI::App app("faltrain-sim: fal's queue, storage and webhooks, simulated, on 127.0.0.1", "faltrain-sim");
+  SimServerArgs out;
+  std::vector<std::string> faults;
+  Declare(app, out, faults);
+  return app.help();
 }
 
-faltrain::result<SimServerArgs> ParseSimServerArgs(const std::vector<std::string>& args) {
+faltrain::result<SimServerArgs> ParseSimServerArgs(int argc, const char* const* argv) {
   SimServerArgs out;
   FALTRAIN_TRY(out.options, faltrain::SimOptions::FromEnvironment());
   out.options.cdn_base_url.clear();  // files are served by this server
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&]() -> faltrain::result<std::string> {
-      if (i + 1 >= args.size()) return fail(errc::invalid_argument, flag + " needs a value");
-      return args[++i];
-    };
-    auto seconds = [&](std::chrono::milliseconds& target) -> faltrain::result<void> {
-      FALTRAIN_TRY(std::string text, value());
-      if (!ToSeconds(text, target)) return fail(errc::invalid_argument, flag + ": not a number of seconds: " + text);
-      return faltrain::success();
-    };
-    auto integer = [&](long long min, long long max) -> faltrain::result<long long> {
-      FALTRAIN_TRY(std::string text, value());
-      char* end = nullptr;
-      errno = 0;
-      long long n = std::strtoll(text.c_str(), &end, 10);
-      if (text.empty() || *end != '\0' || errno != 0 || n < min || n > max) {
-        return fail(errc::invalid_argument, flag + ": bad number " + text);
-      }
-      return n;
-    };
-    if (flag == "--help" || flag == "-h") {
-      out.help = true;
-    } else if (flag == "--port") {
-      FALTRAIN_TRY(long long port, integer(0, 65535));
-      out.port = static_cast<int>(port);
-    } else if (flag == "--duration") {
-      FALTRAIN_TRYV(seconds(out.options.training_duration));
-    } else if (flag == "--queue-duration") {
-      FALTRAIN_TRYV(seconds(out.options.queue_duration));
-    } else if (flag == "--generation-duration") {
-      FALTRAIN_TRYV(seconds(out.options.generation_duration));
-    } else if (flag == "--webhooks") {
-      out.options.webhook_simulation = true;
-    } else if (flag == "--no-webhooks") {
-      out.options.webhook_simulation = false;
-    } else if (flag == "--webhook-retry-base") {
-      FALTRAIN_TRYV(seconds(out.options.webhook_retry_base));
-    } else if (flag == "--webhook-attempts") {
-      FALTRAIN_TRY(long long n, integer(1, 100));
-      out.options.webhook_max_attempts = static_cast<int>(n);
-    } else if (flag == "--seed") {
-      FALTRAIN_TRY(std::string text, value());
-      char* end = nullptr;
-      out.options.seed = std::strtoull(text.c_str(), &end, 10);
-      if (text.empty() || *end != '\0') return fail(errc::invalid_argument, "--seed: bad number " + text);
-    } else if (flag == "--signing-key") {
-      FALTRAIN_TRY(out.options.signing_key_seed_hex, value());
-      if (out.options.signing_key_seed_hex.size() != 64) {
-        return fail(errc::invalid_argument, "--signing-key needs 64 hex digits");
-      }
-    } else if (flag == "--fault") {
-      FALTRAIN_TRY(std::string spec, value());
-      FALTRAIN_TRY(faltrain::SimFault fault, faltrain::SimFault::Parse(spec));
-      out.options.faults.push_back(std::move(fault));
-    } else if (flag == "--api-key") {
-      FALTRAIN_TRY(out.options.api_key, value());
-    } else if (flag == "--validate-on-submit") {
-      out.options.validate_on_submit = true;
-    } else if (flag == "--cdn-base") {
-      FALTRAIN_TRY(out.options.cdn_base_url, value());
-    } else if (flag == "--quiet") {
-      out.quiet = true;
-    } else {
-      return fail(errc::invalid_argument, "unknown flag " + flag + " (see --help)");
-    }
+  std::vector<std::string> faults;
+  CLI::App app;
+  Declare(app, out, faults);
+  app.allow_extras();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out.help = true;
+    return out;
+  } catch (const CLI::ParseError& e) {
+    return faltrain::fail(faltrain::errc::invalid_argument, e.what());
+  }
+  if (!app.remaining().empty()) {
+    return faltrain::fail(faltrain::errc::invalid_argument,
+                          "unknown flag " + app.remaining().front() + " (see --help)");
+  }
+  for (const auto& spec : faults) {
+    FALTRAIN_TRY(faltrain::SimFault fault, faltrain::SimFault::Parse(spec));
+    out.options.faults.push_back(std::move(fault));
   }
   return out;
 }

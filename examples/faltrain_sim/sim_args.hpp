@@ -5,7 +5,6 @@
 #include <faltrain/testing/sim_transport.hpp>
 
 #include <string>
-#include <vector>
 
 struct SimServerArgs {
   int port = 0;  ///< 0 = any free port
@@ -14,6 +13,7 @@ struct SimServerArgs {
   bool help = false;
 };
 
-/// Starts from SimOptions::FromEnvironment(), then applies the flags.
-faltrain::result<SimServerArgs> ParseSimServerArgs(const std::vector<std::string>& args);
-const char* SimServerUsage();
+/// Starts from SimOptions::FromEnvironment(), then applies the flags; `argv` as main() got it.
+faltrain::result<SimServerArgs> ParseSimServerArgs(int argc, const char* const* argv);
+/// The --help text.
+std::string SimServerUsage();

@@ -112,10 +112,257 @@ faltrain::result<std::shared_ptr<faltrain::JwksCache>> MakeKeys(const ReceiverOp
   return faltrain::JwksCache::Fetching(std::make_shared<faltrain::CurlTransport>(), options);
 }
 
+// Counters for /healthz and the final log line; written by HTTP workers and the processor.
+struct Counters {
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> rejected{0};
+  std::atomic<std::uint64_t> notifications{0};
+};
+
+// What serves the webhook and what works through the inbox afterwards.
+struct Services {
+  std::shared_ptr<faltrain::JobStore> store;
+  std::unique_ptr<faltrain::WebhookHandler> handler;
+  std::shared_ptr<faltrain::JobProcessor> processor;
+  std::unique_ptr<faltrain::JobReconciler> reconciler;  ///< only with --reconcile-after
+};
+
+int Fail(const std::string& message, int exit_code) {
+  Log(LogLevel::kError, message);
+  return exit_code;
+}
+
+// Signals are taken by one thread with sigwait; every thread started later inherits the mask.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+faltrain::result<std::shared_ptr<faltrain::JobStore>> OpenStore(const ReceiverOptions& o) {
+  if (faltrain::IsPostgresUrl(o.db_path)) return faltrain::OpenJobStore(o.db_path);
+  faltrain::SqliteJobStoreOptions store_options;
+  store_options.synchronous_full = o.durable_full;
+  return faltrain::OpenSqliteJobStore(o.db_path, store_options);
+}
+
+faltrain::result<std::unique_ptr<faltrain::WebhookHandler>> MakeHandler(
+    const ReceiverOptions& o, const faltrain::ClientConfig& config,
+    std::shared_ptr<faltrain::JobStore> store) {
+  FALTRAIN_TRY(auto keys, MakeKeys(o, config));
+  faltrain::WebhookVerifierOptions verifier_options;
+  verifier_options.pinned_user_id = o.pinned_user_id;
+  verifier_options.parse.max_bytes = o.max_body_bytes;
+  auto verifier = std::make_shared<faltrain::WebhookVerifier>(keys, verifier_options);
+  faltrain::WebhookHandlerOptions handler_options;
+  handler_options.max_body_bytes = o.max_body_bytes;
+  return std::make_unique<faltrain::WebhookHandler>(verifier, std::move(store), handler_options);
+}
+
+// Logs each finished job and runs --notify-command for it.
+faltrain::JobNotifier MakeNotifier(const ReceiverOptions& o, Counters& counters) {
+  return [command = o.notify_command, &counters](const faltrain::Job& job) {
+    ++counters.notifications;
+    std::string line = "notify: job " + std::to_string(job.id) + " \"" + job.name + "\" of user " +
+                       job.user_id + " is " + std::string(faltrain::to_string(job.status)) +
+                       " (request " + job.handle.request_id + ")";
+    if (!job.error.empty()) line += ": " + job.error;
+    Log(LogLevel::kInfo, line);
+    if (command.empty()) return;
+    int rc = RunNotifyCommand(command, job);
+    if (rc != 0) Log(LogLevel::kWarning, "notify command exited with " + std::to_string(rc));
+  };
+}
+
+// Store, handler, processor and reconciler; on failure, the exit code (after logging why).
+faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrain::ClientConfig& config,
+                                         Counters& counters, int& exit_code) {
+  Services s;
+  exit_code = 1;
+  FALTRAIN_TRY(s.store, OpenStore(o));
+  FALTRAIN_TRY(s.handler, MakeHandler(o, config, s.store));
+  // A client lets the processor fetch results fal could not put in the webhook, and the reconciler
+  // poll fal. It needs a key (or test mode); without one those two features are off.
+  std::shared_ptr<faltrain::TrainingClient> client;
+  if (auto created = faltrain::CreateTrainingClient(config)) {
+    client = std::make_shared<faltrain::TrainingClient>(std::move(created).value());
+  } else if (o.reconcile_after.count() > 0) {
+    exit_code = 2;
+    return faltrain::fail(faltrain::errc::invalid_argument,
+                          "--reconcile-after needs a fal client: " + created.error().message);
+  }
+  faltrain::JobProcessorOptions processor_options;
+  processor_options.log = Log;
+  s.processor = std::make_shared<faltrain::JobProcessor>(s.store, MakeNotifier(o, counters),
+                                                         processor_options, client);
+  if (o.reconcile_after.count() > 0) {
+    faltrain::JobReconcilerOptions reconciler_options;
+    reconciler_options.stale_after = o.reconcile_after;
+    reconciler_options.log = Log;
+    s.reconciler = std::make_unique<faltrain::JobReconciler>(s.store, s.processor, client, reconciler_options);
+  }
+  // This process is the store's only consumer: claims left by a killed predecessor are void.
+  FALTRAIN_TRYV(s.store->ReleaseWebhookClaims());
+  return s;
+}
+
+// Works through the inbox whenever something was recorded (and every second), reconciling every
+// 30 s; once stopping, everything recorded so far is processed before it returns.
+std::thread StartWorker(WorkSignal& work, const Services& s) {
+  return std::thread([&work, &s] {
+    auto last_reconcile = std::chrono::steady_clock::now();
+    bool running = true;
+    while (running) {
+      running = work.Wait(std::chrono::seconds(1));
+      Drain(*s.processor);
+      if (s.reconciler && std::chrono::steady_clock::now() - last_reconcile > std::chrono::seconds(30)) {
+        last_reconcile = std::chrono::steady_clock::now();
+        if (auto r = s.reconciler->RunOnce(); !r) Log(LogLevel::kError, "reconciler: " + r.error().message);
+      }
+    }
+    Drain(*s.processor);
+  });
+}
+
+void ConfigureServer(httplib::Server& server, const ReceiverOptions& o) {
+  const int threads = o.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(1u << 20);
+  // Idle keep-alive connections hold a worker thread and delay shutdown by up to this long.
+  server.set_keep_alive_timeout(5);
+  // httplib answers 413 itself far beyond the limit; the handler gives the JSON 413 near it.
+  server.set_payload_max_length(o.max_body_bytes * 2 + 4096);
+}
+
+// Every method goes to the handler, which answers 405 (with Allow) to all but POST.
+void MountWebhook(httplib::Server& server, const std::string& path, const faltrain::WebhookHandler& handler,
+                  WorkSignal& work, Counters& counters) {
+  auto webhook = [&handler, &work, &counters](const httplib::Request& req, httplib::Response& res) {
+    auto reply = handler.Handle(req.method, ToHeaders(req.headers), req.body);
+    res.status = reply.status;
+    if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
+    res.set_content(reply.body, reply.content_type.c_str());
+    if (reply.status == 200) {
+      ++counters.accepted;
+      if (!reply.duplicate) work.Notify();
+      return;
+    }
+    ++counters.rejected;
+    Log(reply.status >= 500 ? LogLevel::kError : LogLevel::kWarning,
+        "webhook rejected " + std::to_string(reply.status) + ": " + reply.reason);
+  };
+  server.Post(path, webhook);
+  server.Get(path, webhook);
+  server.Put(path, webhook);
+  server.Patch(path, webhook);
+  server.Delete(path, webhook);
+  server.Options(path, webhook);
+}
+
+void MountHealth(httplib::Server& server, faltrain::JobStore& store, const Counters& counters) {
+  server.Get("/healthz", [&store, &counters](const httplib::Request&, httplib::Response& res) {
+    auto total = store.CountWebhooks(false);
+    auto unprocessed = store.CountWebhooks(true);
+    if (!total || !unprocessed) {
+      res.status = 503;
+      res.set_content(R"({"status":"storage unavailable"})", "application/json");
+      return;
+    }
+    res.set_content("{\"status\":\"ok\",\"inbox_total\":" + std::to_string(total.value()) +
+                        ",\"inbox_unprocessed\":" + std::to_string(unprocessed.value()) +
+                        ",\"accepted\":" + std::to_string(counters.accepted.load()) +
+                        ",\"rejected\":" + std::to_string(counters.rejected.load()) +
+                        ",\"notifications\":" + std::to_string(counters.notifications.load()) + "}",
+                    "application/json");
+  });
+}
+
+// Load-test baseline: the same server and thread pool, no verification, no storage.
+void MountBenchRoutes(httplib::Server& server) {
+  server.Post("/bench/ok", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"status":"accepted"})", "application/json");
+  });
+}
+
+// The bound port (--port 0 picks a free one), or -1.
+int Bind(httplib::Server& server, const ReceiverOptions& o) {
+  if (o.port == 0) return server.bind_to_any_port(o.host);
+  return server.bind_to_port(o.host, o.port) ? o.port : -1;
+}
+
+void AnnounceListening(const ReceiverOptions& o, int port) {
+  std::cout << "faltrain-webhook-receiver listening on http://" << o.host << ":" << port << o.path
+            << std::endl;
+  if (o.port_file.empty()) return;
+  // Written whole then renamed, so a reader never sees a partial port.
+  const std::string tmp = o.port_file + ".tmp";
+  { std::ofstream(tmp) << port << "\n"; }
+  std::filesystem::rename(tmp, o.port_file);
+}
+
+// Stops the server on SIGINT/SIGTERM; checks `done` between waits so it can end without a signal.
+std::thread StartSignalThread(const sigset_t& signals, httplib::Server& server, const std::atomic<bool>& done) {
+  return std::thread([signals, &server, &done] {
+    timespec tick{0, 200 * 1000 * 1000};
+    while (!done) {
+      int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGINT || sig == SIGTERM) {
+        Log(LogLevel::kInfo, std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        server.stop();
+        return;
+      }
+    }
+  });
+}
+
+void LogSummary(faltrain::JobStore& store, const Counters& counters) {
+  auto unprocessed = store.CountWebhooks(true);
+  Log(LogLevel::kInfo, "stopped: " + std::to_string(counters.accepted.load()) + " accepted, " +
+                           std::to_string(counters.rejected.load()) + " rejected, " +
+                           (unprocessed ? std::to_string(unprocessed.value()) : std::string("?")) +
+                           " left unprocessed");
+}
+
+// Serves until a signal stops the server; the worker finishes recorded work before this returns.
+int Serve(const ReceiverOptions& o, const sigset_t& signals, Services& services, Counters& counters) {
+  WorkSignal work;
+  std::thread worker = StartWorker(work, services);
+  work.Notify();  // events recorded before a crash or restart
+
+  httplib::Server server;
+  ConfigureServer(server, o);
+  MountWebhook(server, o.path, *services.handler, work, counters);
+  MountHealth(server, *services.store, counters);
+  if (o.bench_routes) MountBenchRoutes(server);
+  const int port = Bind(server, o);
+  if (port <= 0) {
+    Log(LogLevel::kError, "cannot listen on " + o.host + ":" + std::to_string(o.port));
+    work.Stop();
+    worker.join();
+    return 1;
+  }
+  AnnounceListening(o, port);
+
+  std::atomic<bool> done{false};
+  std::thread signal_thread = StartSignalThread(signals, server, done);
+  server.listen_after_bind();  // returns after stop(); in-flight requests have been answered
+  done = true;
+  signal_thread.join();
+  work.Stop();
+  worker.join();
+  LogSummary(*services.store, counters);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = ParseReceiverOptions(std::vector<std::string>(argv + 1, argv + argc));
+  auto parsed = ParseReceiverOptions(argc, argv);
   if (!parsed) {
     std::cerr << "faltrain-webhook-receiver: " << parsed.error().message << "\n";
     return 2;
@@ -126,194 +373,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   quiet = o.quiet;
-
-  // Signals are taken by one thread with sigwait; every other thread inherits the blocked mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  const sigset_t signals = BlockStopSignals();
 
   auto config = faltrain::ClientConfig::FromEnvironment();
-  if (!config) {
-    Log(LogLevel::kError, config.error().message);
-    return 2;
-  }
-  faltrain::SqliteJobStoreOptions store_options;
-  store_options.synchronous_full = o.durable_full;
-  auto store = faltrain::IsPostgresUrl(o.db_path) ? faltrain::OpenJobStore(o.db_path)
-                                                  : faltrain::OpenSqliteJobStore(o.db_path, store_options);
-  if (!store) {
-    Log(LogLevel::kError, store.error().message);
-    return 1;
-  }
-  auto keys = MakeKeys(o, config.value());
-  if (!keys) {
-    Log(LogLevel::kError, keys.error().message);
-    return 1;
-  }
-  faltrain::WebhookVerifierOptions verifier_options;
-  verifier_options.pinned_user_id = o.pinned_user_id;
-  verifier_options.parse.max_bytes = o.max_body_bytes;
-  auto verifier = std::make_shared<faltrain::WebhookVerifier>(keys.value(), verifier_options);
-  faltrain::WebhookHandlerOptions handler_options;
-  handler_options.max_body_bytes = o.max_body_bytes;
-  const faltrain::WebhookHandler handler(verifier, store.value(), handler_options);
-
-  // A client lets the processor fetch results fal could not put in the webhook, and the reconciler
-  // poll fal. It needs a key (or test mode); without one those two features are off.
-  std::shared_ptr<faltrain::TrainingClient> client;
-  if (auto created = faltrain::CreateTrainingClient(config.value())) {
-    client = std::make_shared<faltrain::TrainingClient>(std::move(created).value());
-  } else if (o.reconcile_after.count() > 0) {
-    Log(LogLevel::kError, "--reconcile-after needs a fal client: " + created.error().message);
-    return 2;
-  }
-
-  std::atomic<std::uint64_t> notifications{0};
-  auto notifier = [&o, &notifications](const faltrain::Job& job) {
-    ++notifications;
-    std::string line = "notify: job " + std::to_string(job.id) + " \"" + job.name + "\" of user " +
-                       job.user_id + " is " + std::string(faltrain::to_string(job.status)) +
-                       " (request " + job.handle.request_id + ")";
-    if (!job.error.empty()) line += ": " + job.error;
-    Log(LogLevel::kInfo, line);
-    if (!o.notify_command.empty()) {
-      int rc = RunNotifyCommand(o.notify_command, job);
-      if (rc != 0) Log(LogLevel::kWarning, "notify command exited with " + std::to_string(rc));
-    }
-  };
-  faltrain::JobProcessorOptions processor_options;
-  processor_options.log = Log;
-  auto processor = std::make_shared<faltrain::JobProcessor>(store.value(), notifier, processor_options, client);
-  std::unique_ptr<faltrain::JobReconciler> reconciler;
-  if (o.reconcile_after.count() > 0) {
-    faltrain::JobReconcilerOptions reconciler_options;
-    reconciler_options.stale_after = o.reconcile_after;
-    reconciler_options.log = Log;
-    reconciler = std::make_unique<faltrain::JobReconciler>(store.value(), processor, client, reconciler_options);
-  }
-
-  // This process is the store's only consumer: claims left by a killed predecessor are void.
-  if (auto released = store.value()->ReleaseWebhookClaims(); !released) {
-    Log(LogLevel::kError, released.error().message);
-    return 1;
-  }
-
-  WorkSignal work;
-  std::thread worker([&] {
-    auto last_reconcile = std::chrono::steady_clock::now();
-    bool running = true;
-    while (running) {
-      running = work.Wait(std::chrono::seconds(1));
-      Drain(*processor);
-      if (reconciler && std::chrono::steady_clock::now() - last_reconcile > std::chrono::seconds(30)) {
-        last_reconcile = std::chrono::steady_clock::now();
-        if (auto r = reconciler->RunOnce(); !r) Log(LogLevel::kError, "reconciler: " + r.error().message);
-      }
-    }
-    // Stopping: everything recorded so far is processed before exit.
-    Drain(*processor);
-  });
-  work.Notify();  // events recorded before a crash or restart
-
-  httplib::Server server;
-  const int threads = o.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(1u << 20);
-  // Idle keep-alive connections hold a worker thread and delay shutdown by up to this long.
-  server.set_keep_alive_timeout(5);
-  // httplib answers 413 itself far beyond the limit; the handler gives the JSON 413 near it.
-  server.set_payload_max_length(o.max_body_bytes * 2 + 4096);
-
-  std::atomic<std::uint64_t> accepted{0}, rejected{0};
-  auto webhook = [&](const httplib::Request& req, httplib::Response& res) {
-    auto reply = handler.Handle(req.method, ToHeaders(req.headers), req.body);
-    res.status = reply.status;
-    if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
-    res.set_content(reply.body, reply.content_type.c_str());
-    if (reply.status == 200) {
-      ++accepted;
-      if (!reply.duplicate) work.Notify();
-    } else {
-      ++rejected;
-      Log(reply.status >= 500 ? LogLevel::kError : LogLevel::kWarning,
-          "webhook rejected " + std::to_string(reply.status) + ": " + reply.reason);
-    }
-  };
-  server.Post(o.path, webhook);
-  server.Get(o.path, webhook);
-  server.Put(o.path, webhook);
-  server.Patch(o.path, webhook);
-  server.Delete(o.path, webhook);
-  server.Options(o.path, webhook);
-  server.Get("/healthz", [&](const httplib::Request&, httplib::Response& res) {
-    auto total = store.value()->CountWebhooks(false);
-    auto unprocessed = store.value()->CountWebhooks(true);
-    if (!total || !unprocessed) {
-      res.status = 503;
-      res.set_content(R"({"status":"storage unavailable"})", "application/json");
-      return;
-    }
-    res.set_content("{\"status\":\"ok\",\"inbox_total\":" + std::to_string(total.value()) +
-                        ",\"inbox_unprocessed\":" + std::to_string(unprocessed.value()) +
-                        ",\"accepted\":" + std::to_string(accepted.load()) +
-                        ",\"rejected\":" + std::to_string(rejected.load()) +
-                        ",\"notifications\":" + std::to_string(notifications.load()) + "}",
-                    "application/json");
-  });
-  if (o.bench_routes) {
-    // Load-test baseline: the same server and thread pool, no verification, no storage.
-    server.Post("/bench/ok", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(R"({"status":"accepted"})", "application/json");
-    });
-  }
-
-  int port = o.port;
-  if (port == 0) {
-    port = server.bind_to_any_port(o.host);
-  } else if (!server.bind_to_port(o.host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    Log(LogLevel::kError, "cannot listen on " + o.host + ":" + std::to_string(o.port));
-    work.Stop();
-    worker.join();
-    return 1;
-  }
-  std::cout << "faltrain-webhook-receiver listening on http://" << o.host << ":" << port << o.path
-            << std::endl;
-  if (!o.port_file.empty()) {
-    // Written whole then renamed, so a reader never sees a partial port.
-    const std::string tmp = o.port_file + ".tmp";
-    { std::ofstream(tmp) << port << "\n"; }
-    std::filesystem::rename(tmp, o.port_file);
-  }
-
-  std::atomic<bool> done{false};
-  std::thread signal_thread([&] {
-    timespec tick{0, 200 * 1000 * 1000};
-    while (!done) {
-      int sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig == SIGINT || sig == SIGTERM) {
-        Log(LogLevel::kInfo, std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
-        server.stop();
-        break;
-      }
-    }
-  });
-
-  server.listen_after_bind();  // returns after stop(); in-flight requests have been answered
-  done = true;
-  signal_thread.join();
-  work.Stop();
-  worker.join();
-  auto unprocessed = store.value()->CountWebhooks(true);
-  Log(LogLevel::kInfo, "stopped: " + std::to_string(accepted.load()) + " accepted, " +
-                           std::to_string(rejected.load()) + " rejected, " +
-                           (unprocessed ? std::to_string(unprocessed.value()) : std::string("?")) +
-                           " left unprocessed");
-  return 0;
+  if (!config) return Fail(config.error().message, 2);
+  Counters counters;
+  int exit_code = 0;
+  auto services = StartServices(o, config.value(), counters, exit_code);
+  if (!services) return Fail(services.error().message, exit_code);
+  return Serve(o, signals, services.value(), counters);
 }

@@ -1,124 +1,95 @@
 #include "receiver_options.hpp"
 
-#include <cerrno>
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
+
 #include <cstdlib>
 
 namespace {
-
-using faltrain::errc;
-using faltrain::fail;
-
-faltrain::result<long long> ToInteger(const std::string& name, const std::string& text, long long min,
-                                      long long max) {
-  char* end = nullptr;
-  errno = 0;
-  long long n = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || n < min || n > max) {
-    return fail(errc::invalid_argument, name + ": bad number \"" + text + "\"");
-  }
-  return n;
-}
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
 
-}  // namespace
-
-const char* ReceiverUsage() {
-  return R"(faltrain-webhook-receiver: receives fal's signed webhooks, records them durably, updates jobs
-
-Usage: faltrain-webhook-receiver [flags]
-  --host ADDR           address to bind (default 127.0.0.1)
-  --port N              port (0 = any free port, printed; default 8080)   env FALTRAIN_WEBHOOK_PORT
-  --path PATH           webhook path (default /webhook/fal/status)        env FALTRAIN_WEBHOOK_PATH
-  --db FILE|URL         SQLite job store (default faltrain-jobs.db)       env FALTRAIN_WEBHOOK_DB
-                        or a shared postgresql://user@host/db           env FALTRAIN_DATABASE_URL
-  --jwks-url URL        signing keys (default FALTRAIN_JWKS_URL or https://rest.fal.ai/.well-known/jwks.json)
-  --jwks-file FILE      use a fixed JWKS document instead of fetching (offline)
-  --user-id ID          accept only webhooks for this fal user          env FALTRAIN_WEBHOOK_USER_ID
-  --notify-command CMD  run `sh -c CMD` once per finished job, with FALTRAIN_JOB_ID, FALTRAIN_JOB_STATUS,
-                        FALTRAIN_JOB_NAME, FALTRAIN_JOB_USER, FALTRAIN_REQUEST_ID, FALTRAIN_JOB_ERROR set
-                                                                        env FALTRAIN_NOTIFY_COMMAND
-  --reconcile-after S   poll fal for jobs TRAINING with no news for S seconds (0 = off; needs FAL_KEY
-                        or AVATAR_TEST_MODE=true)                       env FALTRAIN_RECONCILE_AFTER
-  --max-body BYTES      largest accepted body (default 1048576)
-  --threads N           HTTP worker threads (default 16)
-  --port-file FILE      write the bound port to FILE once listening
-  --sync-normal         SQLite synchronous=NORMAL: survives process crashes, not power loss
-  --quiet               log only errors
-  --help
-
-GET /healthz answers {"status":"ok",...}. SIGINT/SIGTERM stop accepting, finish recorded work, exit.
-)";
+// Flags bound to `o`; CLI11 applies an option's environment variable when the flag is absent.
+// The seconds of --reconcile-after go to `reconcile_seconds`.
+void Declare(CLI::App& app, ReceiverOptions& o, long long& reconcile_seconds) {
+  app.get_formatter()->label("Usage", "usage");
+  app.get_formatter()->column_width(24);
+  app.footer("GET /healthz answers {\"status\":\"ok\",...}. SIGINT/SIGTERM stop accepting, finish recorded "
+             "work, exit.");
+  app.add_option("--host", o.host, "address to bind (default 127.0.0.1)")->type_name("ADDR");
+  app.add_option("--port", o.port, "port (0 = any free port, printed; default 8080)")
+      ->type_name("N")->check(CLI::Range(0, 65535).description(""))->envname("FALTRAIN_WEBHOOK_PORT");
+  app.add_option("--path", o.path, "webhook path (default /webhook/fal/status)")
+      ->type_name("PATH")->envname("FALTRAIN_WEBHOOK_PATH")
+      ->check(CLI::Validator([](std::string& v) { return v.rfind('/', 0) == 0 ? "" : "must start with /"; },
+                             ""));
+  app.add_option("--db", o.db_path,
+                 "SQLite job store (default faltrain-jobs.db; env FALTRAIN_WEBHOOK_DB)\n"
+                 "or a shared postgresql://user@host/db (env FALTRAIN_DATABASE_URL)")
+      ->type_name("FILE|URL");
+  app.add_option("--jwks-url", o.jwks_url,
+                 "signing keys (default FALTRAIN_JWKS_URL or\nhttps://rest.fal.ai/.well-known/jwks.json)")
+      ->type_name("URL");
+  app.add_option("--jwks-file", o.jwks_file, "use a fixed JWKS document instead of fetching (offline)")
+      ->type_name("FILE");
+  app.add_option("--user-id", o.pinned_user_id, "accept only webhooks for this fal user")
+      ->type_name("ID")->envname("FALTRAIN_WEBHOOK_USER_ID");
+  app.add_option("--notify-command", o.notify_command,
+                 "run `sh -c CMD` once per finished job, with FALTRAIN_JOB_ID, FALTRAIN_JOB_STATUS,\n"
+                 "FALTRAIN_JOB_NAME, FALTRAIN_JOB_USER, FALTRAIN_REQUEST_ID, FALTRAIN_JOB_ERROR set")
+      ->type_name("CMD")->envname("FALTRAIN_NOTIFY_COMMAND");
+  app.add_option("--reconcile-after", reconcile_seconds,
+                 "poll fal for jobs TRAINING with no news for S seconds (0 = off; needs FAL_KEY\n"
+                 "or AVATAR_TEST_MODE=true)")
+      ->type_name("S")->check(CLI::Range(0LL, 1LL << 31).description(""))
+      ->envname("FALTRAIN_RECONCILE_AFTER");
+  app.add_option("--max-body", o.max_body_bytes, "largest accepted body (default 1048576)")
+      ->type_name("BYTES")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30).description(""));
+  app.add_option("--threads", o.threads, "HTTP worker threads (default 16)")
+      ->type_name("N")->check(CLI::Range(1, 1024).description(""));
+  app.add_option("--port-file", o.port_file, "write the bound port to FILE once listening")->type_name("FILE");
+  app.add_flag_callback("--sync-normal", [&o] { o.durable_full = false; },
+                        "SQLite synchronous=NORMAL: survives process crashes, not power loss");
+  app.add_flag("--quiet", o.quiet, "log only errors");
+  app.add_flag("--bench-routes", o.bench_routes)->group("");  // load tests only: not in --help
 }
 
-faltrain::result<ReceiverOptions> ParseReceiverOptions(const std::vector<std::string>& args) {
+}  // namespace
+
+std::string ReceiverUsage() {
+  CLI::App app("faltrain-webhook-receiver: receives fal's signed webhooks, records them durably, updates jobs",
+               "faltrain-webhook-receiver");
   ReceiverOptions o;
-  if (auto v = Env("FALTRAIN_WEBHOOK_PORT"); !v.empty()) {
-    FALTRAIN_TRY(auto n, ToInteger("FALTRAIN_WEBHOOK_PORT", v, 0, 65535));
-    o.port = static_cast<int>(n);
-  }
-  if (auto v = Env("FALTRAIN_WEBHOOK_PATH"); !v.empty()) o.path = v;
+  long long reconcile_seconds = 0;
+  Declare(app, o, reconcile_seconds);
+  return app.help();
+}
+
+faltrain::result<ReceiverOptions> ParseReceiverOptions(int argc, const char* const* argv) {
+  ReceiverOptions o;
+  // Two variables name the store; the PostgreSQL URL (several receivers share it) wins.
   if (auto v = Env("FALTRAIN_WEBHOOK_DB"); !v.empty()) o.db_path = v;
-  if (auto v = Env("FALTRAIN_DATABASE_URL"); !v.empty()) o.db_path = v;  // postgresql://... for several receivers
-  if (auto v = Env("FALTRAIN_WEBHOOK_USER_ID"); !v.empty()) o.pinned_user_id = v;
-  if (auto v = Env("FALTRAIN_NOTIFY_COMMAND"); !v.empty()) o.notify_command = v;
-  if (auto v = Env("FALTRAIN_RECONCILE_AFTER"); !v.empty()) {
-    FALTRAIN_TRY(auto n, ToInteger("FALTRAIN_RECONCILE_AFTER", v, 0, 1LL << 31));
-    o.reconcile_after = std::chrono::seconds(n);
+  if (auto v = Env("FALTRAIN_DATABASE_URL"); !v.empty()) o.db_path = v;
+  long long reconcile_seconds = 0;
+  CLI::App app;
+  Declare(app, o, reconcile_seconds);
+  app.allow_extras();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    o.help = true;
+    return o;
+  } catch (const CLI::ParseError& e) {
+    return faltrain::fail(faltrain::errc::invalid_argument, e.what());
   }
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&]() -> faltrain::result<std::string> {
-      if (i + 1 >= args.size()) return fail(errc::invalid_argument, flag + " needs a value");
-      return args[++i];
-    };
-    if (flag == "--help" || flag == "-h") {
-      o.help = true;
-    } else if (flag == "--host") {
-      FALTRAIN_TRY(o.host, value());
-    } else if (flag == "--port") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(auto n, ToInteger(flag, text, 0, 65535));
-      o.port = static_cast<int>(n);
-    } else if (flag == "--path") {
-      FALTRAIN_TRY(o.path, value());
-      if (o.path.empty() || o.path[0] != '/') return fail(errc::invalid_argument, "--path must start with /");
-    } else if (flag == "--db") {
-      FALTRAIN_TRY(o.db_path, value());
-    } else if (flag == "--jwks-url") {
-      FALTRAIN_TRY(o.jwks_url, value());
-    } else if (flag == "--jwks-file") {
-      FALTRAIN_TRY(o.jwks_file, value());
-    } else if (flag == "--user-id") {
-      FALTRAIN_TRY(o.pinned_user_id, value());
-    } else if (flag == "--notify-command") {
-      FALTRAIN_TRY(o.notify_command, value());
-    } else if (flag == "--port-file") {
-      FALTRAIN_TRY(o.port_file, value());
-    } else if (flag == "--reconcile-after") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(auto n, ToInteger(flag, text, 0, 1LL << 31));
-      o.reconcile_after = std::chrono::seconds(n);
-    } else if (flag == "--max-body") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(auto n, ToInteger(flag, text, 1, 1LL << 30));
-      o.max_body_bytes = static_cast<std::size_t>(n);
-    } else if (flag == "--threads") {
-      FALTRAIN_TRY(auto text, value());
-      FALTRAIN_TRY(auto n, ToInteger(flag, text, 1, 1024));
-      o.threads = static_cast<int>(n);
-    } else if (flag == "--bench-routes") {
-      o.bench_routes = true;
-    } else if (flag == "--sync-normal") {
-      o.durable_full = false;
-    } else if (flag == "--quiet") {
-      o.quiet = true;
-    } else {
-      return fail(errc::invalid_argument, "unknown flag " + flag + " (see --help)");
-    }
+  if (!app.remaining().empty()) {
+    return faltrain::fail(faltrain::errc::invalid_argument,
+                          "unknown flag " + app.remaining().front() + " (see --help)");
   }
+  o.reconcile_after = std::chrono::seconds(reconcile_seconds);
   return o;
 }

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
-#include <vector>
 
 struct ReceiverOptions {
   std::string host = "127.0.0.1";
@@ -28,7 +27,8 @@ struct ReceiverOptions {
   bool help = false;
 };
 
-const char* ReceiverUsage();
+/// The --help text.
+std::string ReceiverUsage();
 
-/// Environment first (FALTRAIN_WEBHOOK_*), then flags over it.
-faltrain::result<ReceiverOptions> ParseReceiverOptions(const std::vector<std::string>& args);
+/// Environment first (FALTRAIN_WEBHOOK_*), then flags over it; `argv` as main() got it.
+faltrain::result<ReceiverOptions> ParseReceiverOptions(int argc, const char* const* argv);
