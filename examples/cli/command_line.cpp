@@ -42,7 +42,6 @@ struct Parser {
     }
     help = app.add_subcommand("help", "show the help of a command");
     help->group("commands");
-    help->prefix_command();  // `help status` names a command, it does not run it
   }
 
   // The help of `shown` itself, also when a subcommand was chosen (App::help would show that).
@@ -56,12 +55,9 @@ struct Parser {
     return kExitUsage;
   }
 
-  int PrintHelp() const {
-    const CLI::App* shown = &app;
-    const auto topic = help->remaining();
-    for (const auto& [sub, command] : commands) {
-      if (!topic.empty() && command->name == topic.front()) shown = sub;
-    }
+  // `help COMMAND` parses as two subcommands: the second is the topic.
+  int PrintHelp(const std::vector<CLI::App*>& chosen) const {
+    const CLI::App* shown = chosen.size() > 1 ? chosen[1] : &app;
     std::fputs(HelpOf(*shown).c_str(), stdout);
     return kExitOk;
   }
@@ -105,11 +101,16 @@ Invocation ParseCommandLine(int argc, char** argv, Context& ctx) {
                                  shown);
     return out;
   }
-  auto chosen = parser.app.get_subcommands();
+  const std::vector<CLI::App*> chosen = parser.app.get_subcommands();
   if (!chosen.empty()) sub = chosen.front();
   if ((out.exit_code = parser.CheckRemaining(sub))) return out;
   if (sub == parser.help) {
-    out.exit_code = parser.PrintHelp();
+    out.exit_code = parser.PrintHelp(chosen);
+    return out;
+  }
+  if (chosen.size() > 1) {
+    out.exit_code = parser.Usage("faltrain", "one command at a time, not '" + chosen[1]->get_name() + "' too",
+                                 parser.app);
     return out;
   }
   if (sub == nullptr) {
