@@ -1,8 +1,6 @@
 #include "demo_options.hpp"
 
-#include <CLI/App.hpp>
-#include <CLI/Config.hpp>
-#include <CLI/Formatter.hpp>
+#include "flags.hpp"
 
 #include <unistd.h>
 
@@ -34,8 +32,7 @@ CLI::Validator NotEmpty() {
 
 // Flags bound to `o` and `words`; the environment fills --duration, --sim and --receiver.
 void Declare(CLI::App& app, DemoOptions& o, Words& words) {
-  app.get_formatter()->label("Usage", "usage");
-  app.get_formatter()->column_width(22);
+  faltrain_examples::SetHelpStyle(app, 22);
   app.footer(kFooter);
   app.add_option("--duration", o.training_seconds,
                  "simulated training time in seconds (default FAL_MOCK_TRAINING_DURATION, else 8)")
@@ -83,19 +80,8 @@ faltrain::result<DemoOptions> ParseDemoOptions(int argc, const char* const* argv
   Words words;
   CLI::App app;
   Declare(app, o, words);
-  app.allow_extras();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    o.help = true;
-    return o;
-  } catch (const CLI::ParseError& e) {
-    return faltrain::fail(faltrain::errc::invalid_argument, e.what());
-  }
-  if (!app.remaining().empty()) {
-    return faltrain::fail(faltrain::errc::invalid_argument,
-                          "unknown flag '" + app.remaining().front() + "' (see --help)");
-  }
+  FALTRAIN_TRY(o.help, faltrain_examples::ParseFlags(app, argc, argv));
+  if (o.help) return o;
   FALTRAIN_TRY(o.style, faltrain::ParseAvatarStyle(words.style));
   FALTRAIN_TRY(o.preset, faltrain::ParseQualityPreset(words.preset));
   o.timeout = std::chrono::seconds(static_cast<long long>(words.timeout_seconds));

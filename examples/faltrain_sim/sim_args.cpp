@@ -1,8 +1,6 @@
 #include "sim_args.hpp"
 
-#include <CLI/App.hpp>
-#include <CLI/Config.hpp>
-#include <CLI/Formatter.hpp>
+#include "flags.hpp"
 
 #include <cmath>
 
@@ -34,8 +32,7 @@ void AddSeconds(CLI::App& app, const std::string& flag, std::chrono::millisecond
 // Flags bound to `out`; --fault specs are collected in `faults` and parsed afterwards.
 void Declare(CLI::App& app, SimServerArgs& out, std::vector<std::string>& faults) {
   faltrain::SimOptions& o = out.options;
-  app.get_formatter()->label("Usage", "usage");
-  app.get_formatter()->column_width(27);
+  faltrain_examples::SetHelpStyle(app, 27);
   app.footer("Prints \"faltrain-sim listening on http://127.0.0.1:PORT\" on stdout once ready; stops on "
              "SIGINT/SIGTERM.");
   app.add_option("--port", out.port, "port to listen on (0 = any free port; default 0)")
@@ -83,19 +80,8 @@ faltrain::result<SimServerArgs> ParseSimServerArgs(int argc, const char* const* 
   std::vector<std::string> faults;
   CLI::App app;
   Declare(app, out, faults);
-  app.allow_extras();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    out.help = true;
-    return out;
-  } catch (const CLI::ParseError& e) {
-    return faltrain::fail(faltrain::errc::invalid_argument, e.what());
-  }
-  if (!app.remaining().empty()) {
-    return faltrain::fail(faltrain::errc::invalid_argument,
-                          "unknown flag " + app.remaining().front() + " (see --help)");
-  }
+  FALTRAIN_TRY(out.help, faltrain_examples::ParseFlags(app, argc, argv));
+  if (out.help) return out;
   for (const auto& spec : faults) {
     FALTRAIN_TRY(faltrain::SimFault fault, faltrain::SimFault::Parse(spec));
     out.options.faults.push_back(std::move(fault));

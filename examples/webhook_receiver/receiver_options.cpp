@@ -1,8 +1,6 @@
 #include "receiver_options.hpp"
 
-#include <CLI/App.hpp>
-#include <CLI/Config.hpp>
-#include <CLI/Formatter.hpp>
+#include "flags.hpp"
 
 #include <cstdlib>
 
@@ -16,8 +14,7 @@ std::string Env(const char* name) {
 // Flags bound to `o`; CLI11 applies an option's environment variable when the flag is absent.
 // The seconds of --reconcile-after go to `reconcile_seconds`.
 void Declare(CLI::App& app, ReceiverOptions& o, long long& reconcile_seconds) {
-  app.get_formatter()->label("Usage", "usage");
-  app.get_formatter()->column_width(24);
+  faltrain_examples::SetHelpStyle(app, 24);
   app.footer("GET /healthz answers {\"status\":\"ok\",...}. SIGINT/SIGTERM stop accepting, finish recorded "
              "work, exit.");
   app.add_option("--host", o.host, "address to bind (default 127.0.0.1)")->type_name("ADDR");
@@ -77,19 +74,8 @@ faltrain::result<ReceiverOptions> ParseReceiverOptions(int argc, const char* con
   long long reconcile_seconds = 0;
   CLI::App app;
   Declare(app, o, reconcile_seconds);
-  app.allow_extras();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    o.help = true;
-    return o;
-  } catch (const CLI::ParseError& e) {
-    return faltrain::fail(faltrain::errc::invalid_argument, e.what());
-  }
-  if (!app.remaining().empty()) {
-    return faltrain::fail(faltrain::errc::invalid_argument,
-                          "unknown flag " + app.remaining().front() + " (see --help)");
-  }
+  FALTRAIN_TRY(o.help, faltrain_examples::ParseFlags(app, argc, argv));
+  if (o.help) return o;
   o.reconcile_after = std::chrono::seconds(reconcile_seconds);
   return o;
 }
