@@ -358,10 +358,12 @@ int ResolveImages(const Context& ctx, faltrain::TrainingClient& client, const st
     return kExitOk;
   }
   std::error_code ec;
-  if (fs::is_directory(source, ec)) return UploadPhotoFolder(ctx, client, source, request, request.images_url);
+  if (fs::is_directory(source, ec)) {
+    return UploadPhotoFolder(ctx, client, source, request, request.images_url);
+  }
   if (!fs::is_regular_file(source, ec) || fs::path(source).extension() != ".zip") {
-    return Report(ctx, faltrain::error(errc::io_error, "'" + source + "' is neither a folder, a .zip nor a URL"),
-                  kExitInputError);
+    const std::string message = "'" + source + "' is neither a folder, a .zip nor a URL";
+    return Report(ctx, faltrain::error(errc::io_error, message), kExitInputError);
   }
   auto url = client.UploadFile(source);
   if (!url) return Report(ctx, url.error(), ExitCodeFor(url.error()));

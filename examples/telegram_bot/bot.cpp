@@ -395,7 +395,8 @@ void Bot::HandlePhoto(Context& ctx, const Message& message) {
     Send(ctx.chat_id, m.NotAnImage());
     return;
   }
-  if (photo->declared_size > 0 && static_cast<std::size_t>(photo->declared_size) > training_.MaxPhotoBytes()) {
+  const auto declared = static_cast<std::size_t>(std::max<std::int64_t>(0, photo->declared_size));
+  if (declared > training_.MaxPhotoBytes()) {
     Send(ctx.chat_id, m.PhotoTooLarge(training_.MaxPhotoBytes() >> 20));
     return;
   }

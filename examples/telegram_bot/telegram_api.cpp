@@ -137,8 +137,8 @@ faltrain::result<void> TelegramApi::AnswerCallbackQuery(std::string_view callbac
 }
 
 faltrain::result<TelegramFile> TelegramApi::GetFile(std::string_view file_id) {
-  FALTRAIN_TRY(std::string answer, Call("getFile", faltrain::JsonWriter().BeginObject().Field("file_id", file_id).EndObject().str(),
-                                        "application/json", kSendTimeout, true));
+  const std::string body = faltrain::JsonWriter().BeginObject().Field("file_id", file_id).EndObject().str();
+  FALTRAIN_TRY(std::string answer, Call("getFile", body, "application/json", kSendTimeout, true));
   return ParseFile(answer);
 }
 

@@ -203,7 +203,8 @@ faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrai
     faltrain::JobReconcilerOptions reconciler_options;
     reconciler_options.stale_after = o.reconcile_after;
     reconciler_options.log = Log;
-    s.reconciler = std::make_unique<faltrain::JobReconciler>(s.store, s.processor, client, reconciler_options);
+    s.reconciler =
+        std::make_unique<faltrain::JobReconciler>(s.store, s.processor, client, reconciler_options);
   }
   // This process is the store's only consumer: claims left by a killed predecessor are void.
   FALTRAIN_TRYV(s.store->ReleaseWebhookClaims());
@@ -306,7 +307,8 @@ void AnnounceListening(const ReceiverOptions& o, int port) {
 }
 
 // Stops the server on SIGINT/SIGTERM; checks `done` between waits so it can end without a signal.
-std::thread StartSignalThread(const sigset_t& signals, httplib::Server& server, const std::atomic<bool>& done) {
+std::thread StartSignalThread(const sigset_t& signals, httplib::Server& server,
+                              const std::atomic<bool>& done) {
   return std::thread([signals, &server, &done] {
     timespec tick{0, 200 * 1000 * 1000};
     while (!done) {

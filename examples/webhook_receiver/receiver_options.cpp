@@ -48,7 +48,8 @@ void Declare(CLI::App& app, ReceiverOptions& o, long long& reconcile_seconds) {
       ->type_name("BYTES")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30).description(""));
   app.add_option("--threads", o.threads, "HTTP worker threads (default 16)")
       ->type_name("N")->check(CLI::Range(1, 1024).description(""));
-  app.add_option("--port-file", o.port_file, "write the bound port to FILE once listening")->type_name("FILE");
+  app.add_option("--port-file", o.port_file, "write the bound port to FILE once listening")
+      ->type_name("FILE");
   app.add_flag_callback("--sync-normal", [&o] { o.durable_full = false; },
                         "SQLite synchronous=NORMAL: survives process crashes, not power loss");
   app.add_flag("--quiet", o.quiet, "log only errors");
@@ -58,8 +59,9 @@ void Declare(CLI::App& app, ReceiverOptions& o, long long& reconcile_seconds) {
 }  // namespace
 
 std::string ReceiverUsage() {
-  CLI::App app("faltrain-webhook-receiver: receives fal's signed webhooks, records them durably, updates jobs",
-               "faltrain-webhook-receiver");
+  CLI::App app(
+      "faltrain-webhook-receiver: receives fal's signed webhooks, records them durably, updates jobs",
+      "faltrain-webhook-receiver");
   ReceiverOptions o;
   long long reconcile_seconds = 0;
   Declare(app, o, reconcile_seconds);

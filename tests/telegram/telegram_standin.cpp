@@ -11,6 +11,14 @@ namespace faltrain_bot_test {
 namespace {
 
 using faltrain::JsonQuote;
+using faltrain::JsonWriter;
+
+// A writer with its object opened: `Object().Field("a", 1).EndObject().str()`.
+JsonWriter Object() {
+  JsonWriter w;
+  w.BeginObject();
+  return w;
+}
 
 constexpr const char* kOutageBody =
     "<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>";
@@ -21,7 +29,8 @@ void Json(httplib::Response& res, int status, const std::string& body) {
 }
 
 void Fail(httplib::Response& res, int code, const std::string& description) {
-  Json(res, code, faltrain::JsonWriter().BeginObject().Field("ok", false).Field("error_code", code).Field("description", description).EndObject().str());
+  Json(res, code,
+       Object().Field("ok", false).Field("error_code", code).Field("description", description).EndObject().str());
 }
 
 // Top-level parameters of a Bot API call, whichever way they were sent.
@@ -87,7 +96,7 @@ TelegramStandin::~TelegramStandin() {
 std::string TelegramStandin::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
 
 std::string TelegramStandin::UserJson(std::int64_t user, const std::string& lang) const {
-  return faltrain::JsonWriter().BeginObject()
+  return Object()
       .Field("id", user)
       .Field("is_bot", false)
       .Field("first_name", fmt::format("User{}", user))
@@ -102,8 +111,8 @@ std::string TelegramStandin::MessagePrefix(std::int64_t user, const std::string&
     std::lock_guard<std::mutex> lock(mu_);
     message_id = next_message_id_++;
   }
-  std::string chat = faltrain::JsonWriter().BeginObject().Field("id", user).Field("type", "private").EndObject().str();
-  std::string head = faltrain::JsonWriter().BeginObject()
+  std::string chat = Object().Field("id", user).Field("type", "private").EndObject().str();
+  std::string head = Object()
                          .Field("message_id", message_id)
                          .Field("date", 1767225600)
                          .Key("from").Raw(UserJson(user, lang))
@@ -147,7 +156,7 @@ std::int64_t TelegramStandin::PushPhoto(std::int64_t user, const std::string& by
   std::string thumb = AddFile(bytes, -1, &thumb_unique);
   std::string full = AddFile(bytes, -1, &unique);
   auto size = [&](const std::string& id, const std::string& u, int side) {
-    return faltrain::JsonWriter().BeginObject().Field("file_id", id).Field("file_unique_id", u).Field("width", side)
+    return Object().Field("file_id", id).Field("file_unique_id", u).Field("width", side)
         .Field("height", side).Field("file_size", static_cast<std::int64_t>(bytes.size())).EndObject().str();
   };
   std::string message = MessagePrefix(user, lang) + ",\"photo\":[" + size(thumb, thumb_unique, 90) + "," +
@@ -161,7 +170,7 @@ std::int64_t TelegramStandin::PushDocument(std::int64_t user, const std::string&
                                            std::int64_t declared_size, const std::string& lang) {
   std::string unique;
   std::string id = AddFile(bytes, declared_size, &unique);
-  std::string doc = faltrain::JsonWriter().BeginObject().Field("file_id", id).Field("file_unique_id", unique)
+  std::string doc = Object().Field("file_id", id).Field("file_unique_id", unique)
                         .Field("file_name", file_name).Field("mime_type", mime)
                         .Field("file_size", declared_size < 0 ? static_cast<std::int64_t>(bytes.size())
                                                             : declared_size)
@@ -170,7 +179,7 @@ std::int64_t TelegramStandin::PushDocument(std::int64_t user, const std::string&
 }
 
 std::int64_t TelegramStandin::PushSticker(std::int64_t user, const std::string& lang) {
-  std::string sticker = faltrain::JsonWriter().BeginObject().Field("file_id", "sticker-1").Field("file_unique_id", "st1")
+  std::string sticker = Object().Field("file_id", "sticker-1").Field("file_unique_id", "st1")
                             .Field("width", 512).Field("height", 512).EndObject().str();
   return Enqueue("\"message\":" + MessagePrefix(user, lang) + ",\"sticker\":" + sticker + "}");
 }
@@ -181,7 +190,7 @@ std::int64_t TelegramStandin::PushCallback(std::int64_t user, const std::string&
   std::string query;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    query = faltrain::JsonWriter().BeginObject().Field("id", fmt::format("cbq-{}", next_update_id_)).EndObject().str();
+    query = Object().Field("id", fmt::format("cbq-{}", next_update_id_)).EndObject().str();
   }
   query.pop_back();
   query += ",\"from\":" + UserJson(user, lang) + ",\"message\":" + message +
@@ -242,7 +251,8 @@ void TelegramStandin::HandleMethod(const httplib::Request& req, httplib::Respons
         .Field("file_size", it->second.declared_size);
     // Like Telegram: no download path for files over 20 MB.
     if (it->second.declared_size <= (20 << 20)) file.Field("file_path", "documents/" + it->second.file_id);
-    Json(res, 200, faltrain::JsonWriter().BeginObject().Field("ok", true).Key("result").Raw(file.EndObject().str()).EndObject().str());
+    Json(res, 200,
+         Object().Field("ok", true).Key("result").Raw(file.EndObject().str()).EndObject().str());
   } else if (method == "sendPhoto") {
     std::lock_guard<std::mutex> lock(mu_);
     SentPhoto p;
@@ -285,7 +295,7 @@ void TelegramStandin::GetUpdates(const std::map<std::string, std::string>& param
     ++deliveries_[id];
   }
   result += "]";
-  Json(res, 200, faltrain::JsonWriter().BeginObject().Field("ok", true).Key("result").Raw(result).EndObject().str());
+  Json(res, 200, Object().Field("ok", true).Key("result").Raw(result).EndObject().str());
 }
 
 void TelegramStandin::HandleFile(const httplib::Request& req, httplib::Response& res) {
