@@ -20,6 +20,7 @@ namespace sqlite {
 /// Parameters bind in order from the first `?`; the statement is finalized on destruction.
 class Statement {
  public:
+  /// Compiles `sql` on `db`, which must outlive the statement.
   Statement(sqlite3* db, std::string_view sql);
   ~Statement();
   Statement(const Statement&) = delete;
@@ -28,14 +29,17 @@ class Statement {
   /// Whether the SQL compiled; a statement that did not fails every Step with its error code.
   bool ok() const { return prepare_code_ == 0; }
 
-  Statement& Bind(std::string_view v);
+  Statement& Bind(std::string_view v);  ///< the next parameter, as TEXT (copied)
+  /// The next parameter, as TEXT (copied).
   Statement& Bind(const std::string& v) { return Bind(std::string_view(v)); }
+  /// The next parameter, as TEXT (copied).
   Statement& Bind(const char* v) { return Bind(std::string_view(v)); }
-  Statement& Bind(std::int64_t v);
+  Statement& Bind(std::int64_t v);  ///< the next parameter, as INTEGER
+  /// The next parameter, as INTEGER.
   Statement& Bind(int v) { return Bind(static_cast<std::int64_t>(v)); }
-  Statement& Bind(double v);
-  Statement& BindBlob(std::string_view bytes);
-  Statement& BindNull();
+  Statement& Bind(double v);                    ///< the next parameter, as REAL
+  Statement& BindBlob(std::string_view bytes);  ///< the next parameter, as BLOB (copied)
+  Statement& BindNull();                        ///< the next parameter, as NULL
 
   /// SQLITE_ROW, SQLITE_DONE or an error code (SQLITE_CONSTRAINT, ...).
   int Step();
@@ -47,11 +51,11 @@ class Statement {
   void Reset();
 
   // Columns of the current row, from 0. NULL reads as empty / 0.
-  std::string Text(int col) const;
-  std::string Blob(int col) const;
-  std::int64_t Int(int col) const;
-  double Double(int col) const;
-  bool Null(int col) const;
+  std::string Text(int col) const;   ///< a TEXT column
+  std::string Blob(int col) const;   ///< a BLOB column, bytes as they are
+  std::int64_t Int(int col) const;   ///< an INTEGER column
+  double Double(int col) const;      ///< a REAL column
+  bool Null(int col) const;          ///< whether the column is NULL
 
  private:
   sqlite3* db_;
