@@ -61,7 +61,7 @@ std::string FacesJson(const PhotoCheck& photo) {
 
 std::string PhotoJson(const PhotoCheck& photo, const PreflightReport& report) {
   std::vector<std::string> reasons;
-  for (auto reason : photo.reasons) reasons.push_back(Quote(faltrain::to_string(reason)));
+  for (auto reason : photo.reasons) reasons.push_back(faltrain::JsonQuote(faltrain::to_string(reason)));
   faltrain::JsonFields f;
   f.SetString("file", photo.name).SetString("verdict", faltrain::to_string(photo.verdict));
   f.SetRaw("reasons", Array(reasons));
@@ -76,8 +76,8 @@ std::string PhotoJson(const PhotoCheck& photo, const PreflightReport& report) {
 std::string ReportJson(const PreflightReport& report) {
   std::vector<std::string> photos, set_reasons, advice;
   for (const auto& photo : report.photos) photos.push_back(PhotoJson(photo, report));
-  for (auto reason : report.set_reasons) set_reasons.push_back(Quote(faltrain::to_string(reason)));
-  for (const auto& line : report.advice) advice.push_back(Quote(line));
+  for (auto reason : report.set_reasons) set_reasons.push_back(faltrain::JsonQuote(faltrain::to_string(reason)));
+  for (const auto& line : report.advice) advice.push_back(faltrain::JsonQuote(line));
   faltrain::JsonFields f;
   f.SetRaw("photos", Array(photos)).SetString("verdict", faltrain::to_string(report.verdict));
   f.SetBool("usable", report.usable())

@@ -359,7 +359,7 @@ int ResolveImages(const Context& ctx, faltrain::TrainingClient& client, const st
   }
   std::error_code ec;
   if (fs::is_directory(source, ec)) {
-    return UploadPhotoFolder(ctx, client, source, request, request.images_url);
+    return UploadPhotoFolder(ctx, client, source, request, skip_check, request.images_url);
   }
   if (!fs::is_regular_file(source, ec) || fs::path(source).extension() != ".zip") {
     const std::string message = "'" + source + "' is neither a folder, a .zip nor a URL";
