@@ -3,6 +3,7 @@
 // the offline simulator.
 
 #include "bot.hpp"
+#include "job_store_url.hpp"
 #include "bot_config.hpp"
 #include "bot_log.hpp"
 #include "bot_store.hpp"
@@ -14,7 +15,6 @@
 #include <faltrain/client/training_client.hpp>
 #include <faltrain/client/curl_transport.hpp>
 #include <faltrain/jobs/job_store.hpp>
-#include <faltrain/postgres/postgres_job_store.hpp>
 #include <faltrain/testing/sim_transport.hpp>
 
 #include <fmt/format.h>
@@ -178,7 +178,7 @@ int main() {
     log.Error("fal client: " + clients.error().message);
     return 2;
   }
-  auto jobs = faltrain::OpenJobStore(config.jobs_db.string());  // a path, or postgresql://...
+  auto jobs = faltrain_examples::OpenJobStoreUrl(config.jobs_db.string());  // a path, or postgresql://...
   if (!jobs) {
     log.Error("job store: " + jobs.error().message);
     return 1;
@@ -201,7 +201,7 @@ int main() {
   training.Start(UnnotifiedJobs(*store.value()), [&notifier] { notifier.NotifyFinished(); });
   log.Info(fmt::format("started: Bot API {}, {}, update offset {}, state {}, jobs {}", config.api_url,
                        config.client.test_mode ? "test mode (simulator)" : "fal", offset.value(),
-                       config.state_db.string(), faltrain::RedactDatabaseUrl(config.jobs_db.string())));
+                       config.state_db.string(), faltrain_examples::RedactStoreUrl(config.jobs_db.string())));
   const int exit_code = RunBot(config, api, *store.value(), training, offset.value(), log);
   training.Stop();
   log.Info("stopped");

@@ -4,6 +4,7 @@
 // job updates and notifications; SIGINT/SIGTERM stop accepting, finish recorded work and exit.
 // Public API only.
 
+#include "job_store_url.hpp"
 #include "receiver_options.hpp"
 #include "shell_notifier.hpp"
 
@@ -13,7 +14,6 @@
 #include <faltrain/jobs/processor.hpp>
 #include <faltrain/jobs/job_store.hpp>
 #include <faltrain/sqlite/sqlite_job_store.hpp>
-#include <faltrain/postgres/postgres_job_store.hpp>
 #include <faltrain/webhooks/handler.hpp>
 
 #include <httplib.h>
@@ -144,10 +144,9 @@ sigset_t BlockStopSignals() {
 }
 
 faltrain::result<std::shared_ptr<faltrain::JobStore>> OpenStore(const ReceiverOptions& o) {
-  if (faltrain::IsPostgresUrl(o.db_path)) return faltrain::OpenJobStore(o.db_path);
   faltrain::SqliteJobStoreOptions store_options;
   store_options.synchronous_full = o.durable_full;
-  return faltrain::OpenSqliteJobStore(o.db_path, store_options);
+  return faltrain_examples::OpenJobStoreUrl(o.db_path, store_options);
 }
 
 faltrain::result<std::unique_ptr<faltrain::WebhookHandler>> MakeHandler(
