@@ -17,8 +17,8 @@ constexpr std::string_view kFinetuneEndpoint = "fal-ai/flux-pro/v1.1-ultra-finet
 
 }  // namespace
 
-result<std::pair<std::string, std::string>> TrainingClient::BuildGenerationInput(
-    const TrainingOutput& trained, const GenerateRequest& request) const {
+result<GenerationInput> TrainingClient::BuildGenerationInput(const TrainingOutput& trained,
+                                                             const GenerateRequest& request) const {
   if (request.prompt.empty()) return fail(errc::invalid_argument, "prompt is required");
   if (request.num_images < 1) return fail(errc::invalid_argument, "num_images must be at least 1");
   if (request.width.has_value() != request.height.has_value()) {
@@ -69,8 +69,7 @@ result<std::pair<std::string, std::string>> TrainingClient::BuildGenerationInput
     fields.Put("enable_safety_checker", *request.enable_safety_checker ? "true" : "false");
   }
   FALTRAIN_TRYV(fields.PutExtra(request.extra));
-  std::string body = fields.ToJson();
-  return std::make_pair(std::move(endpoint), std::move(body));
+  return GenerationInput{std::move(endpoint), fields.ToJson()};
 }
 
 result<GenerationResult> TrainingClient::Generate(const TrainingOutput& trained,
@@ -79,7 +78,7 @@ result<GenerationResult> TrainingClient::Generate(const TrainingOutput& trained,
   // The configured webhook is for trainings; a generation is awaited here, not tracked as a job.
   SubmitOptions submit;
   submit.no_webhook = true;
-  FALTRAIN_TRY(auto handle, Submit(input.first, input.second, submit));
+  FALTRAIN_TRY(auto handle, Submit(input.endpoint_id, input.input_json, submit));
   if (options.min_interval == WatchOptions{}.min_interval) {
     // Generations take seconds, not minutes: poll faster than for trainings by default.
     options.min_interval = std::chrono::milliseconds(250);

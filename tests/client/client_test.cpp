@@ -464,8 +464,8 @@ TEST_CASE("generation input for a LoRA and for a finetune; seeds beyond int64 su
   request.height = 1024;
   auto in = f.client.BuildGenerationInput(lora, request);
   REQUIRE(in.has_value());
-  CHECK(in.value().first == "fal-ai/flux-lora");
-  CHECK(in.value().second ==
+  CHECK(in->endpoint_id == "fal-ai/flux-lora");
+  CHECK(in->input_json ==
         R"({"prompt":"photo of ohwx person, \"quoted\"","loras":[{"path":"https://v3.fal.media/files/w.safetensors","scale":0.8}],"image_size":{"width":768,"height":1024},"num_images":1,"seed":18446744073709551615})");
 
   TrainingOutput finetune;
@@ -478,8 +478,8 @@ TEST_CASE("generation input for a LoRA and for a finetune; seeds beyond int64 su
   ultra.extra.SetString("safety_tolerance", "2").SetInt("num_images", 2);
   auto fin = f.client.BuildGenerationInput(finetune, ultra);
   REQUIRE(fin.has_value());
-  CHECK(fin.value().first == "fal-ai/flux-pro/v1.1-ultra-finetuned");
-  CHECK(fin.value().second ==
+  CHECK(fin->endpoint_id == "fal-ai/flux-pro/v1.1-ultra-finetuned");
+  CHECK(fin->input_json ==
         R"({"prompt":"TOK as a painting","finetune_id":"ft-123","finetune_strength":1.2,"aspect_ratio":"1:1","num_images":2,"safety_tolerance":"2"})");
 
   GenerateRequest no_prompt;

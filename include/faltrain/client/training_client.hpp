@@ -69,6 +69,12 @@ struct GenerateRequest {
   JsonFields extra;
 };
 
+/// What `Generate` would submit: the endpoint and the JSON input (see `BuildGenerationInput`).
+struct GenerationInput {
+  std::string endpoint_id;  ///< e.g. "fal-ai/flux-lora" or the finetuned Ultra endpoint
+  std::string input_json;   ///< the request body, as `Submit` takes it
+};
+
 /// How `Wait` polls and reports.
 struct WatchOptions {
   std::chrono::milliseconds min_interval{std::chrono::seconds(2)};
@@ -139,9 +145,9 @@ class TrainingClient {
   /// finetuned Ultra endpoint with the finetune id. Submits, waits and parses.
   result<GenerationResult> Generate(const TrainingOutput& trained, const GenerateRequest& request,
                                     WatchOptions options = {});
-  /// The JSON input `Generate` would send, and the endpoint it would send it to.
-  result<std::pair<std::string, std::string>> BuildGenerationInput(
-      const TrainingOutput& trained, const GenerateRequest& request) const;
+  /// The endpoint `Generate` would submit to and the JSON input it would send, without sending.
+  result<GenerationInput> BuildGenerationInput(const TrainingOutput& trained,
+                                               const GenerateRequest& request) const;
 
   // -- configuration -----------------------------------------------------------------------------
   TrainerRegistry& trainers();
