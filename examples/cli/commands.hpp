@@ -27,7 +27,7 @@ enum ExitCode : int {
 struct Context {
   bool json = false;
   bool verbose = false;
-  const faltrain::CancelToken* interrupt = nullptr;  ///< fires on SIGINT/SIGTERM
+  faltrain::CancelToken interrupt;  ///< fires on SIGINT/SIGTERM
 };
 
 struct Command {

@@ -19,7 +19,7 @@ namespace {
 // thread and taken by one thread with sigwait, so no work happens in a signal handler. A second
 // signal exits at once. A signal the parent set to be ignored stays ignored (a shell does that
 // for SIGINT in background jobs).
-void StartSignalThread(const faltrain::CancelToken& token) {
+void StartSignalThread(faltrain::CancelToken token) {
   sigset_t set;
   sigemptyset(&set);
   for (int signal_number : {SIGINT, SIGTERM}) {
@@ -47,6 +47,6 @@ int main(int argc, char** argv) {
 
   faltrain::CancelToken interrupt;
   StartSignalThread(interrupt);
-  ctx.interrupt = &interrupt;
+  ctx.interrupt = interrupt;
   return invocation.command->run(ctx, invocation.args);
 }

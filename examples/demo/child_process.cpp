@@ -118,7 +118,7 @@ bool ChildProcess::Reap(bool block) {
 }
 
 faltrain::result<std::string> ChildProcess::WaitForListeningUrl(std::chrono::milliseconds timeout,
-                                                                const faltrain::CancelToken& cancel) {
+                                                                faltrain::CancelToken cancel) {
   constexpr std::string_view kMarker = "listening on ";
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {

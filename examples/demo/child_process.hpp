@@ -33,7 +33,7 @@ class ChildProcess {
   /// Waits until a stdout line contains "listening on http://" and returns the URL that follows
   /// (up to the end of the line). Fails when the child exits first, after `timeout`, or on `cancel`.
   faltrain::result<std::string> WaitForListeningUrl(std::chrono::milliseconds timeout,
-                                                   const faltrain::CancelToken& cancel);
+                                                   faltrain::CancelToken cancel);
 
   /// SIGTERM, then SIGKILL after `grace`; reaps the child. Returns its exit code (128 + signal when
   /// killed). Idempotent: later calls return the first result.

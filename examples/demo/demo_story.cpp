@@ -47,7 +47,7 @@ faltrain::error WithContext(faltrain::error e, const std::string& context) {
 
 }  // namespace
 
-DemoStory::DemoStory(DemoOptions options, const faltrain::CancelToken& cancel, std::FILE* out)
+DemoStory::DemoStory(DemoOptions options, faltrain::CancelToken cancel, std::FILE* out)
     : options_(std::move(options)), cancel_(cancel), out_(out) {}
 
 void DemoStory::Step(const std::string& text) const {
@@ -286,7 +286,7 @@ faltrain::result<faltrain::TrainingOutput> DemoStory::FollowTraining(const faltr
   watch.min_interval = std::chrono::milliseconds(500);
   watch.max_interval = std::chrono::seconds(1);
   watch.timeout = Remaining();
-  watch.cancel = &cancel_;
+  watch.cancel = cancel_;
   // The simulator's run time is known here; fal's would be the preset's estimate.
   watch.estimate = std::chrono::milliseconds(static_cast<long long>(options_.training_seconds * 1000));
   const std::int64_t job_id = facts_.job_id;
@@ -355,7 +355,7 @@ faltrain::result<void> DemoStory::GenerateImage(const faltrain::TrainingOutput& 
   watch.min_interval = std::chrono::milliseconds(250);
   watch.max_interval = std::chrono::seconds(1);
   watch.timeout = Remaining();
-  watch.cancel = &cancel_;
+  watch.cancel = cancel_;
   FALTRAIN_TRY(auto generated, client_->Generate(trained, request, watch));
   if (generated.images.empty()) return faltrain::fail(faltrain::errc::malformed_response, "no image came back");
   const auto& image = generated.images.front();

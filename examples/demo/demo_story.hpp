@@ -44,7 +44,7 @@ struct DemoFacts {
 
 class DemoStory {
  public:
-  DemoStory(DemoOptions options, const faltrain::CancelToken& cancel, std::FILE* out);
+  DemoStory(DemoOptions options, faltrain::CancelToken cancel, std::FILE* out);
 
   /// Runs everything and stops what it started. Returns the process exit code (0 = the whole
   /// story succeeded; 2 = a step failed; 130/143 interrupted is decided by the caller).
@@ -71,7 +71,7 @@ class DemoStory {
   double SecondsSince(std::chrono::steady_clock::time_point t) const;
 
   DemoOptions options_;
-  const faltrain::CancelToken& cancel_;
+  faltrain::CancelToken cancel_;
   std::FILE* out_;
   std::chrono::steady_clock::time_point started_;
   std::filesystem::path work_dir_;

@@ -18,7 +18,7 @@ class InterruptWatch {
   InterruptWatch(const InterruptWatch&) = delete;
   InterruptWatch& operator=(const InterruptWatch&) = delete;
 
-  const faltrain::CancelToken& token() const { return token_; }
+  faltrain::CancelToken token() const { return token_; }
   /// The signal that arrived (SIGINT or SIGTERM), or 0.
   int signal() const { return signal_.load(); }
 

@@ -1,7 +1,5 @@
 #include <faltrain/client/clock.hpp>
 
-#include <thread>
-
 namespace faltrain {
 inline namespace v1 {
 
@@ -29,12 +27,8 @@ bool CancelToken::cancelled() const {
 Clock::steady_time SystemClock::Now() { return std::chrono::steady_clock::now(); }
 Clock::wall_time SystemClock::WallNow() { return std::chrono::system_clock::now(); }
 
-bool SystemClock::SleepFor(std::chrono::nanoseconds d, const CancelToken* cancel) {
-  if (cancel == nullptr) {
-    std::this_thread::sleep_for(d);
-    return true;
-  }
-  auto& state = *cancel->state_;
+bool SystemClock::SleepFor(std::chrono::nanoseconds d, CancelToken cancel) {
+  auto& state = *cancel.state_;
   std::unique_lock<std::mutex> lock(state.mu);
   state.cv.wait_for(lock, d, [&] { return state.cancelled; });
   return !state.cancelled;
@@ -57,10 +51,10 @@ Clock::wall_time VirtualClock::WallNow() {
   return start_ + std::chrono::duration_cast<wall_time::duration>(elapsed_);
 }
 
-bool VirtualClock::SleepFor(std::chrono::nanoseconds d, const CancelToken* cancel) {
-  if (cancel != nullptr && cancel->cancelled()) return false;
+bool VirtualClock::SleepFor(std::chrono::nanoseconds d, CancelToken cancel) {
+  if (cancel.cancelled()) return false;
   Advance(d);
-  return cancel == nullptr || !cancel->cancelled();
+  return !cancel.cancelled();
 }
 
 void VirtualClock::Advance(std::chrono::nanoseconds d) {

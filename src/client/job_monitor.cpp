@@ -131,10 +131,10 @@ std::optional<Clock::steady_time> JobMonitor::PollDue() {
   return next;
 }
 
-result<void> JobMonitor::Run(const CancelToken* cancel) {
+result<void> JobMonitor::Run(CancelToken cancel) {
   Clock& clock = state_->client.clock();
   for (;;) {
-    if (cancel != nullptr && cancel->cancelled()) return fail(errc::cancelled, "monitor cancelled");
+    if (cancel.cancelled()) return fail(errc::cancelled, "monitor cancelled");
     auto next = PollDue();
     if (!next) return success();
     auto wait = *next - clock.Now();

@@ -385,7 +385,7 @@ result<std::string> TrainingClient::WaitForResultJson(const RequestHandle& handl
   FALTRAIN_TRY(poll.url, StatusUrl(handle, /*with_logs=*/true));
   poll.headers = impl_->BaseHeaders();
   for (;;) {
-    if (options.cancel != nullptr && options.cancel->cancelled()) return stop(errc::cancelled, "wait cancelled");
+    if (options.cancel.cancelled()) return stop(errc::cancelled, "wait cancelled");
     auto status = impl_->Execute(poll, Repeatable::kYes, nullptr, deadline);
     if (!status) {
       error e = WithRequestId(std::move(status).error(), handle);

@@ -389,7 +389,7 @@ TEST_CASE("Wait stops at its deadline and cancels the request when asked") {
 
   CancelToken token;
   token.Cancel();
-  options.cancel = &token;
+  options.cancel = token;
   options.timeout = 0ms;
   options.cancel_request_on_stop = false;
   CHECK(f.client.Wait(job, options).error().code == errc::cancelled);

@@ -102,6 +102,6 @@ TEST_CASE("JobMonitor::PollDue reports the next wake-up and Remove stops watchin
   CancelToken token;
   token.Cancel();
   monitor.Add(JobFor("y"), {});
-  CHECK(monitor.Run(&token).error().code == errc::cancelled);
+  CHECK(monitor.Run(token).error().code == errc::cancelled);
   CHECK(monitor.size() == 1);
 }

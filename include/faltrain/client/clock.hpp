@@ -10,9 +10,12 @@
 namespace faltrain {
 inline namespace v1 {
 
-/// A thread-safe "please stop" flag that wakes sleepers. Copies share the same flag.
+/// A thread-safe "please stop" flag that wakes sleepers. Copies share the same flag: a cheap
+/// shared handle, so every API takes it by value. A default-constructed token is a new flag that
+/// fires only when someone holding a copy calls `Cancel()` (as a default argument: never).
 class CancelToken {
  public:
+  /// A new, not yet cancelled flag.
   CancelToken();
   /// Requests cancellation and wakes every `Clock::SleepFor` waiting on this token.
   void Cancel() const;
@@ -36,7 +39,7 @@ class Clock {
   /// Calendar time (webhook timestamps).
   virtual wall_time WallNow() = 0;
   /// Sleeps for `d`, or less when `cancel` fires. Returns false when cancelled.
-  virtual bool SleepFor(std::chrono::nanoseconds d, const CancelToken* cancel = nullptr) = 0;
+  virtual bool SleepFor(std::chrono::nanoseconds d, CancelToken cancel = {}) = 0;
 };
 
 /// The real clocks and a real, interruptible sleep. Shared process-wide.
@@ -44,7 +47,7 @@ class SystemClock final : public Clock {
  public:
   steady_time Now() override;
   wall_time WallNow() override;
-  bool SleepFor(std::chrono::nanoseconds d, const CancelToken* cancel = nullptr) override;
+  bool SleepFor(std::chrono::nanoseconds d, CancelToken cancel = {}) override;
 };
 std::shared_ptr<Clock> MakeSystemClock();
 
@@ -55,7 +58,7 @@ class VirtualClock final : public Clock {
   explicit VirtualClock(wall_time start = wall_time(std::chrono::seconds(1767225600)));
   steady_time Now() override;
   wall_time WallNow() override;
-  bool SleepFor(std::chrono::nanoseconds d, const CancelToken* cancel = nullptr) override;
+  bool SleepFor(std::chrono::nanoseconds d, CancelToken cancel = {}) override;
   void Advance(std::chrono::nanoseconds d);
 
  private:

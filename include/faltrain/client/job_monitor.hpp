@@ -36,7 +36,7 @@ class JobMonitor {
   std::optional<Clock::steady_time> PollDue();
   /// Polls until every job is done, sleeping on the client's clock in between. Fails with
   /// errc::cancelled when `cancel` fires first (jobs left are kept).
-  result<void> Run(const CancelToken* cancel = nullptr);
+  result<void> Run(CancelToken cancel = {});
 
  private:
   struct State;

@@ -83,7 +83,8 @@ struct WatchOptions {
   std::chrono::milliseconds timeout{0};
   /// Cancel the fal request when the deadline passes or `cancel` fires.
   bool cancel_request_on_stop = false;
-  const CancelToken* cancel = nullptr;
+  /// Stops the wait (errc::cancelled) when fired; the default token never fires.
+  CancelToken cancel;
   std::function<void(const Progress&)> on_progress;
   /// Steps and time estimate for progress; filled from the preset by `SubmitTraining` handles.
   std::int64_t expected_steps = 0;
