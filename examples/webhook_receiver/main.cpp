@@ -28,6 +28,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -186,9 +187,9 @@ faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrai
   FALTRAIN_TRY(s.handler, MakeHandler(o, config, s.store));
   // A client lets the processor fetch results fal could not put in the webhook, and the reconciler
   // poll fal. It needs a key (or test mode); without one those two features are off.
-  std::shared_ptr<faltrain::TrainingClient> client;
+  std::optional<faltrain::TrainingClient> client;
   if (auto created = faltrain::CreateTrainingClient(config)) {
-    client = std::make_shared<faltrain::TrainingClient>(std::move(created).value());
+    client = *std::move(created);
   } else if (o.reconcile_after.count() > 0) {
     exit_code = 2;
     return faltrain::fail(faltrain::errc::invalid_argument,
@@ -203,7 +204,7 @@ faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrai
     reconciler_options.stale_after = o.reconcile_after;
     reconciler_options.log = Log;
     s.reconciler =
-        std::make_unique<faltrain::JobReconciler>(s.store, s.processor, client, reconciler_options);
+        std::make_unique<faltrain::JobReconciler>(s.store, s.processor, *client, reconciler_options);
   }
   // This process is the store's only consumer: claims left by a killed predecessor are void.
   FALTRAIN_TRYV(s.store->ReleaseWebhookClaims());

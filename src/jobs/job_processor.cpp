@@ -24,7 +24,7 @@ std::optional<JobOutcome> OutcomeOf(const WebhookEvent& event) {
 }
 
 JobProcessor::JobProcessor(std::shared_ptr<JobStore> store, JobNotifier notifier,
-                           JobProcessorOptions options, std::shared_ptr<TrainingClient> client)
+                           JobProcessorOptions options, std::optional<TrainingClient> client)
     : store_(std::move(store)), notifier_(std::move(notifier)), options_(std::move(options)),
       client_(std::move(client)) {}
 

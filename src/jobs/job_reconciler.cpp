@@ -9,7 +9,7 @@ namespace faltrain {
 inline namespace v1 {
 
 JobReconciler::JobReconciler(std::shared_ptr<JobStore> store, std::shared_ptr<JobProcessor> processor,
-                             std::shared_ptr<TrainingClient> client, JobReconcilerOptions options,
+                             TrainingClient client, JobReconcilerOptions options,
                              std::shared_ptr<Clock> clock)
     : store_(std::move(store)), processor_(std::move(processor)), client_(std::move(client)),
       options_(std::move(options)), clock_(clock ? std::move(clock) : MakeSystemClock()) {}
@@ -34,15 +34,15 @@ result<std::size_t> JobReconciler::RunOnce() {
     }
 
     // 2. Ask fal.
-    if (!outcome && client_) {
-      auto status = client_->GetStatus(job.handle, false);
+    if (!outcome) {
+      auto status = client_.GetStatus(job.handle, false);
       if (!status) {
         Log(LogLevel::kWarning, fmt::format("job {} ({}): status check failed: {}", job.id, id,
                                             status.error().message));
       } else if (status.value().terminal()) {
         if (!status.value().error.empty()) {
           outcome = JobOutcome{JobStatus::kFailed, "", status.value().error};
-        } else if (auto output = client_->GetTrainingOutput(job.handle)) {
+        } else if (auto output = client_.GetTrainingOutput(job.handle)) {
           outcome = JobOutcome{JobStatus::kCompleted, output.value().raw_json, ""};
         } else if (output.error().code == errc::request_failed) {
           outcome = JobOutcome{JobStatus::kFailed, "", output.error().message};

@@ -163,7 +163,7 @@ TEST_CASE("the reconciler resolves stale jobs from the inbox or by asking fal") 
   ClientConfig config;
   config.api_key = "id:secret";
   config.retry.max_attempts = 1;
-  auto client = std::make_shared<TrainingClient>(TrainingClient::Create(config, transport, f.clock).value());
+  auto client = TrainingClient::Create(config, transport, f.clock).value();
   JobReconcilerOptions options;
   options.stale_after = std::chrono::minutes(30);
   JobReconciler reconciler(f.store, f.processor, client, options, f.clock);

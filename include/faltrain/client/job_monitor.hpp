@@ -21,6 +21,7 @@ class JobMonitor {
   };
 
   /// `defaults` gives the intervals and the per-job timeout; its callbacks and cancel are unused.
+  /// `client` is held by value, as by `JobProcessor` and `JobReconciler` (copies share one pool).
   explicit JobMonitor(TrainingClient client, WatchOptions defaults = {});
   ~JobMonitor();
   JobMonitor(const JobMonitor&) = delete;

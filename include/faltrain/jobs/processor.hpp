@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace faltrain {
 inline namespace v1 {
@@ -36,12 +37,15 @@ struct JobProcessorOptions {
 std::optional<JobOutcome> OutcomeOf(const WebhookEvent& event);
 
 /// Thread-safe; usually driven by one background thread.
+///
+/// Like `JobReconciler` and `JobMonitor`, it holds its `TrainingClient` by value (copies share one
+/// connection pool); where a client is optional it is a `std::optional<TrainingClient>`.
 class JobProcessor {
  public:
   /// `client` (optional) fetches the result when a webhook says OK without a payload.
   JobProcessor(std::shared_ptr<JobStore> store, JobNotifier notifier,
                JobProcessorOptions options = {},
-               std::shared_ptr<TrainingClient> client = nullptr);
+               std::optional<TrainingClient> client = std::nullopt);
 
   /// Claims and applies up to `batch_size` inbox events; returns how many were processed.
   result<std::size_t> ProcessInbox();
@@ -60,7 +64,7 @@ class JobProcessor {
   std::shared_ptr<JobStore> store_;
   JobNotifier notifier_;
   JobProcessorOptions options_;
-  std::shared_ptr<TrainingClient> client_;
+  std::optional<TrainingClient> client_;
 };
 
 struct JobReconcilerOptions {
@@ -73,8 +77,9 @@ struct JobReconcilerOptions {
 /// Polls fal for stale TRAINING jobs and records their outcome through a `JobProcessor`.
 class JobReconciler {
  public:
+  /// `client` asks fal about stale jobs (held by value: copies share one connection pool).
   JobReconciler(std::shared_ptr<JobStore> store, std::shared_ptr<JobProcessor> processor,
-                std::shared_ptr<TrainingClient> client, JobReconcilerOptions options = {},
+                TrainingClient client, JobReconcilerOptions options = {},
                 std::shared_ptr<Clock> clock = MakeSystemClock());
 
   /// One pass: for each stale job, applies an inbox event if one arrived (a webhook that came
@@ -87,7 +92,7 @@ class JobReconciler {
 
   std::shared_ptr<JobStore> store_;
   std::shared_ptr<JobProcessor> processor_;
-  std::shared_ptr<TrainingClient> client_;
+  TrainingClient client_;
   JobReconcilerOptions options_;
   std::shared_ptr<Clock> clock_;
 };
