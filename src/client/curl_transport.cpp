@@ -337,8 +337,6 @@ struct CurlTransport::Impl {
     if (options.accept_gzip) {
       ok = ok && curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip") == CURLE_OK;
     }
-    ok = ok && curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                                static_cast<long>(options.connect_timeout.count())) == CURLE_OK;
     if (options.max_response_bytes != 0) {
       ok = ok && curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
                                   static_cast<curl_off_t>(options.max_response_bytes)) == CURLE_OK;
@@ -424,6 +422,9 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   const auto total = request.timeout.count() > 0 ? request.timeout : options.request_timeout;
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+  const auto connect =
+      request.connect_timeout.count() > 0 ? request.connect_timeout : options.connect_timeout;
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect.count()));
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
 

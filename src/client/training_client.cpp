@@ -49,9 +49,11 @@ double TrainingClient::Impl::Random01() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
-result<HttpResponse> TrainingClient::Impl::Execute(const HttpRequest& request, Repeatable repeatable,
+result<HttpResponse> TrainingClient::Impl::Execute(HttpRequest request, Repeatable repeatable,
                                                    const std::function<bool(int)>& accept,
                                                    std::optional<Clock::steady_time> deadline) {
+  if (request.timeout.count() == 0) request.timeout = config.request_timeout;
+  if (request.connect_timeout.count() == 0) request.connect_timeout = config.connect_timeout;
   const auto start = clock->Now();
   const RetryPolicy& policy = config.retry;
   for (int attempt = 1;; ++attempt) {
@@ -245,7 +247,7 @@ result<RequestHandle> TrainingClient::Submit(std::string_view endpoint_id, std::
   }
   request.body = std::string(input_json);
 
-  FALTRAIN_TRY(auto response, impl_->Execute(request, Repeatable::kOnlyIfNotReceived));
+  FALTRAIN_TRY(auto response, impl_->Execute(std::move(request), Repeatable::kOnlyIfNotReceived));
   FALTRAIN_TRY(auto handle, detail::ParseSubmitResponse(response, config.endpoints.queue_url, endpoint));
   impl_->Log(LogLevel::kInfo, fmt::format("submitted {} as {}", handle.endpoint_id, handle.request_id));
   return handle;
@@ -281,7 +283,7 @@ result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, boo
   HttpRequest request;
   FALTRAIN_TRY(request.url, StatusUrl(handle, with_logs));
   request.headers = impl_->BaseHeaders();
-  auto response = impl_->Execute(request, Repeatable::kYes);
+  auto response = impl_->Execute(std::move(request), Repeatable::kYes);
   if (!response) return fail(WithRequestId(std::move(response).error(), handle));
   auto status = detail::ParseStatusResponse(response.value());
   if (!status) return fail(WithRequestId(std::move(status).error(), handle));
@@ -294,7 +296,7 @@ result<std::string> TrainingClient::GetResultJson(const RequestHandle& handle) {
   HttpRequest request;
   request.url = handle.response_url;
   request.headers = impl_->BaseHeaders();
-  auto response = impl_->Execute(request, Repeatable::kYes);
+  auto response = impl_->Execute(std::move(request), Repeatable::kYes);
   if (!response) {
     error e = WithRequestId(std::move(response).error(), handle);
     // The request ran and failed (e.g. a 422 from the model): that is the request's outcome.
@@ -324,7 +326,7 @@ result<CancelOutcome> TrainingClient::Cancel(const RequestHandle& handle) {
   request.method = HttpMethod::kPut;
   request.url = handle.cancel_url;
   request.headers = impl_->BaseHeaders();
-  auto response = impl_->Execute(request, Repeatable::kYes, [](int status) { return status == 400; });
+  auto response = impl_->Execute(std::move(request), Repeatable::kYes, [](int status) { return status == 400; });
   if (!response) return fail(WithRequestId(std::move(response).error(), handle));
   std::string status = detail::ParseCancelStatus(response.value().body);
   if (response.value().status == 400) {

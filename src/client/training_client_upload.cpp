@@ -91,7 +91,7 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
   JsonWriter w;
   w.BeginObject().Field("content_type", type).Field("file_name", name).EndObject();
   initiate.body = std::move(w).str();
-  FALTRAIN_TRY(auto initiated, impl_->Execute(initiate, Repeatable::kYes));
+  FALTRAIN_TRY(auto initiated, impl_->Execute(std::move(initiate), Repeatable::kYes));
   FALTRAIN_TRY(auto target, ParseUploadTarget(initiated.body));
 
   // The signed upload URL carries its own authorisation: never send the fal key to it.
@@ -105,8 +105,9 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
     put.url = target.upload_url;
     put.headers = put_headers;
     put.body = std::move(bytes);
-    FALTRAIN_TRYV(impl_->Execute(put, Repeatable::kYes));
-    impl_->Log(LogLevel::kInfo, fmt::format("uploaded {} ({} bytes)", name, put.body.size()));
+    const std::size_t size = put.body.size();
+    FALTRAIN_TRYV(impl_->Execute(std::move(put), Repeatable::kYes));
+    impl_->Log(LogLevel::kInfo, fmt::format("uploaded {} ({} bytes)", name, size));
     return std::move(target.file_url);
   }
 
@@ -121,7 +122,7 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
     FALTRAIN_TRY(put.url, MultipartUrl(target.upload_url, std::to_string(part_number)));
     put.headers = put_headers;
     put.body = bytes.substr(offset, part_size);
-    FALTRAIN_TRY(auto response, impl_->Execute(put, Repeatable::kYes));
+    FALTRAIN_TRY(auto response, impl_->Execute(std::move(put), Repeatable::kYes));
     std::string etag(response.headers.Get("ETag"));
     detail::JsonDocument doc(response.body);
     detail::od::object root;
@@ -148,7 +149,7 @@ result<std::string> TrainingClient::Upload(std::string bytes, std::string_view c
   complete.headers = put_headers;
   complete.headers.Set("Content-Type", "application/json");
   complete.body = std::move(parts).str();
-  FALTRAIN_TRYV(impl_->Execute(complete, Repeatable::kYes));
+  FALTRAIN_TRYV(impl_->Execute(std::move(complete), Repeatable::kYes));
   impl_->Log(LogLevel::kInfo, fmt::format("uploaded {} ({} bytes in {} parts)", name, bytes.size(), part_number));
   return std::move(target.file_url);
 }

@@ -74,6 +74,32 @@ TEST_CASE("test mode without a transport is refused: the simulator lives in falt
   CHECK(c.error().message.find("CreateTrainingClient") != std::string::npos);
 }
 
+TEST_CASE("the configured timeouts travel on every request, so a caller's own transport gets them") {
+  Fixture f;
+  f.client = f.Make([](ClientConfig& c) {
+    c.connect_timeout = 1234ms;
+    c.request_timeout = 5678ms;
+  });
+  f.transport->ExpectResponse(200, SubmitBody("req-1", "fal-ai/flux-lora-portrait-trainer"));
+  f.transport->ExpectResponse(202, R"({"status":"IN_QUEUE","request_id":"req-1"})");
+  f.transport->ExpectResponse(202, R"({"status":"CANCELLATION_REQUESTED"})");
+  REQUIRE(f.client.Submit("fal-ai/flux-lora-portrait-trainer", "{}").has_value());
+  REQUIRE(f.client.GetStatus(Handle()).has_value());
+  REQUIRE(f.client.Cancel(Handle()).has_value());
+  auto sent = f.transport->requests();
+  REQUIRE(sent.size() == 3);
+  for (const auto& request : sent) {
+    CHECK(request.connect_timeout == 1234ms);
+    CHECK(request.timeout == 5678ms);
+  }
+  // The defaults travel too: a transport never has to guess.
+  Fixture d;
+  d.transport->ExpectResponse(202, R"({"status":"IN_QUEUE","request_id":"req-1"})");
+  REQUIRE(d.client.GetStatus(Handle()).has_value());
+  CHECK(d.transport->requests().at(0).connect_timeout == ClientConfig{}.connect_timeout);
+  CHECK(d.transport->requests().at(0).timeout == ClientConfig{}.request_timeout);
+}
+
 TEST_CASE("submit sends fal's URL, headers, webhook and body, and keeps the returned URLs") {
   Fixture f;
   f.transport->ExpectResponse(200, SubmitBody("req-1", "fal-ai/flux-lora-portrait-trainer"));

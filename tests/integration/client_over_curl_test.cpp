@@ -255,6 +255,25 @@ TEST_CASE("multipart upload: parts in order, completed with their etags") {
   CHECK(server.count(Route::kUploadComplete) == 1);
 }
 
+TEST_CASE("ClientConfig's request timeout applies to a caller's own CurlTransport") {
+  FakeFalServer server(ServerOptions());
+  server.AddFault(Route::kStatus, Fault::Slow(10s));
+  ClientConfig config = Config(server);
+  config.retry.max_attempts = 1;
+  config.request_timeout = 300ms;
+  // The caller's transport has its own (long) defaults; the client's settings win per request.
+  auto client = TrainingClient::Create(config, std::make_shared<CurlTransport>(),
+                                       std::make_shared<VirtualClock>());
+  REQUIRE(client);
+  auto handle = client.value().Submit(kEndpoint, kInput);
+  REQUIRE(handle);
+  const auto start = std::chrono::steady_clock::now();
+  auto status = client.value().GetStatus(handle.value());
+  REQUIRE_FALSE(status);
+  CHECK(status.error().code == errc::timeout);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+}
+
 TEST_CASE("401 becomes errc::unauthorized with fal's detail, not retried, key not in the message") {
   Fixture f;
   f.server.AddFault(Route::kSubmit, Fault::Unauthorized());

@@ -95,6 +95,21 @@ TEST_CASE("a slow response takes its time on the clock") {
   CHECK(f.clock->Now() - before == 45s);
 }
 
+TEST_CASE("a slow response past the request's timeout fails with errc::timeout at the timeout") {
+  SimFault slow = Fault(SimFaultKind::kSlowResponse, SimOperation::kResult);
+  slow.delay = 45s;
+  Fixture f({slow});
+  auto submit = f.Submit();
+  HttpRequest request;
+  request.url = At(submit.body, "/response_url");
+  request.timeout = 10s;
+  auto before = f.clock->Now();
+  auto sent = f.sim.Send(request);
+  REQUIRE_FALSE(sent);
+  CHECK(sent.error().code == errc::timeout);
+  CHECK(f.clock->Now() - before == 10s);
+}
+
 TEST_CASE("a failing training: error log, COMPLETED with error, result 500") {
   Fixture f({Fault(SimFaultKind::kTrainingFailure)});
   auto submit = f.Submit(R"({"images_data_url":"https://x/y.zip","steps":1000})");

@@ -28,6 +28,10 @@ struct ClientConfig {
   std::string webhook_url;
   /// Test mode: talk to the offline simulator instead of fal (no key, no network).
   bool test_mode = false;
+  /// Connection setup and total time of one HTTP request. The client puts both on every request it
+  /// sends (`HttpRequest::connect_timeout`, `HttpRequest::timeout`), so they apply to whichever
+  /// transport it has: its own `CurlTransport`, or one the caller passed to `TrainingClient::Create`
+  /// (every `Transport` must honour them). Never silently dropped.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(120)};
   /// Appended after "faltrain/<version> (<os>)".

@@ -13,6 +13,8 @@ namespace faltrain {
 inline namespace v1 {
 
 struct CurlTransportOptions {
+  /// Defaults for requests that carry no `HttpRequest::connect_timeout` / `timeout` of their own
+  /// (a `TrainingClient` always sets both from its configuration).
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(120)};  ///< per request default
   std::size_t max_idle_handles = 16;          ///< connections kept for reuse

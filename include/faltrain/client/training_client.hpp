@@ -104,7 +104,9 @@ struct TrainingJob {
 /// Thread-safe and cheap to copy (copies share one connection pool and registry).
 class TrainingClient {
  public:
-  /// Builds a client. With `transport` null: a `CurlTransport` (test mode then fails with
+  /// Builds a client. `config.connect_timeout` and `config.request_timeout` travel on every request
+  /// and so apply to a caller's `transport` too (see `Transport`). With `transport` null: a
+  /// `CurlTransport` (test mode then fails with
   /// `errc::invalid_argument`: use `CreateTrainingClient` from <faltrain/testing.hpp>, which puts
   /// the simulator behind the client). Fails with `errc::missing_credentials` when not in test
   /// mode and no key is set.

@@ -46,6 +46,8 @@ struct HttpRequest {
   std::string body;
   /// Total time allowed for this request; zero means the transport's default.
   std::chrono::milliseconds timeout{0};
+  /// Time allowed to establish the connection; zero means the transport's default.
+  std::chrono::milliseconds connect_timeout{0};
 };
 
 /// Any status the server sent, 4xx and 5xx included: HTTP errors are data, not transport failures.
@@ -58,6 +60,12 @@ struct HttpResponse {
 /// Sends one request and returns the response. A failure here means no usable HTTP response:
 /// `errc::connect_failed` (the request surely never reached the server), `errc::network_error`
 /// (it may have), `errc::timeout`, or `errc::payload_too_large`. Implementations are thread-safe.
+///
+/// Implementations must apply a request's non-zero `timeout` and `connect_timeout` (an in-process
+/// transport with no connection to make may ignore `connect_timeout`): `TrainingClient` sets both
+/// from `ClientConfig::request_timeout` and `ClientConfig::connect_timeout` on every request, which is
+/// how those settings reach a transport the caller built (`CurlTransport` and `SimTransport` honour
+/// them, `ScriptedTransport` records them).
 class Transport {
  public:
   virtual ~Transport() = default;

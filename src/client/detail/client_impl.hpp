@@ -28,8 +28,10 @@ struct TrainingClient::Impl {
   /// Accept, User-Agent and (when a key is set) Authorization.
   HttpHeaders BaseHeaders() const;
   /// Sends with the retry policy; non-2xx responses become errors unless `accept(status)` says the
-  /// caller handles that status itself. `deadline` (if set) is never retried past.
-  result<HttpResponse> Execute(const HttpRequest& request, Repeatable repeatable,
+  /// caller handles that status itself. `deadline` (if set) is never retried past. A request without
+  /// timeouts of its own gets the configured `request_timeout` and `connect_timeout`, so they apply
+  /// to whatever transport the client has, the caller's own included.
+  result<HttpResponse> Execute(HttpRequest request, Repeatable repeatable,
                                const std::function<bool(int)>& accept = nullptr,
                                std::optional<Clock::steady_time> deadline = std::nullopt);
   void Log(LogLevel level, std::string_view message) const;

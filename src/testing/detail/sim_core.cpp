@@ -208,7 +208,15 @@ result<HttpResponse> SimCore::Handle(const HttpRequest& request) {
       }
       case SimFaultKind::kBadGateway: return NginxErrorPage(502);
       case SimFaultKind::kServiceUnavailable: return NginxErrorPage(503);
-      case SimFaultKind::kSlowResponse: clock_->SleepFor(fault->delay); break;
+      case SimFaultKind::kSlowResponse:
+        // The caller's total timeout applies as on a network: an answer later than it never comes.
+        if (request.timeout.count() > 0 && fault->delay > request.timeout) {
+          clock_->SleepFor(request.timeout);
+          return fail(errc::timeout, fmt::format("simulated slow response: no answer within {} ms",
+                                                 request.timeout.count()));
+        }
+        clock_->SleepFor(fault->delay);
+        break;
       default: break;
     }
   }
