@@ -57,7 +57,7 @@
 
 namespace {
 
-using faltrain::ClientConfig;
+using faltrain::ClientOptions;
 using faltrain::CurlTransport;
 using faltrain::HttpMethod;
 using faltrain::HttpRequest;
@@ -163,7 +163,7 @@ struct Environment {
   }
 
   std::unique_ptr<FakeFalServer> server;
-  ClientConfig config;
+  ClientOptions config;
   RequestHandle handle;
   std::string status_url;
   std::string user_agent;
@@ -365,7 +365,7 @@ BENCHMARK(BM_Status_Paired)->ArgName("gzip")->Arg(0)->Arg(1)->UseRealTime();
 // ---- JSON work around the round trips --------------------------------------------------------
 
 void BM_BuildTrainingInput(benchmark::State& state) {
-  ClientConfig config;
+  ClientOptions config;
   config.api_key = kKey;
   auto client = TrainingClient::Create(config, std::make_shared<CurlTransport>()).value();
   faltrain::TrainingRequest request;

@@ -148,7 +148,7 @@ int RunCheck(Context& ctx, const ParsedArgs& args) {
   }
   auto trainer = TrainerFor(args);
   if (!trainer) return Report(ctx, trainer.error(), kExitUsage);
-  faltrain::TrainingSetLimits limits;
+  faltrain::TrainingSetOptions limits;
   limits.min_images = 0;  // the check reports a small set itself
   faltrain::TrainingSet set(limits);
   if (auto added = set.AddDirectory(args.positional.front()); !added) {

@@ -63,7 +63,7 @@ faltrain::error UsageError(std::string message) {
 }
 
 result<faltrain::TrainingClient> MakeClient(const Context& ctx) {
-  auto config = faltrain::ClientConfig::FromEnvironment();
+  auto config = faltrain::ClientOptions::FromEnvironment();
   if (!config) return fail(std::move(config).error());
   config.value().log =
       faltrain::MakeStderrLogSink(ctx.verbose ? faltrain::LogLevel::kDebug : faltrain::LogLevel::kWarning);
@@ -108,7 +108,7 @@ result<faltrain::RequestHandle> ResolveHandle(const ParsedArgs& args,
   faltrain::RequestHandle handle;
   handle.endpoint_id = *endpoint;
   handle.request_id = what;
-  std::string base = client.config().endpoints.queue_url;
+  std::string base = client.options().endpoints.queue_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   handle.response_url = base + "/" + id.App() + "/requests/" + what;
   handle.status_url = handle.response_url + "/status";
@@ -641,7 +641,7 @@ int RunVerifyWebhook(Context& ctx, const ParsedArgs& args) {
     if (!cache) return Report(ctx, cache.error(), kExitInputError);
     keys = std::move(cache).value();
   } else {
-    auto config = faltrain::ClientConfig::FromEnvironment();
+    auto config = faltrain::ClientOptions::FromEnvironment();
     if (!config) return Report(ctx, config.error(), ExitCodeFor(config.error()));
     faltrain::JwksCacheOptions options;
     options.url = args.ValueOr("jwks-url", config.value().endpoints.jwks_url);

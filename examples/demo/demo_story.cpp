@@ -210,7 +210,7 @@ faltrain::result<void> DemoStory::StartReceiver() {
 }
 
 faltrain::result<void> DemoStory::ConnectClientAndStore() {
-  faltrain::ClientConfig config;
+  faltrain::ClientOptions config;
   config.api_key = kDummyKey;
   config.endpoints.queue_url = facts_.sim_url;
   config.endpoints.rest_url = facts_.sim_url;

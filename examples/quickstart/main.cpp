@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   }
 
   // FAL_KEY, AVATAR_TEST_MODE, FAL_WEBHOOK_URL, host overrides, timeouts: see README.md.
-  auto config = faltrain::ClientConfig::FromEnvironment();
+  auto config = faltrain::ClientOptions::FromEnvironment();
   if (!config) return Fail("reading the configuration", config.error());
   auto created = faltrain::CreateTrainingClient(config.value());
   if (!created) return Fail("creating the client", created.error());

@@ -28,7 +28,7 @@ faltrain::result<long long> PositiveNumber(const char* name, const std::string& 
 
 faltrain::result<BotConfig> BotConfig::FromEnvironment() {
   BotConfig config;
-  FALTRAIN_TRY(config.client, faltrain::ClientConfig::FromEnvironment());
+  FALTRAIN_TRY(config.client, faltrain::ClientOptions::FromEnvironment());
   auto token = Env("TELEGRAM_TOKEN");
   if (!token) return faltrain::fail(errc::missing_credentials, "TELEGRAM_TOKEN is not set");
   config.token = *token;

@@ -31,7 +31,7 @@ struct BotConfig {
   /// FALTRAIN_SIM_QUEUE_MS, the simulated time in the queue.
   std::vector<faltrain::SimFault> sim_faults;
   std::optional<std::chrono::milliseconds> sim_queue;
-  faltrain::ClientConfig client;                       ///< FAL_* / FALTRAIN_* / AVATAR_TEST_MODE
+  faltrain::ClientOptions client;                       ///< FAL_* / FALTRAIN_* / AVATAR_TEST_MODE
 
   static faltrain::result<BotConfig> FromEnvironment();
 };

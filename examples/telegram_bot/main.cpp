@@ -77,7 +77,7 @@ struct FalClients {
 faltrain::result<FalClients> MakeFalClients(const BotConfig& config,
                                             const std::shared_ptr<faltrain::Transport>& transport) {
   FALTRAIN_TRY(auto training, faltrain::TrainingClient::Create(config.client, transport));
-  faltrain::ClientConfig generator_config = config.client;
+  faltrain::ClientOptions generator_config = config.client;
   generator_config.webhook_url.clear();
   FALTRAIN_TRY(auto generator, faltrain::TrainingClient::Create(generator_config, transport));
   return FalClients{std::move(training), std::move(generator)};

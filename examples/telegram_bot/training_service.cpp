@@ -14,7 +14,7 @@ namespace {
 using faltrain::errc;
 using faltrain::JobStatus;
 
-constexpr faltrain::TrainingSetLimits kLimits{};
+constexpr faltrain::TrainingSetOptions kLimits{};
 constexpr std::chrono::milliseconds kTick{500};
 
 faltrain::WatchOptions MonitorOptions(std::chrono::milliseconds interval) {

@@ -99,7 +99,7 @@ std::size_t Drain(faltrain::JobProcessor& processor) {
 }
 
 faltrain::result<std::shared_ptr<faltrain::JwksCache>> MakeKeys(const ReceiverOptions& o,
-                                                                const faltrain::ClientConfig& config) {
+                                                                const faltrain::ClientOptions& config) {
   if (!o.jwks_file.empty()) {
     std::ifstream in(o.jwks_file, std::ios::binary);
     if (!in) return faltrain::fail(faltrain::errc::io_error, "cannot read " + o.jwks_file);
@@ -151,7 +151,7 @@ faltrain::result<std::shared_ptr<faltrain::JobStore>> OpenStore(const ReceiverOp
 }
 
 faltrain::result<std::unique_ptr<faltrain::WebhookHandler>> MakeHandler(
-    const ReceiverOptions& o, const faltrain::ClientConfig& config,
+    const ReceiverOptions& o, const faltrain::ClientOptions& config,
     std::shared_ptr<faltrain::JobStore> store) {
   FALTRAIN_TRY(auto keys, MakeKeys(o, config));
   faltrain::WebhookVerifierOptions verifier_options;
@@ -179,7 +179,7 @@ faltrain::JobNotifier MakeNotifier(const ReceiverOptions& o, Counters& counters)
 }
 
 // Store, handler, processor and reconciler; on failure, the exit code (after logging why).
-faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrain::ClientConfig& config,
+faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrain::ClientOptions& config,
                                          Counters& counters, int& exit_code) {
   Services s;
   exit_code = 1;
@@ -377,7 +377,7 @@ int main(int argc, char** argv) {
   quiet = o.quiet;
   const sigset_t signals = BlockStopSignals();
 
-  auto config = faltrain::ClientConfig::FromEnvironment();
+  auto config = faltrain::ClientOptions::FromEnvironment();
   if (!config) return Fail(config.error().message, 2);
   Counters counters;
   int exit_code = 0;

@@ -12,7 +12,7 @@ struct ReceiverOptions {
   int port = 8080;                           ///< 0 = any free port (printed)
   std::string path = "/webhook/fal/status";
   std::string db_path = "faltrain-jobs.db";
-  std::string jwks_url;                      ///< empty = ClientConfig's (FALTRAIN_JWKS_URL or fal's)
+  std::string jwks_url;                      ///< empty = ClientOptions's (FALTRAIN_JWKS_URL or fal's)
   std::string jwks_file;                     ///< a fixed JWKS document instead of fetching
   std::string pinned_user_id;
   std::string notify_command;                ///< run through /bin/sh -c once per finished job

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     std::cerr << "faltrain-webhook-submit: " << e.to_string() << "\n";
     return 1;
   };
-  auto config = faltrain::ClientConfig::FromEnvironment();
+  auto config = faltrain::ClientOptions::FromEnvironment();
   if (!config) return fail(config.error());
   auto client = faltrain::CreateTrainingClient(config.value());
   if (!client) return fail(client.error());

@@ -100,8 +100,8 @@ constexpr std::string_view OsName() {
 
 }  // namespace
 
-result<ClientConfig> ClientConfig::FromEnvironment() {
-  ClientConfig config;
+result<ClientOptions> ClientOptions::FromEnvironment() {
+  ClientOptions config;
 
   if (auto key = GetEnv("FAL_KEY"); key && !TrimKey(*key).empty()) {
     config.api_key = TrimKey(*key);
@@ -143,7 +143,7 @@ result<ClientConfig> ClientConfig::FromEnvironment() {
   return config;
 }
 
-std::string ClientConfig::UserAgent() const {
+std::string ClientOptions::UserAgent() const {
   std::string ua = fmt::format("faltrain/{} ({})", version(), OsName());
   std::string_view suffix = Trim(user_agent_suffix);
   if (!suffix.empty()) {
@@ -153,7 +153,7 @@ std::string ClientConfig::UserAgent() const {
   return ua;
 }
 
-std::string ClientConfig::Describe() const {
+std::string ClientOptions::Describe() const {
   return fmt::format(
       "api_key={} queue_url={} rest_url={} jwks_url={} webhook_url={} test_mode={} "
       "connect_timeout={}ms request_timeout={}ms user_agent=\"{}\" retry.max_attempts={} "

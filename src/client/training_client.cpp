@@ -94,7 +94,7 @@ result<HttpResponse> TrainingClient::Impl::Execute(HttpRequest request, Repeatab
 
 // ---- construction ------------------------------------------------------------------------------
 
-result<TrainingClient> TrainingClient::Create(ClientConfig config, std::shared_ptr<Transport> transport,
+result<TrainingClient> TrainingClient::Create(ClientOptions config, std::shared_ptr<Transport> transport,
                                               std::shared_ptr<Clock> clock) {
   config.api_key = TrimKey(config.api_key);
   if (!config.test_mode && config.api_key.empty()) {
@@ -132,7 +132,7 @@ result<TrainingClient> TrainingClient::Create(ClientConfig config, std::shared_p
 }
 
 TrainerRegistry& TrainingClient::trainers() { return impl_->trainers; }
-const ClientConfig& TrainingClient::config() const { return impl_->config; }
+const ClientOptions& TrainingClient::options() const { return impl_->config; }
 Clock& TrainingClient::clock() const { return *impl_->clock; }
 
 // ---- training ----------------------------------------------------------------------------------
@@ -212,7 +212,7 @@ result<RequestHandle> TrainingClient::Submit(std::string_view endpoint_id, std::
                                              const SubmitOptions& options) {
   FALTRAIN_TRY(auto endpoint, EndpointId::Parse(endpoint_id));
   if (!detail::IsValidJsonAnyNumber(input_json)) return fail(errc::invalid_argument, "input is not valid JSON");
-  const ClientConfig& config = impl_->config;
+  const ClientOptions& config = impl_->config;
 
   HttpRequest request;
   request.method = HttpMethod::kPost;

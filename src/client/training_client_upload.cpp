@@ -71,7 +71,7 @@ std::string ContentTypeFor(const std::filesystem::path& path) {
 result<std::string> TrainingClient::Upload(std::string bytes, std::string_view content_type,
                                            std::string_view file_name) {
   if (bytes.empty()) return fail(errc::invalid_argument, "nothing to upload: the data is empty");
-  const ClientConfig& config = impl_->config;
+  const ClientOptions& config = impl_->config;
   std::string type = content_type.empty() ? "application/octet-stream" : std::string(content_type);
   std::string name = file_name.empty()
                          ? fmt::format("{}.bin", std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -121,7 +121,7 @@ std::string_view DetectImageType(std::string_view bytes) noexcept {
   return {};
 }
 
-TrainingSet::TrainingSet(TrainingSetLimits limits) : limits_(limits) {}
+TrainingSet::TrainingSet(TrainingSetOptions options) : limits_(options) {}
 
 result<void> TrainingSet::AddImage(std::string name, std::string bytes, std::string caption) {
   FALTRAIN_TRYV(CheckName(name));

@@ -6,7 +6,7 @@
 namespace faltrain {
 inline namespace v1 {
 
-result<TrainingClient> CreateTrainingClient(ClientConfig config, std::shared_ptr<Clock> clock) {
+result<TrainingClient> CreateTrainingClient(ClientOptions config, std::shared_ptr<Clock> clock) {
   if (!config.test_mode) return TrainingClient::Create(std::move(config), nullptr, std::move(clock));
   if (!clock) clock = MakeSystemClock();
   FALTRAIN_TRY(auto sim_options, SimOptions::FromEnvironment());

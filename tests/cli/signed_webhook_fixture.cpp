@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   options.seed = 11;
   auto sim = std::make_shared<faltrain::SimTransport>(options);  // real clock: real timestamps
 
-  faltrain::ClientConfig config;
+  faltrain::ClientOptions config;
   config.test_mode = true;
   auto client = faltrain::TrainingClient::Create(config, sim);
   if (!client) return Die(client.error().to_string());

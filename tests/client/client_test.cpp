@@ -22,8 +22,8 @@ struct Fixture {
   std::vector<std::string> logs;
   TrainingClient client = Make();
 
-  TrainingClient Make(std::function<void(ClientConfig&)> tweak = nullptr) {
-    ClientConfig config;
+  TrainingClient Make(std::function<void(ClientOptions&)> tweak = nullptr) {
+    ClientOptions config;
     config.api_key = std::string(kKey) + "\n";  // a trailing newline must not reach the header
     config.retry.initial_backoff = 100ms;
     config.log = [this](LogLevel, std::string_view m) { logs.emplace_back(m); };
@@ -53,7 +53,7 @@ RequestHandle Handle() {
 }  // namespace
 
 TEST_CASE("Create needs a key unless in test mode") {
-  ClientConfig config;
+  ClientOptions config;
   auto c = TrainingClient::Create(config, std::make_shared<ScriptedTransport>());
   REQUIRE_FALSE(c.has_value());
   CHECK(c.error().code == errc::missing_credentials);
@@ -66,7 +66,7 @@ TEST_CASE("Create needs a key unless in test mode") {
 }
 
 TEST_CASE("test mode without a transport is refused: the simulator lives in faltrain::testing") {
-  ClientConfig config;
+  ClientOptions config;
   config.test_mode = true;
   auto c = TrainingClient::Create(config);
   REQUIRE_FALSE(c.has_value());
@@ -76,7 +76,7 @@ TEST_CASE("test mode without a transport is refused: the simulator lives in falt
 
 TEST_CASE("the configured timeouts travel on every request, so a caller's own transport gets them") {
   Fixture f;
-  f.client = f.Make([](ClientConfig& c) {
+  f.client = f.Make([](ClientOptions& c) {
     c.connect_timeout = 1234ms;
     c.request_timeout = 5678ms;
   });
@@ -96,8 +96,8 @@ TEST_CASE("the configured timeouts travel on every request, so a caller's own tr
   Fixture d;
   d.transport->ExpectResponse(202, R"({"status":"IN_QUEUE","request_id":"req-1"})");
   REQUIRE(d.client.GetStatus(Handle()).has_value());
-  CHECK(d.transport->requests().at(0).connect_timeout == ClientConfig{}.connect_timeout);
-  CHECK(d.transport->requests().at(0).timeout == ClientConfig{}.request_timeout);
+  CHECK(d.transport->requests().at(0).connect_timeout == ClientOptions{}.connect_timeout);
+  CHECK(d.transport->requests().at(0).timeout == ClientOptions{}.request_timeout);
 }
 
 TEST_CASE("submit sends fal's URL, headers, webhook and body, and keeps the returned URLs") {
@@ -455,7 +455,7 @@ TEST_CASE("upload: initiate with the key, PUT without it") {
 
 TEST_CASE("upload above the threshold goes multipart in numbered parts") {
   Fixture f;
-  TrainingClient client = f.Make([](ClientConfig& c) {
+  TrainingClient client = f.Make([](ClientOptions& c) {
     c.multipart_threshold = 10;
     c.multipart_part_size = 4;
   });
@@ -516,7 +516,7 @@ TEST_CASE("generation input for a LoRA and for a finetune; seeds beyond int64 su
 
 TEST_CASE("Generate submits, waits and parses the images") {
   Fixture f;
-  f.client = f.Make([](ClientConfig& c) { c.webhook_url = "https://app.example/hooks/training"; });
+  f.client = f.Make([](ClientOptions& c) { c.webhook_url = "https://app.example/hooks/training"; });
   f.transport->ExpectResponse(200, SubmitBody("gen-1", "fal-ai/flux-lora"));
   f.transport->ExpectResponse(200, R"({"status":"COMPLETED"})");
   f.transport->ExpectResponse(200, R"({"images":[{"url":"https://v3.fal.media/files/lion/O853q.jpeg","width":1024,"height":768,"content_type":"image/jpeg"}],"timings":{"inference":2.1},"seed":17454220438242315174,"has_nsfw_concepts":[false],"prompt":"photo of ohwx person"})");
@@ -543,7 +543,7 @@ TEST_CASE("the API key never reaches the logs") {
     CHECK(line.find("secret-5678") == std::string::npos);
     CHECK(line.find("key-id-1234") == std::string::npos);
   }
-  CHECK(f.client.config().Describe().find("secret-5678") == std::string::npos);
+  CHECK(f.client.options().Describe().find("secret-5678") == std::string::npos);
 }
 
 TEST_CASE("signed URL queries never reach the logs") {

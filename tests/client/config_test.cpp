@@ -43,8 +43,8 @@ class ScopedEnv {
   std::map<std::string, std::string> saved_;
 };
 
-ClientConfig Load() {
-  auto config = ClientConfig::FromEnvironment();
+ClientOptions Load() {
+  auto config = ClientOptions::FromEnvironment();
   REQUIRE(config);
   return config.value();
 }
@@ -53,8 +53,8 @@ ClientConfig Load() {
 
 TEST_CASE("FromEnvironment with nothing set gives the defaults") {
   ScopedEnv env;
-  ClientConfig c = Load();
-  ClientConfig defaults;
+  ClientOptions c = Load();
+  ClientOptions defaults;
   CHECK(c.api_key.empty());
   CHECK(c.webhook_url.empty());
   CHECK_FALSE(c.test_mode);
@@ -95,7 +95,7 @@ TEST_CASE("FromEnvironment reads webhook URL, test mode and user agent suffix") 
   env.Set("FAL_WEBHOOK_URL", "https://app.example/webhook/fal/status");
   env.Set("AVATAR_TEST_MODE", "TRUE");
   env.Set("FALTRAIN_USER_AGENT", " avatar-bot/2.0 ");
-  ClientConfig c = Load();
+  ClientOptions c = Load();
   CHECK(c.webhook_url == "https://app.example/webhook/fal/status");
   CHECK(c.test_mode);
   CHECK(c.user_agent_suffix == "avatar-bot/2.0");
@@ -111,7 +111,7 @@ TEST_CASE("FromEnvironment validates endpoint URLs and trims trailing slashes") 
   env.Set("FALTRAIN_QUEUE_URL", "http://127.0.0.1:8080/");
   env.Set("FALTRAIN_REST_URL", "HTTPS://rest.example//");
   env.Set("FALTRAIN_JWKS_URL", "http://localhost:9/.well-known/jwks.json");
-  ClientConfig c = Load();
+  ClientOptions c = Load();
   CHECK(c.endpoints.queue_url == "http://127.0.0.1:8080");
   CHECK(c.endpoints.rest_url == "HTTPS://rest.example");
   CHECK(c.endpoints.jwks_url == "http://localhost:9/.well-known/jwks.json");
@@ -120,14 +120,14 @@ TEST_CASE("FromEnvironment validates endpoint URLs and trims trailing slashes") 
                           "http://:80", "localhost", "http://bad host"}) {
     CAPTURE(bad);
     env.Set("FALTRAIN_QUEUE_URL", bad);
-    auto r = ClientConfig::FromEnvironment();
+    auto r = ClientOptions::FromEnvironment();
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::invalid_argument);
     CHECK(r.error().message.find("FALTRAIN_QUEUE_URL") != std::string::npos);
   }
   env.Set("FALTRAIN_QUEUE_URL", "http://127.0.0.1:1");
   env.Set("FALTRAIN_JWKS_URL", "jwks.json");
-  auto r = ClientConfig::FromEnvironment();
+  auto r = ClientOptions::FromEnvironment();
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("FALTRAIN_JWKS_URL") != std::string::npos);
 }
@@ -136,27 +136,27 @@ TEST_CASE("FromEnvironment parses timeouts strictly") {
   ScopedEnv env;
   env.Set("FALTRAIN_CONNECT_TIMEOUT_MS", "2500");
   env.Set("FALTRAIN_REQUEST_TIMEOUT_MS", " 600000 ");
-  ClientConfig c = Load();
+  ClientOptions c = Load();
   CHECK(c.connect_timeout == std::chrono::milliseconds(2500));
   CHECK(c.request_timeout == std::chrono::milliseconds(600000));
 
   for (const char* bad : {"0", "-5", "+5", "10s", "1.5", "abc", "1e3", "99999999999999999999", "5 5"}) {
     CAPTURE(bad);
     env.Set("FALTRAIN_REQUEST_TIMEOUT_MS", bad);
-    auto r = ClientConfig::FromEnvironment();
+    auto r = ClientOptions::FromEnvironment();
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::invalid_argument);
     CHECK(r.error().message.find("FALTRAIN_REQUEST_TIMEOUT_MS") != std::string::npos);
   }
   env.Set("FALTRAIN_REQUEST_TIMEOUT_MS", "1");
   env.Set("FALTRAIN_CONNECT_TIMEOUT_MS", "x");
-  auto r = ClientConfig::FromEnvironment();
+  auto r = ClientOptions::FromEnvironment();
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("FALTRAIN_CONNECT_TIMEOUT_MS") != std::string::npos);
 }
 
 TEST_CASE("UserAgent is faltrain/<version> (<os>) plus an optional suffix") {
-  ClientConfig c;
+  ClientOptions c;
   std::string prefix = "faltrain/" + std::string(version()) + " (";
   std::string ua = c.UserAgent();
   CHECK(ua.rfind(prefix, 0) == 0);
@@ -171,7 +171,7 @@ TEST_CASE("UserAgent is faltrain/<version> (<os>) plus an optional suffix") {
 }
 
 TEST_CASE("Describe summarises the config without the key") {
-  ClientConfig c;
+  ClientOptions c;
   c.api_key = "4c46f3ab-1111-2222-3333-444455556666:0bd24b7e9f0011aa";
   c.webhook_url = "https://app.example/hook";
   c.test_mode = true;
@@ -188,7 +188,7 @@ TEST_CASE("Describe summarises the config without the key") {
   CHECK(d.find("retry.max_attempts=4") != std::string::npos);
   CHECK(d.find("multipart_threshold=94371840") != std::string::npos);
 
-  ClientConfig empty;
+  ClientOptions empty;
   CHECK(empty.Describe().find("api_key=(none)") != std::string::npos);
   CHECK(empty.Describe().find("webhook_url=(none)") != std::string::npos);
 }

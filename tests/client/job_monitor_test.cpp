@@ -45,7 +45,7 @@ TEST_CASE("JobMonitor drives several jobs to completion on one thread") {
     return HttpResponse{202, {}, R"({"status":"IN_PROGRESS","logs":[{"message":"step )" +
                                      std::to_string(n * 10) + R"(/100"}]})"};
   });
-  ClientConfig config;
+  ClientOptions config;
   config.api_key = "k:s";
   auto client = TrainingClient::Create(config, transport, clock);
   REQUIRE(client.has_value());
@@ -85,7 +85,7 @@ TEST_CASE("JobMonitor::PollDue reports the next wake-up and Remove stops watchin
   transport->SetFallback([](const HttpRequest&) -> result<HttpResponse> {
     return HttpResponse{202, {}, R"({"status":"IN_QUEUE","queue_position":5})"};
   });
-  ClientConfig config;
+  ClientOptions config;
   config.api_key = "k:s";
   JobMonitor monitor(TrainingClient::Create(config, transport, clock).value(), WatchOptions{});
   monitor.Add(JobFor("x"), {});

@@ -106,7 +106,7 @@ TEST_CASE("AddImage rejects bad names, formats and duplicates") {
 }
 
 TEST_CASE("limits are enforced when adding and validating") {
-  TrainingSetLimits limits;
+  TrainingSetOptions limits;
   limits.min_images = 2;
   limits.max_images = 3;
   limits.max_image_bytes = 100;
@@ -140,7 +140,7 @@ TEST_CASE("limits are enforced when adding and validating") {
 }
 
 TEST_CASE("an empty set never makes a zip, whatever the limits") {
-  TrainingSetLimits limits;
+  TrainingSetOptions limits;
   limits.min_images = 0;
   TrainingSet set(limits);
   CHECK_FALSE(set.ToZip());
@@ -198,7 +198,7 @@ TEST_CASE("AddFile reads the photo and a caption beside it") {
 TEST_CASE("AddFile refuses an oversized file before reading it") {
   TempDir dir;
   dir.Write("huge.jpg", Jpeg(std::string(2048, 'h')));
-  TrainingSetLimits limits;
+  TrainingSetOptions limits;
   limits.max_image_bytes = 1024;
   TrainingSet set(limits);
   auto r = set.AddFile(dir.path / "huge.jpg");
@@ -214,7 +214,7 @@ TEST_CASE("AddDirectory takes images in name order and skips other files") {
   dir.Write("a.txt", "caption for a");
   dir.Write("readme.md", "not a photo");
   fs::create_directories(dir.path / "sub.jpg");  // a directory with an image-like name
-  TrainingSetLimits limits;
+  TrainingSetOptions limits;
   limits.min_images = 3;
   TrainingSet set(limits);
   REQUIRE(set.AddDirectory(dir.path));

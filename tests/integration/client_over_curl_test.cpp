@@ -18,7 +18,7 @@ namespace {
 
 using faltrain::AvatarStyle;
 using faltrain::CancelOutcome;
-using faltrain::ClientConfig;
+using faltrain::ClientOptions;
 using faltrain::CurlTransport;
 using faltrain::CurlTransportOptions;
 using faltrain::errc;
@@ -44,8 +44,8 @@ FakeFalServerOptions ServerOptions() {
   return o;
 }
 
-ClientConfig Config(const FakeFalServer& server) {
-  ClientConfig c;
+ClientOptions Config(const FakeFalServer& server) {
+  ClientOptions c;
   c.api_key = kKey;
   c.endpoints.queue_url = server.base_url();
   c.endpoints.rest_url = server.base_url();
@@ -240,7 +240,7 @@ TEST_CASE("upload: initiate with the key, PUT to the signed URL without it") {
 
 TEST_CASE("multipart upload: parts in order, completed with their etags") {
   FakeFalServer server(ServerOptions());
-  ClientConfig config = Config(server);
+  ClientOptions config = Config(server);
   config.multipart_threshold = 1000;
   config.multipart_part_size = 400;
   auto client = TrainingClient::Create(config, std::make_shared<CurlTransport>(),
@@ -255,10 +255,10 @@ TEST_CASE("multipart upload: parts in order, completed with their etags") {
   CHECK(server.count(Route::kUploadComplete) == 1);
 }
 
-TEST_CASE("ClientConfig's request timeout applies to a caller's own CurlTransport") {
+TEST_CASE("ClientOptions's request timeout applies to a caller's own CurlTransport") {
   FakeFalServer server(ServerOptions());
   server.AddFault(Route::kStatus, Fault::Slow(10s));
-  ClientConfig config = Config(server);
+  ClientOptions config = Config(server);
   config.retry.max_attempts = 1;
   config.request_timeout = 300ms;
   // The caller's transport has its own (long) defaults; the client's settings win per request.
@@ -288,7 +288,7 @@ TEST_CASE("401 becomes errc::unauthorized with fal's detail, not retried, key no
 
 TEST_CASE("a wrong key is refused by the server as fal would") {
   FakeFalServer server(ServerOptions());
-  ClientConfig config = Config(server);
+  ClientOptions config = Config(server);
   config.api_key = "other:key\n";  // trimmed by the client, still wrong
   auto client = TrainingClient::Create(config, std::make_shared<CurlTransport>(),
                                        std::make_shared<VirtualClock>());
@@ -391,7 +391,7 @@ TEST_CASE("a dropped connection on status is retried (status is idempotent)") {
 
 TEST_CASE("nothing listening: submit is retried (it provably never arrived), then fails") {
   FakeFalServer unused_reference(ServerOptions());
-  ClientConfig config = Config(unused_reference);
+  ClientOptions config = Config(unused_reference);
   config.endpoints.queue_url = "http://127.0.0.1:" + std::to_string(faltrain_testing::UnusedLoopbackPort());
   auto transport = std::make_shared<CurlTransport>();
   auto client = TrainingClient::Create(config, transport, std::make_shared<VirtualClock>());
@@ -404,7 +404,7 @@ TEST_CASE("nothing listening: submit is retried (it provably never arrived), the
 
 TEST_CASE("a slow server against the request timeout") {
   FakeFalServer server(ServerOptions());
-  ClientConfig config = Config(server);
+  ClientOptions config = Config(server);
   config.request_timeout = 300ms;
   // No transport given: the client builds its own CurlTransport from the config's timeouts.
   auto client = TrainingClient::Create(config, nullptr, std::make_shared<VirtualClock>());

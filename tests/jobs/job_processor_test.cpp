@@ -160,7 +160,7 @@ TEST_CASE("the reconciler resolves stale jobs from the inbox or by asking fal") 
     if (it == replies.end()) return HttpResponse{404, {}, R"({"detail":"not found"})"};
     return HttpResponse{it->second.first, {{"Content-Type", "application/json"}}, it->second.second};
   });
-  ClientConfig config;
+  ClientOptions config;
   config.api_key = "id:secret";
   config.retry.max_attempts = 1;
   auto client = TrainingClient::Create(config, transport, f.clock).value();

@@ -173,7 +173,7 @@ class Receiver {
 };
 
 TrainingClient ClientFor(const std::string& sim_url) {
-  ClientConfig config;
+  ClientOptions config;
   config.api_key = "sim-id:sim-secret";
   config.endpoints.queue_url = sim_url;
   config.endpoints.rest_url = sim_url;

@@ -28,7 +28,7 @@ struct Fixture {
       if (line.rfind("fault ", 0) == 0) ++faults_fired;
     };
     sim = std::make_shared<SimTransport>(o, clock);
-    ClientConfig config;
+    ClientOptions config;
     config.test_mode = true;
     config.retry.initial_backoff = 1s;
     auto created = TrainingClient::Create(config, sim, clock);
@@ -211,7 +211,7 @@ TEST_CASE("uploads through the client land in the simulator, single PUT and mult
   REQUIRE_MESSAGE(url.has_value(), ErrorText(url));
   CHECK(Call(*f.sim, HttpMethod::kGet, url.value()).body == std::string("PK\x03\x04 tiny", 9));
 
-  ClientConfig config;
+  ClientOptions config;
   config.test_mode = true;
   config.multipart_threshold = 1000;
   config.multipart_part_size = 300;
@@ -227,7 +227,7 @@ TEST_CASE("uploads through the client land in the simulator, single PUT and mult
 TEST_CASE("AVATAR_TEST_MODE=true: CreateTrainingClient selects the simulator, FAL_MOCK_TRAINING_DURATION sets its pace") {
   ::setenv("AVATAR_TEST_MODE", "true", 1);
   ::setenv("FAL_MOCK_TRAINING_DURATION", "90", 1);
-  auto config = ClientConfig::FromEnvironment();
+  auto config = ClientOptions::FromEnvironment();
   ::unsetenv("AVATAR_TEST_MODE");
   REQUIRE(config.has_value());
   CHECK(config.value().test_mode);
@@ -247,12 +247,12 @@ TEST_CASE("AVATAR_TEST_MODE=true: CreateTrainingClient selects the simulator, FA
 }
 
 TEST_CASE("CreateTrainingClient outside test mode is TrainingClient::Create: a key is needed") {
-  ClientConfig config;
+  ClientOptions config;
   auto without_key = CreateTrainingClient(config);
   REQUIRE_FALSE(without_key.has_value());
   CHECK(without_key.error().code == errc::missing_credentials);
   config.api_key = "key-id:key-secret";
   auto with_key = CreateTrainingClient(config);
   REQUIRE_MESSAGE(with_key.has_value(), ErrorText(with_key));
-  CHECK_FALSE(with_key.value().config().test_mode);
+  CHECK_FALSE(with_key.value().options().test_mode);
 }

@@ -1,5 +1,13 @@
 #pragma once
-// Client configuration: from code, from the environment, or both.
+// Client options: from code, from the environment, or both.
+//
+// Naming rule for every settings struct of faltrain's public API: a plain aggregate of settings
+// that a constructor, factory or call takes is named `<Thing>Options` (`ClientOptions`,
+// `WatchOptions`, `SubmitOptions`, `CurlTransportOptions`, `JobProcessorOptions`,
+// `SqliteJobStoreOptions`, `SimOptions`, `TrainingSetOptions`, ...), whether it is filled in code or
+// loaded (`ClientOptions::FromEnvironment`, `SimOptions::FromEnvironment`). Types with behaviour
+// keep the name of their role: `RetryPolicy` computes backoffs, `Endpoints` is a value inside
+// `ClientOptions`.
 
 #include <faltrain/client/logging.hpp>
 #include <faltrain/client/result.hpp>
@@ -20,7 +28,8 @@ struct Endpoints {
   std::string jwks_url = "https://rest.fal.ai/.well-known/jwks.json";
 };
 
-struct ClientConfig {
+/// Everything a `TrainingClient` is created with (`TrainingClient::Create`, `CreateTrainingClient`).
+struct ClientOptions {
   /// "key_id:key_secret", sent as `Authorization: Key <api_key>`. Trimmed before use.
   std::string api_key;
   Endpoints endpoints;
@@ -49,7 +58,7 @@ struct ClientConfig {
   ///   FALTRAIN_CONNECT_TIMEOUT_MS, FALTRAIN_REQUEST_TIMEOUT_MS; FALTRAIN_USER_AGENT (suffix).
   /// Fails with `errc::invalid_argument` on unparsable numbers or URLs. A missing key is not an
   /// error here (test mode needs none); `TrainingClient::Create` reports it.
-  static result<ClientConfig> FromEnvironment();
+  static result<ClientOptions> FromEnvironment();
 
   /// The full User-Agent header value.
   std::string UserAgent() const;

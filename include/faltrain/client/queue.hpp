@@ -83,9 +83,9 @@ enum class QueuePriority { kNormal, kLow };
 
 /// Options of one submission; all map to fal's queue headers or query.
 struct SubmitOptions {
-  /// Webhook for this request (`fal_webhook`); empty uses `ClientConfig::webhook_url`.
+  /// Webhook for this request (`fal_webhook`); empty uses `ClientOptions::webhook_url`.
   std::string webhook_url;
-  /// Send no webhook at all, even when `ClientConfig::webhook_url` is set (e.g. for generations
+  /// Send no webhook at all, even when `ClientOptions::webhook_url` is set (e.g. for generations
   /// that are not tracked jobs).
   bool no_webhook = false;
   QueuePriority priority = QueuePriority::kNormal;       ///< X-Fal-Queue-Priority

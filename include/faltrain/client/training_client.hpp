@@ -2,8 +2,8 @@
 // TrainingClient: train avatar models on fal and use them. The whole story, runnable, is
 // examples/quickstart/main.cpp; in short:
 //
-//   auto config = faltrain::ClientConfig::FromEnvironment();        // FAL_KEY, AVATAR_TEST_MODE, ...
-//   auto client = faltrain::TrainingClient::Create(config.value());
+//   auto options = faltrain::ClientOptions::FromEnvironment();        // FAL_KEY, AVATAR_TEST_MODE, ...
+//   auto client = faltrain::TrainingClient::Create(options.value());
 //   faltrain::TrainingSet photos;
 //   photos.AddDirectory("photos/");                                  // captions from <stem>.txt
 //   faltrain::TrainingRequest request;
@@ -104,13 +104,13 @@ struct TrainingJob {
 /// Thread-safe and cheap to copy (copies share one connection pool and registry).
 class TrainingClient {
  public:
-  /// Builds a client. `config.connect_timeout` and `config.request_timeout` travel on every request
+  /// Builds a client. `options.connect_timeout` and `options.request_timeout` travel on every request
   /// and so apply to a caller's `transport` too (see `Transport`). With `transport` null: a
   /// `CurlTransport` (test mode then fails with
   /// `errc::invalid_argument`: use `CreateTrainingClient` from <faltrain/testing.hpp>, which puts
   /// the simulator behind the client). Fails with `errc::missing_credentials` when not in test
   /// mode and no key is set.
-  static result<TrainingClient> Create(ClientConfig config,
+  static result<TrainingClient> Create(ClientOptions options,
                                        std::shared_ptr<Transport> transport = nullptr,
                                        std::shared_ptr<Clock> clock = nullptr);
 
@@ -152,9 +152,10 @@ class TrainingClient {
   result<GenerationInput> BuildGenerationInput(const TrainingOutput& trained,
                                                const GenerateRequest& request) const;
 
-  // -- configuration -----------------------------------------------------------------------------
+  // -- options ---------------------------------------------------------------------------------------
   TrainerRegistry& trainers();
-  const ClientConfig& config() const;
+  /// The options the client was created with (key trimmed).
+  const ClientOptions& options() const;
   Clock& clock() const;
 
  private:

@@ -12,7 +12,8 @@
 namespace faltrain {
 inline namespace v1 {
 
-struct TrainingSetLimits {
+/// Limits a `TrainingSet` enforces while photos are added and before zipping.
+struct TrainingSetOptions {
   std::size_t min_images = 4;                      ///< the trainer's minimum is checked too
   std::size_t max_images = 200;
   std::size_t max_image_bytes = 20u << 20;         ///< 20 MiB per photo
@@ -29,7 +30,7 @@ class TrainingSet {
     std::string caption;  ///< empty = none
   };
 
-  explicit TrainingSet(TrainingSetLimits limits = {});
+  explicit TrainingSet(TrainingSetOptions options = {});
 
   /// Adds a photo from memory. Fails on an empty or duplicate name (case-insensitive), a name with
   /// a path, an unsupported format, or a limit exceeded.
@@ -48,7 +49,7 @@ class TrainingSet {
   std::size_t total_bytes() const { return total_bytes_; }
 
  private:
-  TrainingSetLimits limits_;
+  TrainingSetOptions limits_;
   std::vector<Image> images_;
   std::size_t total_bytes_ = 0;
 };

@@ -63,7 +63,7 @@ struct HttpResponse {
 ///
 /// Implementations must apply a request's non-zero `timeout` and `connect_timeout` (an in-process
 /// transport with no connection to make may ignore `connect_timeout`): `TrainingClient` sets both
-/// from `ClientConfig::request_timeout` and `ClientConfig::connect_timeout` on every request, which is
+/// from `ClientOptions::request_timeout` and `ClientOptions::connect_timeout` on every request, which is
 /// how those settings reach a transport the caller built (`CurlTransport` and `SimTransport` honour
 /// them, `ScriptedTransport` records them).
 class Transport {

@@ -15,9 +15,9 @@ inline namespace v1 {
 struct PreflightOptions {
   // --- the set ---
   /// Fewer usable (not rejected) photos than this: `too_few_photos`. Use `PreflightOptionsFor` to
-  /// take the trainer's minimum. Default 4 (`TrainingSetLimits::min_images`).
+  /// take the trainer's minimum. Default 4 (`TrainingSetOptions::min_images`).
   std::size_t min_photos = 4;
-  /// More photos than this: `too_many_photos`. Default 200 (`TrainingSetLimits::max_images`).
+  /// More photos than this: `too_many_photos`. Default 200 (`TrainingSetOptions::max_images`).
   std::size_t max_photos = 200;
 
   // --- each photo ---

@@ -1,7 +1,7 @@
 #pragma once
 // Test mode: an offline simulator of fal's queue, storage and webhooks behind the `Transport`
 // interface. `CreateTrainingClient` (test_mode.hpp) puts it behind a client when
-// `ClientConfig::test_mode` is set (AVATAR_TEST_MODE=true).
+// `ClientOptions::test_mode` is set (AVATAR_TEST_MODE=true).
 //
 // It routes by URL path and ignores scheme and host, so the client's usual hosts
 // (https://queue.fal.run, https://rest.fal.ai, https://v3.fal.media) all reach it, and so does a

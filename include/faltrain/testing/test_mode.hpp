@@ -2,7 +2,7 @@
 // The one switch for test mode. Production code (`faltrain::client`) neither contains nor chooses
 // the simulator; a program that honours `AVATAR_TEST_MODE` builds its client here instead:
 //
-//   auto client = faltrain::CreateTrainingClient(faltrain::ClientConfig::FromEnvironment().value());
+//   auto client = faltrain::CreateTrainingClient(faltrain::ClientOptions::FromEnvironment().value());
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/config.hpp>
@@ -15,8 +15,8 @@ namespace faltrain {
 inline namespace v1 {
 
 /// A client over a `SimTransport` (settings from `SimOptions::FromEnvironment()`, time from
-/// `clock`) when `config.test_mode` is set; otherwise exactly `TrainingClient::Create(config)`.
-result<TrainingClient> CreateTrainingClient(ClientConfig config,
+/// `clock`) when `options.test_mode` is set; otherwise exactly `TrainingClient::Create(options)`.
+result<TrainingClient> CreateTrainingClient(ClientOptions options,
                                             std::shared_ptr<Clock> clock = nullptr);
 
 }  // namespace v1

@@ -17,7 +17,7 @@ enum class Repeatable {
 };
 
 struct TrainingClient::Impl {
-  ClientConfig config;
+  ClientOptions config;
   std::shared_ptr<Transport> transport;
   std::shared_ptr<Clock> clock;
   TrainerRegistry trainers;

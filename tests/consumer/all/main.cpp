@@ -83,7 +83,7 @@ void CheckScriptedStatus() {
   auto transport = std::make_shared<faltrain::ScriptedTransport>();
   transport->ExpectResponse(
       202, R"({"status":"IN_QUEUE","request_id":"req-1","queue_position":2})");
-  faltrain::ClientConfig config;
+  faltrain::ClientOptions config;
   config.api_key = "key-id:key-secret";
   auto client = faltrain::TrainingClient::Create(config, transport);
   if (!Ok(client, "Create")) return ++failures, void();
@@ -107,7 +107,7 @@ void CheckScriptedStatus() {
 
 // Test mode: the whole story against the built-in simulator, on a virtual clock.
 void CheckTestMode() {
-  faltrain::ClientConfig config;
+  faltrain::ClientOptions config;
   config.test_mode = true;
   auto clock = std::make_shared<faltrain::VirtualClock>();
   auto client = faltrain::CreateTrainingClient(config, clock);

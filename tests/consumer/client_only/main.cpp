@@ -42,7 +42,7 @@ class CannedTransport final : public faltrain::Transport {
 void CheckStatusThroughOwnTransport() {
   auto transport = std::make_shared<CannedTransport>(
       R"({"status":"IN_PROGRESS","request_id":"req-7","logs":[{"message":"step 10/500"}]})");
-  faltrain::ClientConfig config;
+  faltrain::ClientOptions config;
   config.api_key = "key-id:key-secret";
   auto client = faltrain::TrainingClient::Create(config, transport);
   CHECK(client.has_value());
@@ -60,7 +60,7 @@ void CheckStatusThroughOwnTransport() {
 }
 
 void CheckTestModeNeedsTheTestingComponent() {
-  faltrain::ClientConfig config;
+  faltrain::ClientOptions config;
   config.test_mode = true;
   auto client = faltrain::TrainingClient::Create(config);
   CHECK(!client.has_value() && client.error().message.find("faltrain::testing") != std::string::npos);
