@@ -98,7 +98,7 @@ result<faltrain::RequestHandle> ResolveHandle(const ParsedArgs& args,
   std::error_code ec;
   if (fs::is_regular_file(what, ec)) {
     FALTRAIN_TRY(auto json, ReadTextFile(what));
-    return faltrain::RequestHandle::FromJson(json);
+    return faltrain::RequestHandle::Parse(json);
   }
   auto endpoint = args.Value("endpoint");
   if (!endpoint) {

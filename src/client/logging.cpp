@@ -1,5 +1,7 @@
 #include <faltrain/client/logging.hpp>
 
+#include "client/detail/enum_text.hpp"
+
 #include <cstdio>
 #include <mutex>
 
@@ -14,6 +16,11 @@ std::string_view to_string(LogLevel level) noexcept {
     case LogLevel::kError: return "error";
   }
   return "info";
+}
+
+result<LogLevel> ParseLogLevel(std::string_view text) {
+  return detail::ParseEnum(text, "log level",
+                           {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError});
 }
 
 LogSink MakeStderrLogSink(LogLevel min_level) {

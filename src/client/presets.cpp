@@ -1,6 +1,7 @@
 #include <faltrain/client/presets.hpp>
 
-#include <fmt/format.h>
+#include "client/detail/enum_text.hpp"
+
 
 #include <algorithm>
 #include <array>
@@ -43,19 +44,6 @@ constexpr StyleInfo kArtisticInfo{
     "художественном стиле.",
     "fal-ai/flux-pro-trainer"};
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 }  // namespace
 
 std::string_view to_string(AvatarStyle s) noexcept {
@@ -76,22 +64,12 @@ std::string_view to_string(QualityPreset p) noexcept {
 }
 
 result<AvatarStyle> ParseAvatarStyle(std::string_view text) {
-  std::string_view t = Trim(text);
-  for (AvatarStyle s : {AvatarStyle::kPortrait, AvatarStyle::kArtistic}) {
-    if (EqualsIgnoreCase(t, to_string(s))) return s;
-  }
-  return fail(errc::invalid_argument,
-              fmt::format("unknown avatar style '{}'; valid styles: portrait, artistic", text));
+  return detail::ParseEnum(text, "avatar style", {AvatarStyle::kPortrait, AvatarStyle::kArtistic});
 }
 
 result<QualityPreset> ParseQualityPreset(std::string_view text) {
-  std::string_view t = Trim(text);
-  for (QualityPreset p : {QualityPreset::kFast, QualityPreset::kBalanced, QualityPreset::kQuality}) {
-    if (EqualsIgnoreCase(t, to_string(p))) return p;
-  }
-  return fail(errc::invalid_argument,
-              fmt::format("unknown quality preset '{}'; valid presets: fast, balanced, quality",
-                          text));
+  return detail::ParseEnum(text, "quality preset",
+                           {QualityPreset::kFast, QualityPreset::kBalanced, QualityPreset::kQuality});
 }
 
 PresetValues GetPreset(AvatarStyle style, QualityPreset preset) noexcept {

@@ -1,5 +1,6 @@
 #include <faltrain/client/queue.hpp>
 
+#include "client/detail/enum_text.hpp"
 #include "client/detail/json_reader.hpp"
 #include <faltrain/client/json_writer.hpp>
 
@@ -92,7 +93,7 @@ std::string RequestHandle::ToJson() const {
   return std::move(w).str();
 }
 
-result<RequestHandle> RequestHandle::FromJson(std::string_view json) {
+result<RequestHandle> RequestHandle::Parse(std::string_view json) {
   detail::JsonDocument doc(json);
   detail::od::object root;
   if (doc.error() != simdjson::SUCCESS || doc.Object().get(root) != simdjson::SUCCESS) {
@@ -137,6 +138,12 @@ std::string_view to_string(RequestPhase p) noexcept {
   return "UNKNOWN";
 }
 
+result<RequestPhase> ParseRequestPhase(std::string_view text) {
+  return detail::ParseEnum(text, "request phase",
+                           {RequestPhase::kInQueue, RequestPhase::kInProgress,
+                            RequestPhase::kCompleted, RequestPhase::kUnknown});
+}
+
 std::string_view to_string(CancelOutcome c) noexcept {
   switch (c) {
     case CancelOutcome::kRequested: return "CANCELLATION_REQUESTED";
@@ -144,6 +151,20 @@ std::string_view to_string(CancelOutcome c) noexcept {
     case CancelOutcome::kCancelled: return "OK";
   }
   return "OK";
+}
+
+result<CancelOutcome> ParseCancelOutcome(std::string_view text) {
+  return detail::ParseEnum(text, "cancel outcome",
+                           {CancelOutcome::kRequested, CancelOutcome::kAlreadyCompleted,
+                            CancelOutcome::kCancelled});
+}
+
+std::string_view to_string(QueuePriority p) noexcept {
+  return p == QueuePriority::kLow ? "low" : "normal";
+}
+
+result<QueuePriority> ParseQueuePriority(std::string_view text) {
+  return detail::ParseEnum(text, "queue priority", {QueuePriority::kNormal, QueuePriority::kLow});
 }
 
 }  // namespace v1

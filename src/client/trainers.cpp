@@ -1,6 +1,7 @@
 #include <faltrain/client/queue.hpp>
 #include <faltrain/client/trainers.hpp>
 
+#include "client/detail/enum_text.hpp"
 #include "client/detail/json_reader.hpp"
 
 #include <fmt/format.h>
@@ -292,6 +293,10 @@ std::string_view to_string(OutputKind k) noexcept {
     case OutputKind::kFinetuneId: return "finetune_id";
   }
   return "lora_file";
+}
+
+result<OutputKind> ParseOutputKind(std::string_view text) {
+  return detail::ParseEnum(text, "output kind", {OutputKind::kLoraFile, OutputKind::kFinetuneId});
 }
 
 TrainerRegistry::TrainerRegistry() : state_(std::make_unique<State>()) {}

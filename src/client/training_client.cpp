@@ -26,8 +26,6 @@ bool IsUsableFileUrl(std::string_view url) {
   return detail::IsHttpUrl(url) || url.substr(0, 5) == "data:";
 }
 
-std::string_view PriorityHeader(QueuePriority p) { return p == QueuePriority::kLow ? "low" : "normal"; }
-
 }  // namespace
 
 // ---- Impl ----------------------------------------------------------------------------------------
@@ -226,7 +224,7 @@ result<RequestHandle> TrainingClient::Submit(std::string_view endpoint_id, std::
   }
   request.headers = impl_->BaseHeaders();
   request.headers.Add("Content-Type", "application/json");
-  request.headers.Add("X-Fal-Queue-Priority", std::string(PriorityHeader(options.priority)));
+  request.headers.Add("X-Fal-Queue-Priority", std::string(to_string(options.priority)));
   if (options.start_timeout) {
     if (options.start_timeout->count() <= 1) {
       return fail(errc::invalid_argument, "start_timeout must be more than 1 second");

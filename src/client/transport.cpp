@@ -1,5 +1,7 @@
 #include <faltrain/client/transport.hpp>
 
+#include "client/detail/enum_text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -24,6 +26,11 @@ std::string_view to_string(HttpMethod m) noexcept {
     case HttpMethod::kDelete: return "DELETE";
   }
   return "GET";
+}
+
+result<HttpMethod> ParseHttpMethod(std::string_view text) {
+  return detail::ParseEnum(text, "HTTP method",
+                           {HttpMethod::kGet, HttpMethod::kPost, HttpMethod::kPut, HttpMethod::kDelete});
 }
 
 void HttpHeaders::Add(std::string name, std::string value) {

@@ -2,6 +2,8 @@
 
 #include "faltrain/jobs/job_store.hpp"
 
+#include "client/detail/enum_text.hpp"
+
 #include <fmt/format.h>
 
 namespace faltrain {
@@ -19,11 +21,9 @@ std::string_view to_string(JobStatus s) noexcept {
 }
 
 result<JobStatus> ParseJobStatus(std::string_view text) {
-  for (auto s : {JobStatus::kPending, JobStatus::kTraining, JobStatus::kCompleted, JobStatus::kFailed,
-                 JobStatus::kCancelled}) {
-    if (to_string(s) == text) return s;
-  }
-  return fail(errc::invalid_argument, fmt::format("unknown job status \"{}\"", text));
+  return detail::ParseEnum(text, "job status",
+                           {JobStatus::kPending, JobStatus::kTraining, JobStatus::kCompleted,
+                            JobStatus::kFailed, JobStatus::kCancelled});
 }
 
 bool IsFinal(JobStatus s) noexcept {

@@ -3,6 +3,8 @@
 
 #include <faltrain/testing/sim_transport.hpp>
 
+#include "client/detail/enum_text.hpp"
+
 #include <cstdlib>
 #include <string>
 
@@ -48,10 +50,13 @@ std::string_view to_string(SimFaultKind k) noexcept {
 }
 
 result<SimFaultKind> ParseSimFaultKind(std::string_view text) {
-  for (const auto& [kind, name] : kKinds) {
-    if (name == text) return kind;
-  }
-  return fail(errc::invalid_argument, "unknown fault kind '" + std::string(text) + "'");
+  return detail::ParseEnum(text, "fault kind",
+                           {SimFaultKind::kRateLimit, SimFaultKind::kBadGateway,
+                            SimFaultKind::kServiceUnavailable, SimFaultKind::kDropConnection,
+                            SimFaultKind::kSlowResponse, SimFaultKind::kTrainingFailure,
+                            SimFaultKind::kWebhookDrop, SimFaultKind::kWebhookDuplicate,
+                            SimFaultKind::kWebhookDelay, SimFaultKind::kWebhookOutOfOrder,
+                            SimFaultKind::kWebhookPayloadError});
 }
 
 std::string_view to_string(SimOperation op) noexcept {
@@ -62,10 +67,24 @@ std::string_view to_string(SimOperation op) noexcept {
 }
 
 result<SimOperation> ParseSimOperation(std::string_view text) {
-  for (const auto& [operation, name] : kOperations) {
-    if (name == text) return operation;
+  return detail::ParseEnum(text, "operation",
+                           {SimOperation::kAny, SimOperation::kSubmit, SimOperation::kStatus,
+                            SimOperation::kResult, SimOperation::kCancel, SimOperation::kStorage,
+                            SimOperation::kJwks});
+}
+
+std::string_view to_string(SimDelivery d) noexcept {
+  switch (d) {
+    case SimDelivery::kAuto: return "auto";
+    case SimDelivery::kBackground: return "background";
+    case SimDelivery::kManual: return "manual";
   }
-  return fail(errc::invalid_argument, "unknown operation '" + std::string(text) + "'");
+  return "auto";
+}
+
+result<SimDelivery> ParseSimDelivery(std::string_view text) {
+  return detail::ParseEnum(text, "webhook delivery",
+                           {SimDelivery::kAuto, SimDelivery::kBackground, SimDelivery::kManual});
 }
 
 result<SimFault> SimFault::Parse(std::string_view spec) {

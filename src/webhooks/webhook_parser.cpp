@@ -2,6 +2,7 @@
 
 #include "faltrain/webhooks/event.hpp"
 
+#include "client/detail/enum_text.hpp"
 #include "client/detail/json_reader.hpp"
 
 #include <fmt/format.h>
@@ -134,6 +135,11 @@ std::string_view to_string(WebhookStatus s) noexcept {
     case WebhookStatus::kUnknown: break;
   }
   return "UNKNOWN";
+}
+
+result<WebhookStatus> ParseWebhookStatus(std::string_view text) {
+  return detail::ParseEnum(text, "webhook status",
+                           {WebhookStatus::kOk, WebhookStatus::kError, WebhookStatus::kUnknown});
 }
 
 std::string WebhookEvent::FailureSummary() const {

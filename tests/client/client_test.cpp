@@ -567,15 +567,15 @@ TEST_CASE("request handles round-trip through JSON") {
   RequestHandle h = Handle();
   h.gateway_request_id = "gw";
   h.queue_position = 4;
-  auto back = RequestHandle::FromJson(h.ToJson());
+  auto back = RequestHandle::Parse(h.ToJson());
   REQUIRE(back.has_value());
   CHECK(back.value().request_id == h.request_id);
   CHECK(back.value().status_url == h.status_url);
   CHECK(back.value().cancel_url == h.cancel_url);
   CHECK(back.value().gateway_request_id == "gw");
   CHECK(back.value().queue_position == 4);
-  CHECK(RequestHandle::FromJson("{}").error().code == errc::invalid_argument);
-  CHECK(RequestHandle::FromJson("nope").error().code == errc::invalid_argument);
+  CHECK(RequestHandle::Parse("{}").error().code == errc::invalid_argument);
+  CHECK(RequestHandle::Parse("nope").error().code == errc::invalid_argument);
 }
 
 TEST_CASE("endpoint ids parse by fal's rules") {

@@ -12,6 +12,9 @@ namespace faltrain {
 inline namespace v1 {
 
 /// What went wrong, coarsely. Fine detail lives in `error`.
+///
+/// The one public enum whose enumerators are not `kCamelCase`: an error-code enum (registered
+/// with `std::is_error_code_enum`) named like `std::errc`, so `errc::timeout` reads as the standard's.
 enum class errc {
   ok = 0,
   invalid_argument = 1,     ///< the caller passed something unusable (message says what)

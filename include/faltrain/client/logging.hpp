@@ -2,6 +2,8 @@
 // A logging hook: faltrain never writes to stdout/stderr by itself; it tells this function.
 // Messages never contain API keys.
 
+#include <faltrain/client/result.hpp>
+
 #include <functional>
 #include <string_view>
 
@@ -9,7 +11,10 @@ namespace faltrain {
 inline namespace v1 {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
+/// "debug", "info", "warning", "error".
 std::string_view to_string(LogLevel level) noexcept;
+/// The inverse of `to_string(LogLevel)`; case-insensitive (e.g. for a `--log-level` flag).
+result<LogLevel> ParseLogLevel(std::string_view text);
 
 using LogSink = std::function<void(LogLevel level, std::string_view message)>;
 

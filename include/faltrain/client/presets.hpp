@@ -19,8 +19,10 @@ enum class QualityPreset { kFast, kBalanced, kQuality };
 
 std::string_view to_string(AvatarStyle s) noexcept;     ///< "portrait" / "artistic"
 std::string_view to_string(QualityPreset p) noexcept;   ///< "fast" / "balanced" / "quality"
-result<AvatarStyle> ParseAvatarStyle(std::string_view text);      ///< case-insensitive
-result<QualityPreset> ParseQualityPreset(std::string_view text);  ///< case-insensitive
+/// The inverse of `to_string(AvatarStyle)`; case-insensitive.
+result<AvatarStyle> ParseAvatarStyle(std::string_view text);
+/// The inverse of `to_string(QualityPreset)`; case-insensitive.
+result<QualityPreset> ParseQualityPreset(std::string_view text);
 
 /// A range of expected wall-clock minutes, e.g. 3–5.
 struct DurationEstimate {

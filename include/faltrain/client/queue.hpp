@@ -40,7 +40,8 @@ struct RequestHandle {
   std::optional<int> queue_position;  ///< at submission
 
   std::string ToJson() const;
-  static result<RequestHandle> FromJson(std::string_view json);
+  /// Reads what `ToJson` wrote.
+  static result<RequestHandle> Parse(std::string_view json);
 };
 
 enum class RequestPhase {
@@ -49,7 +50,10 @@ enum class RequestPhase {
   kCompleted,
   kUnknown,  ///< a status this library does not know; treated as terminal (fetch the result)
 };
+/// fal's status text: "IN_QUEUE", "IN_PROGRESS", "COMPLETED", "UNKNOWN".
 std::string_view to_string(RequestPhase p) noexcept;
+/// The inverse of `to_string(RequestPhase)`; case-insensitive.
+result<RequestPhase> ParseRequestPhase(std::string_view text);
 
 struct LogEntry {
   std::string message;
@@ -77,9 +81,20 @@ enum class CancelOutcome {
   kAlreadyCompleted,  ///< 400 ALREADY_COMPLETED: nothing to cancel
   kCancelled,         ///< OK: cancelled
 };
+/// fal's cancel status text: "CANCELLATION_REQUESTED", "ALREADY_COMPLETED", "OK".
 std::string_view to_string(CancelOutcome c) noexcept;
+/// The inverse of `to_string(CancelOutcome)`; case-insensitive.
+result<CancelOutcome> ParseCancelOutcome(std::string_view text);
 
-enum class QueuePriority { kNormal, kLow };
+/// fal's queue priority (`X-Fal-Queue-Priority`).
+enum class QueuePriority {
+  kNormal,  ///< "normal"
+  kLow,     ///< "low": runs when capacity is idle
+};
+/// "normal" / "low", as sent in `X-Fal-Queue-Priority`.
+std::string_view to_string(QueuePriority p) noexcept;
+/// The inverse of `to_string(QueuePriority)`; case-insensitive.
+result<QueuePriority> ParseQueuePriority(std::string_view text);
 
 /// Options of one submission; all map to fal's queue headers or query.
 struct SubmitOptions {

@@ -20,7 +20,10 @@ enum class OutputKind {
   kLoraFile,    ///< a LoRA weights file (`diffusers_lora_file` or `lora_file`) + config file
   kFinetuneId,  ///< a hosted finetune referenced by `finetune_id`
 };
+/// "lora_file" / "finetune_id" (as in trainer spec JSON).
 std::string_view to_string(OutputKind k) noexcept;
+/// The inverse of `to_string(OutputKind)`; case-insensitive.
+result<OutputKind> ParseOutputKind(std::string_view text);
 
 struct TrainerSpec {
   std::string endpoint_id;          ///< e.g. "fal-ai/flux-lora-portrait-trainer"

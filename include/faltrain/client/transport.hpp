@@ -13,7 +13,10 @@ namespace faltrain {
 inline namespace v1 {
 
 enum class HttpMethod { kGet, kPost, kPut, kDelete };
+/// "GET", "POST", "PUT", "DELETE".
 std::string_view to_string(HttpMethod m) noexcept;
+/// The inverse of `to_string(HttpMethod)`; case-insensitive.
+result<HttpMethod> ParseHttpMethod(std::string_view text);
 
 struct HttpHeader {
   std::string name;

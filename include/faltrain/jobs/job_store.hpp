@@ -27,6 +27,7 @@ inline namespace v1 {
 enum class JobStatus { kPending, kTraining, kCompleted, kFailed, kCancelled };
 /// "PENDING", "TRAINING", "COMPLETED", "FAILED", "CANCELLED".
 std::string_view to_string(JobStatus s) noexcept;
+/// The inverse of `to_string(JobStatus)`; case-insensitive.
 result<JobStatus> ParseJobStatus(std::string_view text);
 bool IsFinal(JobStatus s) noexcept;
 /// The forward-only rule: PENDING → TRAINING → final, PENDING → final; nothing leaves a final state.

@@ -52,14 +52,16 @@ enum class SimFaultKind {
   kWebhookPayloadError, ///< status OK with "payload": null and fal's "payload_error" text
 };
 std::string_view to_string(SimFaultKind k) noexcept;
-/// "rate_limit", "bad_gateway", "service_unavailable", "drop_connection", "slow_response",
-/// "training_failure", "webhook_drop", "webhook_duplicate", "webhook_delay",
-/// "webhook_out_of_order", "webhook_payload_error".
+/// The inverse of `to_string(SimFaultKind)` ("rate_limit", "bad_gateway", "service_unavailable",
+/// "drop_connection", "slow_response", "training_failure", "webhook_drop", "webhook_duplicate",
+/// "webhook_delay", "webhook_out_of_order", "webhook_payload_error"); case-insensitive.
 result<SimFaultKind> ParseSimFaultKind(std::string_view text);
 
 /// Which calls an HTTP fault applies to.
 enum class SimOperation { kAny, kSubmit, kStatus, kResult, kCancel, kStorage, kJwks };
+/// "any", "submit", "status", "result", "cancel", "storage", "jwks".
 std::string_view to_string(SimOperation op) noexcept;
+/// The inverse of `to_string(SimOperation)`; case-insensitive.
 result<SimOperation> ParseSimOperation(std::string_view text);
 
 /// One fault rule. Every non-empty matcher must match; then it fires with probability `rate`
@@ -85,6 +87,10 @@ enum class SimDelivery {
   kBackground,  ///< same as kAuto
   kManual,      ///< only when `SimTransport::RunDue()` is called (deterministic tests)
 };
+/// "auto", "background", "manual".
+std::string_view to_string(SimDelivery d) noexcept;
+/// The inverse of `to_string(SimDelivery)`; case-insensitive.
+result<SimDelivery> ParseSimDelivery(std::string_view text);
 
 struct SimOptions {
   /// Running time of a simulated training (FAL_MOCK_TRAINING_DURATION seconds; default 30 s).

@@ -22,7 +22,11 @@ enum class WebhookStatus {
   kError,    ///< "ERROR": the request failed; `error` says why, `payload` may carry a 422 detail
   kUnknown,  ///< any other status text (kept in `status_text`); never treated as success
 };
+/// "OK", "ERROR", "UNKNOWN".
 std::string_view to_string(WebhookStatus s) noexcept;
+/// The inverse of `to_string(WebhookStatus)`; case-insensitive. (`WebhookEvent::Parse` itself keeps
+/// fal's exact, case-sensitive status text and maps anything else to `kUnknown`.)
+result<WebhookStatus> ParseWebhookStatus(std::string_view text);
 
 struct WebhookParseOptions {
   /// Bodies larger than this are rejected before parsing (fal's bodies are a few KiB).
