@@ -2,17 +2,18 @@
 // TrainingClient: train avatar models on fal and use them. The whole story, runnable, is
 // examples/quickstart/main.cpp; in short:
 //
-//   auto options = faltrain::ClientOptions::FromEnvironment();        // FAL_KEY, AVATAR_TEST_MODE, ...
-//   auto client = faltrain::TrainingClient::Create(options.value());
+//   auto options = faltrain::ClientOptions::FromEnvironment();       // FAL_KEY, AVATAR_TEST_MODE, ...
+//   auto client = faltrain::TrainingClient::Create(*options);
 //   faltrain::TrainingSet photos;
 //   photos.AddDirectory("photos/");                                  // captions from <stem>.txt
 //   faltrain::TrainingRequest request;
-//   request.images_url = client.value().UploadTrainingSet(photos).value();
-//   auto job = client.value().SubmitTraining(request);              // trainer + preset from style
-//   auto trained = client.value().Wait(job.value(), watch_options);  // progress via on_progress
-//   auto images = client.value().Generate(trained.value(), generate_request);
+//   request.images_url = *client->UploadTrainingSet(photos);
+//   auto job = client->SubmitTraining(request);                      // trainer + preset from style
+//   auto trained = client->Wait(*job, watch_options);                // progress via on_progress
+//   auto images = client->Generate(*trained, generate_request);
 //
-// (Check each result before .value(): every call returns faltrain::result<T> and never throws.)
+// (Check each result before reading it with *, -> or .value(): every call returns
+// faltrain::result<T> and never throws.)
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/config.hpp>
