@@ -17,7 +17,7 @@ TEST_CASE("to_string and ParseX are inverses for every client enum") {
   CheckEnumRoundTrip({QualityPreset::kFast, QualityPreset::kBalanced, QualityPreset::kQuality},
                      ParseQualityPreset);
   CheckEnumRoundTrip({RequestPhase::kInQueue, RequestPhase::kInProgress, RequestPhase::kCompleted,
-                  RequestPhase::kUnknown},
+                      RequestPhase::kUnknown},
                      ParseRequestPhase);
   CheckEnumRoundTrip({CancelOutcome::kRequested, CancelOutcome::kAlreadyCompleted, CancelOutcome::kCancelled},
                      ParseCancelOutcome);

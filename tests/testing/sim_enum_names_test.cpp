@@ -15,13 +15,13 @@ using faltrain_testing::CheckEnumRoundTrip;
 
 TEST_CASE("to_string and ParseX are inverses for the simulator's and the webhooks' enums") {
   CheckEnumRoundTrip({SimFaultKind::kRateLimit, SimFaultKind::kBadGateway, SimFaultKind::kServiceUnavailable,
-                  SimFaultKind::kDropConnection, SimFaultKind::kSlowResponse,
-                  SimFaultKind::kTrainingFailure, SimFaultKind::kWebhookDrop,
-                  SimFaultKind::kWebhookDuplicate, SimFaultKind::kWebhookDelay,
-                  SimFaultKind::kWebhookOutOfOrder, SimFaultKind::kWebhookPayloadError},
+                      SimFaultKind::kDropConnection, SimFaultKind::kSlowResponse,
+                      SimFaultKind::kTrainingFailure, SimFaultKind::kWebhookDrop,
+                      SimFaultKind::kWebhookDuplicate, SimFaultKind::kWebhookDelay,
+                      SimFaultKind::kWebhookOutOfOrder, SimFaultKind::kWebhookPayloadError},
                      ParseSimFaultKind);
   CheckEnumRoundTrip({SimOperation::kAny, SimOperation::kSubmit, SimOperation::kStatus, SimOperation::kResult,
-                  SimOperation::kCancel, SimOperation::kStorage, SimOperation::kJwks},
+                      SimOperation::kCancel, SimOperation::kStorage, SimOperation::kJwks},
                      ParseSimOperation);
   CheckEnumRoundTrip({SimDelivery::kAuto, SimDelivery::kBackground, SimDelivery::kManual}, ParseSimDelivery);
   CheckEnumRoundTrip({WebhookStatus::kOk, WebhookStatus::kError, WebhookStatus::kUnknown}, ParseWebhookStatus);
