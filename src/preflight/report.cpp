@@ -1,5 +1,7 @@
 #include <faltrain/preflight/report.hpp>
 
+#include "client/detail/enum_text.hpp"
+
 #include <array>
 #include <string>
 #include <utility>
@@ -40,11 +42,16 @@ std::string_view to_string(Reason r) noexcept {
   return "unknown";
 }
 
-std::optional<Reason> ParseReason(std::string_view code) noexcept {
-  for (const auto& [reason, known] : kReasonCodes) {
-    if (known == code) return reason;
-  }
-  return std::nullopt;
+result<Reason> ParseReason(std::string_view code) {
+  return detail::ParseEnum(code, "reason",
+                           {Reason::kUnreadable, Reason::kLowResolution, Reason::kBlurry,
+                            Reason::kTooDark, Reason::kTooBright, Reason::kDuplicate, Reason::kNoFace,
+                            Reason::kMultipleFaces, Reason::kFaceTooSmall, Reason::kTooFewPhotos,
+                            Reason::kTooManyPhotos});
+}
+
+result<Verdict> ParseVerdict(std::string_view text) {
+  return detail::ParseEnum(text, "verdict", {Verdict::kOk, Verdict::kWarn, Verdict::kReject});
 }
 
 std::string DescribeReasons(const PreflightReport& report, std::size_t index) {

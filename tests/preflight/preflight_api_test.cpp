@@ -30,7 +30,7 @@ TEST_CASE("reason codes and verdicts are stable strings that parse back") {
     const auto reason = static_cast<Reason>(i);
     CAPTURE(to_string(reason));
     CHECK(to_string(reason) != "unknown");
-    CHECK(ParseReason(to_string(reason)) == reason);
+    CHECK(ParseReason(to_string(reason)).value() == reason);
   }
   CHECK(to_string(Reason::kLowResolution) == "low_resolution");
   CHECK(to_string(Reason::kFaceTooSmall) == "face_too_small");
@@ -38,6 +38,10 @@ TEST_CASE("reason codes and verdicts are stable strings that parse back") {
   CHECK(to_string(Verdict::kOk) == "ok");
   CHECK(to_string(Verdict::kWarn) == "warn");
   CHECK(to_string(Verdict::kReject) == "reject");
+  for (auto verdict : {Verdict::kOk, Verdict::kWarn, Verdict::kReject}) {
+    CHECK(ParseVerdict(to_string(verdict)).value() == verdict);
+  }
+  CHECK(ParseVerdict("maybe").error().code == errc::invalid_argument);
 }
 
 TEST_CASE("the face model: found in Debian's opencv-data, a clear error when missing") {

@@ -2,6 +2,8 @@
 // What a preflight check found: a verdict per photo with machine-readable reasons and the measured
 // values, and a verdict for the whole set with advice.
 
+#include <faltrain/client/result.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -20,6 +22,8 @@ enum class Verdict {
 };
 /// "ok", "warn", "reject".
 std::string_view to_string(Verdict v) noexcept;
+/// The inverse of `to_string(Verdict)`; case-insensitive.
+result<Verdict> ParseVerdict(std::string_view text);
 
 /// Why a photo or a set was faulted. `to_string` gives the stable, machine-readable code.
 enum class Reason {
@@ -37,8 +41,8 @@ enum class Reason {
 };
 /// The reason's code, e.g. "low_resolution".
 std::string_view to_string(Reason r) noexcept;
-/// The reason for a code from `to_string`, or nothing for an unknown code.
-std::optional<Reason> ParseReason(std::string_view code) noexcept;
+/// The inverse of `to_string(Reason)`; case-insensitive; `errc::invalid_argument` for an unknown code.
+result<Reason> ParseReason(std::string_view code);
 
 /// A face's bounding box in the oriented, full-resolution photo, in pixels.
 struct FaceBox {
