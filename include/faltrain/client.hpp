@@ -1,13 +1,14 @@
 #pragma once
-// faltrain::client — TrainingClient and everything it stands on (link faltrain::client).
-//
-// Naming, the same in every component:
-//   - enumerators are `kCamelCase` (`AvatarStyle::kPortrait`), except `errc`, whose names follow
-//     `std::errc` (`errc::invalid_argument`) because it is an error-code enum used beside std's;
-//   - every public enum `X` has `std::string_view to_string(X) noexcept` and its inverse
-//     `result<X> ParseX(std::string_view)` (case-insensitive, `errc::invalid_argument` listing the
-//     valid names); a struct read from text has `static result<X> X::Parse(std::string_view)`;
-//   - settings structs are `<Thing>Options` (see config.hpp).
+/// @file
+/// faltrain::client — TrainingClient and everything it stands on (link faltrain::client).
+///
+/// Naming, the same in every component:
+///   - enumerators are `kCamelCase` (`AvatarStyle::kPortrait`), except `errc`, whose names follow
+///     `std::errc` (`errc::invalid_argument`) because it is an error-code enum used beside std's;
+///   - every public enum `X` has `std::string_view to_string(X) noexcept` and its inverse
+///     `result<X> ParseX(std::string_view)` (case-insensitive, `errc::invalid_argument` listing the
+///     valid names); a struct read from text has `static result<X> X::Parse(std::string_view)`;
+///   - settings structs are `<Thing>Options` (see config.hpp).
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/config.hpp>

@@ -1,6 +1,7 @@
 #pragma once
-// Time as a dependency: every wait in faltrain goes through a `Clock`, so tests and the simulator can
-// run a thirty-minute training in milliseconds, and a `CancelToken` can interrupt any wait.
+/// @file
+/// Time as a dependency: every wait in faltrain goes through a `Clock`, so tests and the simulator can
+/// run a thirty-minute training in milliseconds, and a `CancelToken` can interrupt any wait.
 
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +20,7 @@ class CancelToken {
   CancelToken();
   /// Requests cancellation and wakes every `Clock::SleepFor` waiting on this token.
   void Cancel() const;
+  /// Whether `Cancel` was called on this token or a copy of it.
   bool cancelled() const;
 
  private:
@@ -30,8 +32,8 @@ class CancelToken {
 /// Source of time and of sleeping.
 class Clock {
  public:
-  using steady_time = std::chrono::steady_clock::time_point;
-  using wall_time = std::chrono::system_clock::time_point;
+  using steady_time = std::chrono::steady_clock::time_point;  ///< a point on the monotonic clock
+  using wall_time = std::chrono::system_clock::time_point;    ///< a calendar time point
 
   virtual ~Clock() = default;
   /// Monotonic time for deadlines and intervals.
@@ -49,12 +51,14 @@ class SystemClock final : public Clock {
   wall_time WallNow() override;
   bool SleepFor(std::chrono::nanoseconds d, CancelToken cancel = {}) override;
 };
+/// The process-wide `SystemClock` (every call returns the same instance).
 std::shared_ptr<Clock> MakeSystemClock();
 
 /// A clock that only moves when told to (or when someone sleeps on it): sleeping advances time
 /// instantly. For tests and for accelerated simulation. Thread-safe.
 class VirtualClock final : public Clock {
  public:
+  /// Starts at `start` wall time (default 2026-01-01T00:00:00Z) and steady time zero.
   explicit VirtualClock(wall_time start = wall_time(std::chrono::seconds(1767225600)));
   steady_time Now() override;
   wall_time WallNow() override;

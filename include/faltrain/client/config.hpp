@@ -1,13 +1,14 @@
 #pragma once
-// Client options: from code, from the environment, or both.
-//
-// Naming rule for every settings struct of faltrain's public API: a plain aggregate of settings
-// that a constructor, factory or call takes is named `<Thing>Options` (`ClientOptions`,
-// `WatchOptions`, `SubmitOptions`, `CurlTransportOptions`, `JobProcessorOptions`,
-// `SqliteJobStoreOptions`, `SimOptions`, `TrainingSetOptions`, ...), whether it is filled in code or
-// loaded (`ClientOptions::FromEnvironment`, `SimOptions::FromEnvironment`). Types with behaviour
-// keep the name of their role: `RetryPolicy` computes backoffs, `Endpoints` is a value inside
-// `ClientOptions`.
+/// @file
+/// Client options: from code, from the environment, or both.
+///
+/// Naming rule for every settings struct of faltrain's public API: a plain aggregate of settings
+/// that a constructor, factory or call takes is named `<Thing>Options` (`ClientOptions`,
+/// `WatchOptions`, `SubmitOptions`, `CurlTransportOptions`, `JobProcessorOptions`,
+/// `SqliteJobStoreOptions`, `SimOptions`, `TrainingSetOptions`, ...), whether it is filled in code or
+/// loaded (`ClientOptions::FromEnvironment`, `SimOptions::FromEnvironment`). Types with behaviour
+/// keep the name of their role: `RetryPolicy` computes backoffs, `Endpoints` is a value inside
+/// `ClientOptions`.
 
 #include <faltrain/client/logging.hpp>
 #include <faltrain/client/result.hpp>
@@ -23,8 +24,9 @@ inline namespace v1 {
 
 /// Where fal lives. Override for a local simulator or a proxy.
 struct Endpoints {
-  std::string queue_url = "https://queue.fal.run";
-  std::string rest_url = "https://rest.fal.ai";
+  std::string queue_url = "https://queue.fal.run";  ///< queue API: submit, status, result, cancel
+  std::string rest_url = "https://rest.fal.ai";     ///< REST API: storage uploads
+  /// Webhook signing keys. The client never fetches it: pass it to `JwksCacheOptions::url`.
   std::string jwks_url = "https://rest.fal.ai/.well-known/jwks.json";
 };
 
@@ -32,7 +34,7 @@ struct Endpoints {
 struct ClientOptions {
   /// "key_id:key_secret", sent as `Authorization: Key <api_key>`. Trimmed before use.
   std::string api_key;
-  Endpoints endpoints;
+  Endpoints endpoints;  ///< fal's hosts; http(s) URLs without a trailing slash
   /// Default webhook URL for submissions (`fal_webhook`); empty = none.
   std::string webhook_url;
   /// Test mode: talk to the offline simulator instead of fal (no key, no network).
@@ -42,14 +44,18 @@ struct ClientOptions {
   /// transport it has: its own `CurlTransport`, or one the caller passed to `TrainingClient::Create`
   /// (every `Transport` must honour them). Never silently dropped.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  /// Whole-request limit of that `CurlTransport` (a request may set its own `HttpRequest::timeout`).
   std::chrono::milliseconds request_timeout{std::chrono::seconds(120)};
-  /// Appended after "faltrain/<version> (<os>)".
+  /// Appended after `faltrain/<version> (<os>)` in the User-Agent header.
   std::string user_agent_suffix;
+  /// Retries of status, result, cancel and upload calls; a submit is retried only when fal
+  /// provably never received it (see `TrainingClient::Submit`).
   RetryPolicy retry;
-  LogSink log;
-  /// Uploads larger than this use fal's multipart upload, in parts of `multipart_part_size`.
+  LogSink log;  ///< where the client logs (every request at debug level); empty = silent
+  /// Uploads larger than this many bytes (90 MiB) use fal's multipart upload, in parts of
+  /// `multipart_part_size`. Must be > 0.
   std::size_t multipart_threshold = 90u << 20;
-  std::size_t multipart_part_size = 10u << 20;
+  std::size_t multipart_part_size = 10u << 20;   ///< bytes per multipart part (10 MiB); must be > 0
 
   /// Reads the environment over the defaults:
   ///   FAL_KEY, else FAL_KEY_ID + ":" + FAL_KEY_SECRET, else FAL_API_KEY (the seed's name);

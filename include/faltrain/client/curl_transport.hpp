@@ -1,5 +1,6 @@
 #pragma once
-// The real network: libcurl with a pool of reusable handles (keep-alive, TLS session reuse).
+/// @file
+/// The real network: libcurl with a pool of reusable handles (keep-alive, TLS session reuse).
 
 #include <faltrain/client/transport.hpp>
 
@@ -12,6 +13,7 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// How a `CurlTransport` connects, limits and identifies itself.
 struct CurlTransportOptions {
   /// Defaults for requests that carry no `HttpRequest::connect_timeout` / `timeout` of their own
   /// (a `TrainingClient` always sets both from its configuration).
@@ -47,13 +49,16 @@ struct CurlTransportStats {
 /// connection died before the answer, and a second submit can start a second paid training.
 class CurlTransport final : public Transport {
  public:
+  /// A transport with an empty handle pool; the first use initialises libcurl for the process.
   explicit CurlTransport(CurlTransportOptions options = {});
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
+  /// Performs the request on a pooled handle (see the class comment for redirects and POSTs).
   result<HttpResponse> Send(const HttpRequest& request) override;
 
+  /// A snapshot of the counters.
   CurlTransportStats stats() const;
 
  private:

@@ -1,6 +1,7 @@
 #pragma once
-// The error type every fallible faltrain call reports: a code from `errc` plus everything fal told us
-// about the failure (HTTP status, fal's error type, request id, field errors, retry hints).
+/// @file
+/// The error type every fallible faltrain call reports: a code from `errc` plus everything fal told us
+/// about the failure (HTTP status, fal's error type, request id, field errors, retry hints).
 
 #include <chrono>
 #include <optional>
@@ -16,7 +17,7 @@ inline namespace v1 {
 /// The one public enum whose enumerators are not `kCamelCase`: an error-code enum (registered
 /// with `std::is_error_code_enum`) named like `std::errc`, so `errc::timeout` reads as the standard's.
 enum class errc {
-  ok = 0,
+  ok = 0,                   ///< no error (the value of a default-constructed `error`)
   invalid_argument = 1,     ///< the caller passed something unusable (message says what)
   missing_credentials,      ///< no fal key configured and not in test mode
   connect_failed,           ///< the request never reached the server (DNS, refused, TLS handshake)
@@ -40,21 +41,23 @@ enum class errc {
   storage_error,            ///< the job store failed
 };
 
-/// The category of `errc`, named "faltrain".
+/// The category of `errc`, named "faltrain"; its messages are short English phrases
+/// ("rate limited", "invalid signature").
 const std::error_category& error_category() noexcept;
+/// `code` as a `std::error_code` in `error_category()`, so `errc` compares with `std::error_code`.
 std::error_code make_error_code(errc code) noexcept;
 
 /// One entry of a fal 422 `detail` array: where (`loc`, e.g. {"body","steps"}), what and its type.
 struct field_error {
-  std::vector<std::string> loc;
-  std::string msg;
-  std::string type;
+  std::vector<std::string> loc;  ///< path to the offending input, outermost first
+  std::string msg;               ///< fal's human-readable message, e.g. "field required"
+  std::string type;              ///< fal's machine-readable kind, e.g. "value_error.missing"
 };
 
 /// A failure with all the context fal gave us. Cheap to move; printable with `to_string()`.
 struct error {
-  errc code = errc::ok;
-  std::string message;
+  errc code = errc::ok;  ///< the coarse kind; `errc::ok` only in a default-constructed error
+  std::string message;   ///< for people; from an HTTP error: fal's `detail` or `message`, else the body's start
   int http_status = 0;                     ///< 0 when no HTTP response was received
   std::string fal_error_type;              ///< `X-Fal-Error-Type` header or body `error_type`
   std::string request_id;                  ///< fal request id, when known
@@ -63,6 +66,7 @@ struct error {
   std::optional<std::chrono::milliseconds> retry_after;  ///< from `Retry-After`, when sent
 
   error() = default;
+  /// An error of kind `c` with message `msg`; every other field empty.
   error(errc c, std::string msg) : code(c), message(std::move(msg)) {}
 
   /// One line for logs: code, status, fal type, request id, message and field errors.

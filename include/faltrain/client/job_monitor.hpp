@@ -1,7 +1,8 @@
 #pragma once
-// Watching many trainings from one thread. Each job is polled when it is due, with its own adaptive
-// interval; there is no thread per job. Drive it with `Run` or, inside your own event loop, with
-// `PollDue` and the wake-up time it returns.
+/// @file
+/// Watching many trainings from one thread. Each job is polled when it is due, with its own adaptive
+/// interval; there is no thread per job. Drive it with `Run` or, inside your own event loop, with
+/// `PollDue` and the wake-up time it returns.
 
 #include <faltrain/client/training_client.hpp>
 
@@ -12,9 +13,14 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// Polls many `TrainingJob`s from one thread, each on its own adaptive interval (from
+/// `WatchOptions::min_interval`, growing by half while nothing changes, up to `max_interval`).
+/// Callbacks run on the polling thread and may `Add` or `Remove` jobs.
 class JobMonitor {
  public:
+  /// What to call for one job.
   struct Callbacks {
+    /// After every poll of the job (optional).
     std::function<void(const RequestHandle&, const Progress&)> on_progress;
     /// Called once per job: its output, or why it failed (request_failed, deadline_exceeded, ...).
     std::function<void(const RequestHandle&, result<TrainingOutput>)> on_done;
@@ -31,6 +37,7 @@ class JobMonitor {
   void Add(TrainingJob job, Callbacks callbacks);
   /// Stops watching a request (no callback); returns whether it was watched.
   bool Remove(std::string_view request_id);
+  /// How many jobs are being watched.
   std::size_t size() const;
 
   /// Polls every due job once. Returns when the next job is due, or nullopt when none is left.

@@ -1,6 +1,7 @@
 #pragma once
-// A logging hook: faltrain never writes to stdout/stderr by itself; it tells this function.
-// Messages never contain API keys.
+/// @file
+/// A logging hook: faltrain never writes to stdout/stderr by itself; it tells this function.
+/// Messages never contain API keys.
 
 #include <faltrain/client/result.hpp>
 
@@ -16,6 +17,8 @@ std::string_view to_string(LogLevel level) noexcept;
 /// The inverse of `to_string(LogLevel)`; case-insensitive (e.g. for a `--log-level` flag).
 result<LogLevel> ParseLogLevel(std::string_view text);
 
+/// Receives faltrain's log messages; may be called from any thread that uses the library, so it
+/// must be thread-safe. An empty sink means no logging.
 using LogSink = std::function<void(LogLevel level, std::string_view message)>;
 
 /// A sink that writes "faltrain [level] message" lines to stderr at or above `min_level`.

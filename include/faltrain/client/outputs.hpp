@@ -1,5 +1,6 @@
 #pragma once
-// Typed results: what a training produced, and what a generation produced.
+/// @file
+/// Typed results: what a training produced, and what a generation produced.
 
 #include <faltrain/client/result.hpp>
 #include <faltrain/client/trainers.hpp>
@@ -15,18 +16,18 @@ inline namespace v1 {
 
 /// fal's `File`: {"url", "content_type"?, "file_name"?, "file_size"?}.
 struct FileRef {
-  std::string url;
-  std::string content_type;
-  std::string file_name;
-  std::optional<std::uint64_t> file_size;
+  std::string url;                        ///< where to download it (always set)
+  std::string content_type;               ///< MIME type when fal sent one, else empty
+  std::string file_name;                  ///< fal's file name when sent, else empty
+  std::optional<std::uint64_t> file_size; ///< bytes, when fal sent a usable size
 };
 
 /// A trainer's output, decoded from the result JSON or a webhook payload.
 struct TrainingOutput {
-  OutputKind kind = OutputKind::kLoraFile;
+  OutputKind kind = OutputKind::kLoraFile;  ///< LoRA when a LoRA file is present, else finetune
   std::optional<FileRef> lora_file;     ///< `diffusers_lora_file` or `lora_file`
-  std::optional<FileRef> config_file;
-  std::string finetune_id;              ///< flux-pro-trainer
+  std::optional<FileRef> config_file;   ///< the trainer's `config_file` (LoRA trainers), when sent
+  std::string finetune_id;              ///< flux-pro-trainer's hosted finetune; empty otherwise
   /// Other File-valued fields (e.g. "high_noise_lora", "debug_preprocessed_output").
   std::vector<std::pair<std::string, FileRef>> other_files;
   std::string raw_json;                 ///< the output exactly as received
@@ -39,20 +40,22 @@ struct TrainingOutput {
   static result<TrainingOutput> Parse(std::string_view json);
 };
 
+/// One image of a `GenerationResult`.
 struct GeneratedImage {
   std::string url;   ///< https URL, or a data: URI with sync mode
-  int width = 0;
-  int height = 0;
-  std::string content_type;
+  int width = 0;     ///< pixels; 0 when fal did not say
+  int height = 0;    ///< pixels; 0 when fal did not say
+  std::string content_type;  ///< e.g. "image/jpeg"; empty when fal did not say
 };
 
+/// What an image generation produced, decoded from its result JSON.
 struct GenerationResult {
-  std::vector<GeneratedImage> images;
+  std::vector<GeneratedImage> images;  ///< in fal's order; entries without a url are dropped
   std::string seed;                    ///< decimal text: seeds exceed int64
-  std::vector<bool> has_nsfw_concepts;
-  std::string prompt;
+  std::vector<bool> has_nsfw_concepts; ///< one flag per image fal returned, when it checked
+  std::string prompt;                  ///< the prompt fal used, when it echoed it
   std::optional<double> inference_seconds;  ///< `timings.inference`
-  std::string raw_json;
+  std::string raw_json;                ///< the result exactly as received
 
   /// Decodes fal-ai/flux-lora style output. Images without a url are dropped; `seed` keeps the
   /// number's exact text (or a string seed as is). Fails with `errc::malformed_response` unless the

@@ -1,5 +1,6 @@
 #pragma once
-// Turning a stream of statuses into progress a person understands: phase, percentage, ETA.
+/// @file
+/// Turning a stream of statuses into progress a person understands: phase, percentage, ETA.
 
 #include <faltrain/client/queue.hpp>
 
@@ -12,18 +13,19 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// One progress report of a watched request (see `ProgressTracker` for how it is computed).
 struct Progress {
-  RequestPhase phase = RequestPhase::kInQueue;
+  RequestPhase phase = RequestPhase::kInQueue;  ///< fal's phase, as polled
   /// "queued"; "preprocessing" (running, no step counter yet); "training"; "saving" (the counter
   /// reached its total); "completed"; "failed" (completed with an error); for a status this library
   /// does not know, that status in lower case (or "unknown").
   std::string phase_text;
   double percent = 0;                       ///< 0..100, never decreasing within one tracker
-  std::optional<int> queue_position;
+  std::optional<int> queue_position;        ///< while queued, when fal reports it
   std::optional<std::int64_t> step;         ///< from "step k/N"-style log lines
-  std::optional<std::int64_t> total_steps;
+  std::optional<std::int64_t> total_steps;  ///< N of the counter, else the expected steps; unset if unknown
   std::chrono::milliseconds elapsed{0};     ///< since the tracker started
-  std::optional<std::chrono::milliseconds> eta;
+  std::optional<std::chrono::milliseconds> eta;  ///< time left; unset when nothing allows a guess
   std::vector<LogEntry> new_logs;           ///< logs not reported before
 };
 

@@ -1,6 +1,7 @@
 #pragma once
-// fal's queue API vocabulary: endpoint ids and their URLs, request handles, statuses, cancel outcomes,
-// and the per-submission queue options.
+/// @file
+/// fal's queue API vocabulary: endpoint ids and their URLs, request handles, statuses, cancel outcomes,
+/// and the per-submission queue options.
 
 #include <faltrain/client/result.hpp>
 
@@ -18,10 +19,12 @@ inline namespace v1 {
 /// a legacy "123-name" becomes owner "123", alias "name".
 struct EndpointId {
   std::string ns;     ///< "workflows", "comfy" or empty
-  std::string owner;
-  std::string alias;
+  std::string owner;  ///< the app's owner, e.g. "fal-ai"
+  std::string alias;  ///< the app, e.g. "flux-lora"
   std::string path;   ///< sub-path, kept on submit only
 
+  /// Splits and checks an id: segments of [A-Za-z0-9._-], at least owner/alias (or the legacy
+  /// "<number>-<name>"); `errc::invalid_argument` otherwise.
   static result<EndpointId> Parse(std::string_view id);
   /// The full id as submitted (with sub-path).
   std::string Full() const;
@@ -31,23 +34,25 @@ struct EndpointId {
 
 /// Everything needed to find a request again, e.g. after a restart. Persist it with `ToJson`.
 struct RequestHandle {
-  std::string endpoint_id;
-  std::string request_id;
-  std::string gateway_request_id;
+  std::string endpoint_id;         ///< the endpoint submitted to, with its sub-path
+  std::string request_id;          ///< fal's id of the request (required)
+  std::string gateway_request_id;  ///< fal's gateway id when submit returned one, else empty
   std::string status_url;    ///< as returned by submit, else built from the endpoint id
-  std::string response_url;
-  std::string cancel_url;
+  std::string response_url;  ///< where the result is fetched (same rule as `status_url`)
+  std::string cancel_url;    ///< where a cancel is sent (same rule as `status_url`)
   std::optional<int> queue_position;  ///< at submission
 
+  /// A JSON object with the members above (`queue_position` only when known).
   std::string ToJson() const;
   /// Reads what `ToJson` wrote.
   static result<RequestHandle> Parse(std::string_view json);
 };
 
+/// Where a queued request is, from fal's `status`.
 enum class RequestPhase {
-  kInQueue,
-  kInProgress,
-  kCompleted,
+  kInQueue,     ///< IN_QUEUE: waiting for a runner (see `RequestStatus::queue_position`)
+  kInProgress,  ///< IN_PROGRESS: running; logs accumulate
+  kCompleted,   ///< COMPLETED: finished, successfully or not (see `RequestStatus::error`)
   kUnknown,  ///< a status this library does not know; treated as terminal (fetch the result)
 };
 /// fal's status text: "IN_QUEUE", "IN_PROGRESS", "COMPLETED", "UNKNOWN".
@@ -55,27 +60,32 @@ std::string_view to_string(RequestPhase p) noexcept;
 /// The inverse of `to_string(RequestPhase)`; case-insensitive.
 result<RequestPhase> ParseRequestPhase(std::string_view text);
 
+/// One log line of a running request.
 struct LogEntry {
-  std::string message;
+  std::string message;    ///< the line's text, e.g. "step 120/1000, loss 0.08"
   std::string level;      ///< INFO, WARN, ERROR, STDOUT, STDERR, DEBUG (or `labels.level`)
   std::string source;     ///< e.g. USER
   std::string timestamp;  ///< ISO-8601 as sent
 };
 
+/// One answer of fal's status endpoint.
 struct RequestStatus {
-  RequestPhase phase = RequestPhase::kUnknown;
+  RequestPhase phase = RequestPhase::kUnknown;  ///< decoded from `status_text`
   std::string status_text;            ///< the raw `status` string
-  std::string request_id;
-  std::optional<int> queue_position;
+  std::string request_id;             ///< from the body, else `X-Fal-Request-Id`, else the handle's
+  std::optional<int> queue_position;  ///< place in the queue (0 = next), while IN_QUEUE
   std::vector<LogEntry> logs;         ///< all logs so far (when requested)
+  /// Seconds of running time (`metrics.inference_time`), when fal reports it on completion.
   std::optional<double> inference_time;
   std::string error;                  ///< set when a completed request failed
-  std::string error_type;
+  std::string error_type;             ///< fal's kind of failure, e.g. "request_timeout", when sent
   int http_status = 0;                ///< 202 while pending, 200 when completed
 
+  /// Whether polling can stop: completed, or a status this library does not know.
   bool terminal() const { return phase == RequestPhase::kCompleted || phase == RequestPhase::kUnknown; }
 };
 
+/// What fal said to a cancel.
 enum class CancelOutcome {
   kRequested,         ///< 202 CANCELLATION_REQUESTED: it may still run if it was about to start
   kAlreadyCompleted,  ///< 400 ALREADY_COMPLETED: nothing to cancel

@@ -1,5 +1,6 @@
 #pragma once
-// `faltrain::result<T>`: a value or a `faltrain::error`, built on Boost.Outcome.
+/// @file
+/// `faltrain::result<T>`: a value or a `faltrain::error`, built on Boost.Outcome.
 
 #include <faltrain/client/error.hpp>
 
@@ -63,6 +64,7 @@ using outcome::success;
 inline outcome::failure_type<error> fail(errc code, std::string message) {
   return outcome::failure(error{code, std::move(message)});
 }
+/// Builds a failed result from a complete `error` (status, request id, ... kept).
 inline outcome::failure_type<error> fail(error e) { return outcome::failure(std::move(e)); }
 
 }  // namespace v1

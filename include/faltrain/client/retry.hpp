@@ -1,5 +1,6 @@
 #pragma once
-// When and how long to wait before trying a request again.
+/// @file
+/// When and how long to wait before trying a request again.
 
 #include <chrono>
 #include <cstdint>
@@ -13,10 +14,10 @@ struct error;
 /// Exponential backoff with jitter, capped, that honours `Retry-After`.
 struct RetryPolicy {
   int max_attempts = 4;                               ///< total tries, first included (1 = never retry)
-  std::chrono::milliseconds initial_backoff{500};
-  std::chrono::milliseconds max_backoff{30000};
-  double multiplier = 2.0;
-  double jitter = 0.25;                               ///< +/- fraction of the delay
+  std::chrono::milliseconds initial_backoff{500};     ///< delay before the first retry
+  std::chrono::milliseconds max_backoff{30000};       ///< cap on a computed delay (not on `Retry-After`)
+  double multiplier = 2.0;                            ///< growth per retry; values below 1 count as 1
+  double jitter = 0.25;                               ///< +/- fraction of the delay, clamped to [0,1]
   std::chrono::milliseconds max_total{std::chrono::minutes(5)};  ///< retrying stops past this
 
   /// Never retry: for calls that must not be repeated.

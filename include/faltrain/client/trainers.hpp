@@ -1,6 +1,7 @@
 #pragma once
-// Trainers as data: each fal trainer endpoint is described by a `TrainerSpec` (its input field
-// names, defaults and output kind), so a new trainer is a registration, not a code change.
+/// @file
+/// Trainers as data: each fal trainer endpoint is described by a `TrainerSpec` (its input field
+/// names, defaults and output kind), so a new trainer is a registration, not a code change.
 
 #include <faltrain/client/presets.hpp>
 #include <faltrain/client/result.hpp>
@@ -25,18 +26,22 @@ std::string_view to_string(OutputKind k) noexcept;
 /// The inverse of `to_string(OutputKind)`; case-insensitive.
 result<OutputKind> ParseOutputKind(std::string_view text);
 
+/// One fal trainer endpoint, described as data: how to build its input and what it returns.
 struct TrainerSpec {
   std::string endpoint_id;          ///< e.g. "fal-ai/flux-lora-portrait-trainer"
-  std::string display_name;
+  std::string display_name;         ///< for people; `Register` uses the endpoint id when empty
   std::string images_field;         ///< input field carrying the zip URL ("images_data_url", ...)
   std::string trigger_field;        ///< "trigger_phrase" / "trigger_word"; empty = none
   std::string steps_field;          ///< "steps" / "iterations" / "number_of_steps"; empty = none
   std::string learning_rate_field;  ///< usually "learning_rate"; empty = none
   std::string default_trigger;      ///< used when the request gives none
+  /// The trainer's default step count (0 = unknown). Informational, and used by the simulator:
+  /// `TrainingClient::SubmitTraining` sends the preset's or the request's steps instead.
   std::int64_t default_steps = 0;
+  /// The trainer's default learning rate (0 = unknown); informational like `default_steps`.
   double default_learning_rate = 0;
   std::size_t min_images = 1;       ///< fal's documented minimum
-  OutputKind output = OutputKind::kLoraFile;
+  OutputKind output = OutputKind::kLoraFile;  ///< what a finished training returns
   /// Extra input fields always sent, as a JSON object text (e.g. {"mode":"character"}); request
   /// extras override them. Empty = none.
   std::string fixed_inputs_json;
@@ -44,8 +49,9 @@ struct TrainerSpec {
   std::vector<std::string> required_fields;
   /// Endpoint that generates images with this trainer's output.
   std::string generation_endpoint;  ///< "fal-ai/flux-lora" or "fal-ai/flux-pro/v1.1-ultra-finetuned"
+  /// fal deprecated the endpoint: `SubmitTraining` still submits to it, and logs a warning.
   bool deprecated = false;
-  std::string deprecation_note;
+  std::string deprecation_note;     ///< appended to that warning, e.g. what to use instead
 };
 
 /// A thread-safe set of trainer specs plus the style → trainer mapping. Copies are deep; a
@@ -61,10 +67,10 @@ class TrainerRegistry {
   /// The built-in trainers; portrait → flux-lora-portrait-trainer, artistic → flux-pro-trainer.
   static TrainerRegistry WithBuiltins();
 
-  TrainerRegistry(const TrainerRegistry&);
-  TrainerRegistry& operator=(const TrainerRegistry&);
-  TrainerRegistry(TrainerRegistry&&) noexcept;
-  TrainerRegistry& operator=(TrainerRegistry&&) noexcept;
+  TrainerRegistry(const TrainerRegistry&);             ///< a deep copy: specs and style mapping
+  TrainerRegistry& operator=(const TrainerRegistry&);  ///< a deep copy: specs and style mapping
+  TrainerRegistry(TrainerRegistry&&) noexcept;            ///< leaves the source empty and usable
+  TrainerRegistry& operator=(TrainerRegistry&&) noexcept; ///< leaves the source empty and usable
   ~TrainerRegistry();
 
   /// Adds or replaces a spec (keyed by endpoint id; a replaced spec keeps its place in `List`).
@@ -79,13 +85,14 @@ class TrainerRegistry {
   /// nothing: an unknown key, a wrong type or an invalid spec registers none, and the error names
   /// the entry ("entry #2: ...").
   result<std::size_t> RegisterJson(std::string_view json);
-  /// Maps a style to a registered trainer.
+  /// Maps a style to a registered trainer; `errc::not_found` when it is not registered.
   result<void> SetStyleTrainer(AvatarStyle style, std::string_view endpoint_id);
 
   /// The spec for an endpoint id, or `errc::not_found`.
   result<TrainerSpec> Find(std::string_view endpoint_id) const;
-  /// The trainer chosen for a style.
+  /// The trainer chosen for a style; `errc::not_found` when none is set.
   result<TrainerSpec> ForStyle(AvatarStyle style) const;
+  /// Every spec, in registration order (a copy).
   std::vector<TrainerSpec> List() const;
 
  private:

@@ -1,19 +1,20 @@
 #pragma once
-// TrainingClient: train avatar models on fal and use them. The whole story, runnable, is
-// examples/quickstart/main.cpp; in short:
-//
-//   auto options = faltrain::ClientOptions::FromEnvironment();       // FAL_KEY, AVATAR_TEST_MODE, ...
-//   auto client = faltrain::TrainingClient::Create(*options);
-//   faltrain::TrainingSet photos;
-//   photos.AddDirectory("photos/");                                  // captions from <stem>.txt
-//   faltrain::TrainingRequest request;
-//   request.images_url = *client->UploadTrainingSet(photos);
-//   auto job = client->SubmitTraining(request);                      // trainer + preset from style
-//   auto trained = client->Wait(*job, watch_options);                // progress via on_progress
-//   auto images = client->Generate(*trained, generate_request);
-//
-// (Check each result before reading it with *, -> or .value(): every call returns
-// faltrain::result<T> and never throws.)
+/// @file
+/// TrainingClient: train avatar models on fal and use them. The whole story, runnable, is
+/// examples/quickstart/main.cpp; in short:
+///
+///   auto options = faltrain::ClientOptions::FromEnvironment();       // FAL_KEY, AVATAR_TEST_MODE, ...
+///   auto client = faltrain::TrainingClient::Create(*options);
+///   faltrain::TrainingSet photos;
+///   photos.AddDirectory("photos/");                                  // captions from <stem>.txt
+///   faltrain::TrainingRequest request;
+///   request.images_url = *client->UploadTrainingSet(photos);
+///   auto job = client->SubmitTraining(request);                      // trainer + preset from style
+///   auto trained = client->Wait(*job, watch_options);                // progress via on_progress
+///   auto images = client->Generate(*trained, generate_request);
+///
+/// (Check each result before reading it with *, -> or .value(): every call returns
+/// faltrain::result<T> and never throws.)
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/config.hpp>
@@ -43,7 +44,7 @@ inline namespace v1 {
 struct TrainingRequest {
   std::string images_url;                      ///< the zip's URL (see `TrainingClient::Upload*`)
   AvatarStyle style = AvatarStyle::kPortrait;  ///< picks the trainer unless `trainer` is set
-  QualityPreset preset = QualityPreset::kBalanced;
+  QualityPreset preset = QualityPreset::kBalanced;  ///< steps, learning rate and time estimate
   std::string trainer;                         ///< endpoint id override
   std::string trigger;                         ///< empty = the trainer's default
   std::optional<std::int64_t> steps;           ///< overrides the preset
@@ -51,23 +52,25 @@ struct TrainingRequest {
   JsonFields extra;                            ///< any other input fields; they win over defaults
 };
 
-/// An image generation with a trained avatar.
+/// An image generation with a trained avatar. Fields marked (LoRA) are sent only with a LoRA,
+/// fields marked (finetune) only with a finetune; unset optional fields leave the endpoint's default.
 struct GenerateRequest {
   std::string prompt;                          ///< include the trigger phrase
   /// Endpoint override; empty = fal-ai/flux-lora for LoRAs, the finetuned Ultra endpoint for finetunes.
   std::string endpoint;
-  std::string image_size;                      ///< "square_hd", "landscape_4_3", ...; empty = default
-  std::optional<int> width, height;            ///< custom size instead of `image_size`
-  int num_images = 1;
-  std::optional<std::uint64_t> seed;
-  std::optional<int> num_inference_steps;
-  std::optional<double> guidance_scale;
-  double lora_scale = 1.0;                     ///< LoRA trainers
-  double finetune_strength = 1.0;              ///< finetune trainers
-  std::string aspect_ratio;                    ///< finetune endpoint; empty = default
+  std::string image_size;                      ///< (LoRA) "square_hd", "landscape_4_3", ...
+  std::optional<int> width;                    ///< (LoRA) pixels, with `height`, instead of `image_size`
+  std::optional<int> height;                   ///< (LoRA) pixels, with `width`, instead of `image_size`
+  int num_images = 1;                          ///< images to generate, at least 1
+  std::optional<std::uint64_t> seed;           ///< the same seed and input give the same images
+  std::optional<int> num_inference_steps;      ///< (LoRA) denoising steps
+  std::optional<double> guidance_scale;        ///< (LoRA) how closely to follow the prompt
+  double lora_scale = 1.0;                     ///< (LoRA) weight of the LoRA, 1 = as trained
+  double finetune_strength = 1.0;              ///< (finetune) weight of the finetune, 1 = as trained
+  std::string aspect_ratio;                    ///< (finetune) e.g. "16:9"; empty = default
   std::string output_format;                   ///< "jpeg" / "png"; empty = default
-  std::optional<bool> enable_safety_checker;
-  JsonFields extra;
+  std::optional<bool> enable_safety_checker;   ///< fal's NSFW filter on or off
+  JsonFields extra;                            ///< any other input fields; they win over the above
 };
 
 /// What `Generate` would submit: the endpoint and the JSON input (see `BuildGenerationInput`).
@@ -78,7 +81,9 @@ struct GenerationInput {
 
 /// How `Wait` polls and reports.
 struct WatchOptions {
+  /// First poll interval, and the interval after any change (phase, queue position, new logs).
   std::chrono::milliseconds min_interval{std::chrono::seconds(2)};
+  /// The interval grows by half per unchanged poll up to this.
   std::chrono::milliseconds max_interval{std::chrono::seconds(15)};
   /// Give up (errc::deadline_exceeded) after this long; zero = no deadline.
   std::chrono::milliseconds timeout{0};
@@ -89,20 +94,21 @@ struct WatchOptions {
   std::function<void(const Progress&)> on_progress;
   /// Steps and time estimate for progress; filled from the preset by `SubmitTraining` handles.
   std::int64_t expected_steps = 0;
-  std::chrono::milliseconds estimate{0};
+  std::chrono::milliseconds estimate{0};  ///< expected running time; 0 = the job's preset midpoint
 };
 
 /// A submitted training: the handle plus what progress needs to know.
 struct TrainingJob {
-  RequestHandle handle;
-  TrainerSpec trainer;
-  AvatarStyle style = AvatarStyle::kPortrait;
-  QualityPreset preset = QualityPreset::kBalanced;
-  std::int64_t steps = 0;
-  DurationEstimate estimate{};
+  RequestHandle handle;                            ///< the request; persist it with `ToJson`
+  TrainerSpec trainer;                             ///< the trainer it was submitted to
+  AvatarStyle style = AvatarStyle::kPortrait;      ///< as requested
+  QualityPreset preset = QualityPreset::kBalanced; ///< as requested
+  std::int64_t steps = 0;                          ///< the steps sent (request override or preset)
+  DurationEstimate estimate{};                     ///< the preset's expected training time
 };
 
-/// Thread-safe and cheap to copy (copies share one connection pool and registry).
+/// The client for fal's queue, storage and the trained avatars. Thread-safe and cheap to copy
+/// (copies share one transport, clock and trainer registry).
 class TrainingClient {
  public:
   /// Builds a client. `options.connect_timeout` and `options.request_timeout` travel on every request
@@ -123,22 +129,31 @@ class TrainingClient {
   result<std::string> BuildTrainingInput(const TrainingRequest& request) const;
 
   // -- any queue endpoint ------------------------------------------------------------------------
+  /// Submits `input_json` (a JSON object) to any queue endpoint. Like `SubmitTraining`, retried
+  /// only when fal provably never received it (no connection, or a 429).
   result<RequestHandle> Submit(std::string_view endpoint_id, std::string_view input_json,
                                const SubmitOptions& options = {});
+  /// One status poll (`with_logs` asks fal for the request's logs so far). Retried per
+  /// `ClientConfig::retry`.
   result<RequestStatus> GetStatus(const RequestHandle& handle, bool with_logs = true);
   /// The output JSON of a completed request; a failed request's error as `errc::request_failed`.
   result<std::string> GetResultJson(const RequestHandle& handle);
+  /// `GetResultJson` decoded by `TrainingOutput::Parse`.
   result<TrainingOutput> GetTrainingOutput(const RequestHandle& handle);
+  /// Asks fal to cancel the request. A request that already finished is not an error:
+  /// `CancelOutcome::kAlreadyCompleted`.
   result<CancelOutcome> Cancel(const RequestHandle& handle);
   /// Polls until the request completes (adaptive interval), reporting progress; then fetches the
   /// output. Honours `options.timeout` and `options.cancel`.
   result<TrainingOutput> Wait(const TrainingJob& job, WatchOptions options = {});
+  /// `Wait` for any request: polls until it completes, then returns its output JSON.
   result<std::string> WaitForResultJson(const RequestHandle& handle, WatchOptions options = {});
 
   // -- files ---------------------------------------------------------------------------------------
   /// Uploads bytes to fal storage; returns the public file URL. Multipart above 90 MiB.
   result<std::string> Upload(std::string bytes, std::string_view content_type,
                              std::string_view file_name);
+  /// Uploads a local file; the content type comes from its extension (.zip, .jpg, .png, ...).
   result<std::string> UploadFile(const std::filesystem::path& path);
   /// Zips (validated against the trainer chosen for `style`) and uploads a training set.
   result<std::string> UploadTrainingSet(const TrainingSet& set,

@@ -1,6 +1,7 @@
 #pragma once
-// The seam between the client and the network. `TrainingClient` only ever talks to a `Transport`:
-// `CurlTransport` for fal itself, `SimTransport` for test mode, `ScriptedTransport` for unit tests.
+/// @file
+/// The seam between the client and the network. `TrainingClient` only ever talks to a `Transport`:
+/// `CurlTransport` for fal itself, `SimTransport` for test mode, `ScriptedTransport` for unit tests.
 
 #include <faltrain/client/result.hpp>
 
@@ -18,35 +19,41 @@ std::string_view to_string(HttpMethod m) noexcept;
 /// The inverse of `to_string(HttpMethod)`; case-insensitive.
 result<HttpMethod> ParseHttpMethod(std::string_view text);
 
+/// One header line.
 struct HttpHeader {
-  std::string name;
-  std::string value;
+  std::string name;   ///< as sent or received (compare without case: see `HttpHeaders`)
+  std::string value;  ///< the value (`CurlTransport` trims surrounding whitespace)
 };
 
 /// Headers in order; lookups ignore case.
 class HttpHeaders {
  public:
   HttpHeaders() = default;
+  /// Headers in the given order, e.g. `{{"Content-Type", "application/json"}}`.
   HttpHeaders(std::initializer_list<HttpHeader> init) : items_(init) {}
+  /// Appends a header, keeping any others of the same name.
   void Add(std::string name, std::string value);
   /// Replaces every header of that name with one value.
   void Set(std::string name, std::string value);
   /// The first value of `name`, or an empty view.
   std::string_view Get(std::string_view name) const;
+  /// Whether a header of that name is present (even with an empty value).
   bool Has(std::string_view name) const;
+  /// Every header, in order.
   const std::vector<HttpHeader>& items() const { return items_; }
-  auto begin() const { return items_.begin(); }
-  auto end() const { return items_.end(); }
+  auto begin() const { return items_.begin(); }  ///< iterates `items()`
+  auto end() const { return items_.end(); }      ///< end of `items()`
 
  private:
   std::vector<HttpHeader> items_;
 };
 
+/// One HTTP request, as the client hands it to a `Transport`.
 struct HttpRequest {
-  HttpMethod method = HttpMethod::kGet;
-  std::string url;
-  HttpHeaders headers;
-  std::string body;
+  HttpMethod method = HttpMethod::kGet;  ///< GET unless set
+  std::string url;                       ///< absolute http(s) URL, query included
+  HttpHeaders headers;                   ///< Authorization, Content-Type, fal's X-Fal-* headers, ...
+  std::string body;                      ///< raw bytes (JSON for the queue API); empty for GET
   /// Total time allowed for this request; zero means the transport's default.
   std::chrono::milliseconds timeout{0};
   /// Time allowed to establish the connection; zero means the transport's default.
@@ -55,9 +62,9 @@ struct HttpRequest {
 
 /// Any status the server sent, 4xx and 5xx included: HTTP errors are data, not transport failures.
 struct HttpResponse {
-  int status = 0;
-  HttpHeaders headers;
-  std::string body;
+  int status = 0;       ///< the HTTP status code, e.g. 200, 202, 422
+  HttpHeaders headers;  ///< the final response's headers (after redirects)
+  std::string body;     ///< the body, already decompressed if the server sent it gzipped
 };
 
 /// Sends one request and returns the response. A failure here means no usable HTTP response:
@@ -72,6 +79,8 @@ struct HttpResponse {
 class Transport {
  public:
   virtual ~Transport() = default;
+  /// Performs `request` once (no retries: the client decides those) and returns whatever status
+  /// the server answered; fails only when there is no usable response (see the class comment).
   virtual result<HttpResponse> Send(const HttpRequest& request) = 0;
 };
 
