@@ -1,5 +1,6 @@
 #pragma once
-// faltrain::webhooks — parse, verify (Ed25519 + JWKS) and accept fal's webhooks (link faltrain::webhooks).
+/// @file
+/// faltrain::webhooks — parse, verify (Ed25519 + JWKS) and accept fal's webhooks (link faltrain::webhooks).
 
 #include <faltrain/webhooks/event.hpp>
 #include <faltrain/webhooks/inbox.hpp>

@@ -1,8 +1,12 @@
 #pragma once
-// fal webhooks, typed. fal POSTs one JSON body per finished request (fal-protocol.md §4.2):
-//   {"request_id", "gateway_request_id", "status": "OK"|"ERROR", "payload", "error", "payload_error"?}
-// `WebhookEvent::Parse` turns the raw body into a `WebhookEvent`; verification lives in
-// webhook_verifier.hpp and the server-agnostic HTTP handler in webhook_handler.hpp.
+/// @file
+/// fal webhooks, typed. fal POSTs one JSON body per finished request (fal-protocol.md §4.2):
+/// @code{.json}
+///   {"request_id", "gateway_request_id", "status": "OK"|"ERROR", "payload", "error", "payload_error"?}
+/// @endcode
+/// `WebhookEvent::Parse` turns the raw body into a `WebhookEvent`; verification lives in
+/// <faltrain/webhooks/verifier.hpp> and the server-agnostic HTTP handler in
+/// <faltrain/webhooks/handler.hpp>.
 
 #include <faltrain/client/error.hpp>
 #include <faltrain/client/outputs.hpp>
@@ -17,6 +21,7 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// A webhook's `status`.
 enum class WebhookStatus {
   kOk,       ///< "OK": the request finished; `payload` is its output (or null + `payload_error`)
   kError,    ///< "ERROR": the request failed; `error` says why, `payload` may carry a 422 detail
@@ -28,6 +33,7 @@ std::string_view to_string(WebhookStatus s) noexcept;
 /// fal's exact, case-sensitive status text and maps anything else to `kUnknown`.)
 result<WebhookStatus> ParseWebhookStatus(std::string_view text);
 
+/// Limits of `WebhookEvent::Parse`.
 struct WebhookParseOptions {
   /// Bodies larger than this are rejected before parsing (fal's bodies are a few KiB).
   std::size_t max_bytes = 1u << 20;
@@ -37,7 +43,7 @@ struct WebhookParseOptions {
 struct WebhookEvent {
   std::string request_id;          ///< body `request_id` (required, non-empty)
   std::string gateway_request_id;  ///< body `gateway_request_id`, when sent
-  WebhookStatus status = WebhookStatus::kUnknown;
+  WebhookStatus status = WebhookStatus::kUnknown;  ///< decoded from `status_text`
   std::string status_text;         ///< `status` exactly as sent
   std::string error;               ///< `error` text; empty when null or absent
   std::string payload_error;       ///< `payload_error` text (payload not JSON-serialisable)

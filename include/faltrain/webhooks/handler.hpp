@@ -1,14 +1,18 @@
 #pragma once
-// A server-agnostic webhook endpoint: give it the method, headers and raw body of a request; it
-// answers with a status code and a short JSON body, and records the verified event in the job
-// inbox (a `WebhookInbox`, e.g. a job store) before answering 2xx. Any HTTP server can host it:
-//
-//   faltrain::WebhookHandler handler(verifier, inbox);
-//   auto reply = handler.Handle(method, headers, body);
-//   respond(reply.status, reply.content_type, reply.body);
-//
-//   405 not POST · 415 not application/json · 413 body over `max_body_bytes` · 401 bad signature ·
-//   400 bad payload · 503 keys or store unavailable (fal retries) · 200 recorded (or duplicate).
+/// @file
+/// A server-agnostic webhook endpoint: give it the method, headers and raw body of a request; it
+/// answers with a status code and a short JSON body, and records the verified event in the job
+/// inbox (a `WebhookInbox`, e.g. a job store) before answering 2xx. Any HTTP server can host it:
+///
+/// @code
+///   faltrain::WebhookHandler handler(verifier, inbox);
+///   auto reply = handler.Handle(method, headers, body);
+///   respond(reply.status, reply.content_type, reply.body);
+/// @endcode
+///
+/// Replies: 405 not POST · 415 not application/json · 413 body over `max_body_bytes` ·
+/// 401 bad signature · 400 bad payload · 503 keys or store unavailable (fal retries) ·
+/// 200 recorded (or duplicate).
 
 #include <faltrain/webhooks/inbox.hpp>
 #include <faltrain/client/transport.hpp>
@@ -24,13 +28,15 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// Limits of a `WebhookHandler`.
 struct WebhookHandlerOptions {
-  std::size_t max_body_bytes = 1u << 20;
+  std::size_t max_body_bytes = 1u << 20;  ///< larger bodies get 413 before any verification (1 MiB)
 };
 
+/// What to answer: status, content type and body, plus what happened for logs.
 struct WebhookReply {
-  int status = 500;
-  std::string content_type = "application/json";
+  int status = 500;                                ///< HTTP status to send (see the file comment)
+  std::string content_type = "application/json";  ///< the Content-Type to send (always JSON)
   std::string body;            ///< {"status":"accepted"|"duplicate"} or {"error":"..."}
   std::string allow;           ///< the `Allow` header value for a 405
   /// The verified event (set for 200 replies).
@@ -40,9 +46,11 @@ struct WebhookReply {
   std::string reason;
 };
 
-/// Thread-safe when its verifier and inbox are (the provided ones are).
+/// Verifies, parses and records one webhook request. Thread-safe when its verifier and inbox are
+/// (the provided ones are).
 class WebhookHandler {
  public:
+  /// `clock` stamps `InboxEvent::received_at` (null = the system clock).
   WebhookHandler(std::shared_ptr<WebhookVerifier> verifier, std::shared_ptr<WebhookInbox> inbox,
                  WebhookHandlerOptions options = {}, std::shared_ptr<Clock> clock = MakeSystemClock());
 

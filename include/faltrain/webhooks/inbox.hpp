@@ -1,6 +1,7 @@
 #pragma once
-// Where a verified webhook goes before it is acknowledged. `WebhookHandler` needs only this; the
-// job stores of `faltrain::jobs` implement it, and so can any other durable queue.
+/// @file
+/// Where a verified webhook goes before it is acknowledged. `WebhookHandler` needs only this; the
+/// job stores of `faltrain::jobs` implement it, and so can any other durable queue.
 
 #include <faltrain/client/result.hpp>
 
@@ -11,16 +12,17 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// A calendar time point, as stored by the inbox and the job store.
 using WallTime = std::chrono::system_clock::time_point;
 
 /// One received webhook, stored before it is acknowledged.
 struct InboxEvent {
-  std::string request_id;
+  std::string request_id;  ///< the verified request id: the inbox key, one event per request
   std::string body;        ///< the raw body, exactly as received and verified
   std::string user_id;     ///< `X-Fal-Webhook-User-Id`
-  std::int64_t signed_at = 0;  ///< `X-Fal-Webhook-Timestamp`
-  WallTime received_at{};
-  bool processed = false;
+  std::int64_t signed_at = 0;  ///< `X-Fal-Webhook-Timestamp`, Unix seconds
+  WallTime received_at{};  ///< when the handler recorded it (the handler's clock)
+  bool processed = false;  ///< set once a processor applied it (`JobStore::CompleteWebhook`)
   std::string processing_note;  ///< what processing did ("applied", "job already final", ...)
 };
 

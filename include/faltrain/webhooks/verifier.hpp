@@ -1,12 +1,15 @@
 #pragma once
-// Verifying fal's webhook signatures (fal-protocol.md §4.4–4.5).
-//
-//   auto keys = faltrain::JwksCache::Fetching(transport, {}, clock);   // or JwksCache::Static(...)
-//   faltrain::WebhookVerifier verifier(keys, {.pinned_user_id = "my-fal-user"}, clock);
-//   auto event = verifier.VerifyAndParse(headers, raw_body);          // errc::signature_invalid ...
-//
-// fal signs `request_id \n user_id \n timestamp \n sha256hex(body)` with Ed25519 and publishes the
-// public keys as a JWKS. Signatures carry no key id, so every key is tried.
+/// @file
+/// Verifying fal's webhook signatures (fal-protocol.md §4.4–4.5).
+///
+/// @code
+///   auto keys = faltrain::JwksCache::Fetching(transport, {}, clock);   // or JwksCache::Static(...)
+///   faltrain::WebhookVerifier verifier(keys, {.pinned_user_id = "my-fal-user"}, clock);
+///   auto event = verifier.VerifyAndParse(headers, raw_body);          // errc::signature_invalid ...
+/// @endcode
+///
+/// fal signs `request_id \n user_id \n timestamp \n sha256hex(body)` with Ed25519 and publishes the
+/// public keys as a JWKS. Signatures carry no key id, so every key is tried.
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/config.hpp>
@@ -24,10 +27,13 @@
 namespace faltrain {
 inline namespace v1 {
 
-/// fal's webhook header names (matched case-insensitively).
+/// fal's webhook header names (matched case-insensitively): the request id the signature covers.
 inline constexpr std::string_view kWebhookRequestIdHeader = "X-Fal-Webhook-Request-Id";
+/// The fal user the webhook belongs to (see `WebhookVerifierOptions::pinned_user_id`).
 inline constexpr std::string_view kWebhookUserIdHeader = "X-Fal-Webhook-User-Id";
+/// When fal signed the webhook, in Unix seconds (see `WebhookVerifierOptions::tolerance`).
 inline constexpr std::string_view kWebhookTimestampHeader = "X-Fal-Webhook-Timestamp";
+/// The Ed25519 signature, hex-encoded (64 bytes).
 inline constexpr std::string_view kWebhookSignatureHeader = "X-Fal-Webhook-Signature";
 
 /// Raw 32-byte Ed25519 public keys.
@@ -38,6 +44,7 @@ using WebhookKeySet = std::vector<std::string>;
 /// `errc::malformed_response` when the text is not a JWKS or holds no usable key.
 result<WebhookKeySet> ParseJwks(std::string_view json);
 
+/// Where `JwksCache::Fetching` gets the keys and how long it keeps them.
 struct JwksCacheOptions {
   /// Where the JWKS lives; defaults to `Endpoints{}.jwks_url` (https://rest.fal.ai/.well-known/jwks.json).
   std::string url = Endpoints{}.jwks_url;
@@ -46,8 +53,8 @@ struct JwksCacheOptions {
   /// After a signature fails against the cached keys, refetch at most once per this interval
   /// (key rotation without letting forged requests hammer the JWKS endpoint).
   std::chrono::seconds refetch_interval{std::chrono::seconds(60)};
-  std::chrono::milliseconds fetch_timeout{std::chrono::seconds(10)};
-  /// Largest JWKS body accepted.
+  std::chrono::milliseconds fetch_timeout{std::chrono::seconds(10)};  ///< per JWKS request
+  /// Largest JWKS body accepted, in bytes (64 KiB).
   std::size_t max_bytes = 64u << 10;
 };
 
@@ -85,24 +92,26 @@ class JwksCache {
   std::unique_ptr<Impl> impl_;
 };
 
+/// What `WebhookVerifier` accepts.
 struct WebhookVerifierOptions {
   /// Largest accepted |now − timestamp| (fal: 300 s).
   std::chrono::seconds tolerance{std::chrono::seconds(300)};
   /// When set, `X-Fal-Webhook-User-Id` must equal it.
   std::string pinned_user_id;
-  WebhookParseOptions parse;
+  WebhookParseOptions parse;  ///< limits for `VerifyAndParse`'s body parsing
 };
 
 /// What the signature vouches for.
 struct VerifiedWebhook {
-  std::string request_id;
-  std::string user_id;
-  std::int64_t timestamp = 0;  ///< Unix seconds
+  std::string request_id;      ///< `X-Fal-Webhook-Request-Id`
+  std::string user_id;         ///< `X-Fal-Webhook-User-Id`
+  std::int64_t timestamp = 0;  ///< `X-Fal-Webhook-Timestamp`, Unix seconds
 };
 
 /// Checks fal's webhook signature scheme exactly. Thread-safe.
 class WebhookVerifier {
  public:
+  /// Verifies against `keys`; `clock` (null = the system clock) is "now" for the timestamp window.
   WebhookVerifier(std::shared_ptr<JwksCache> keys, WebhookVerifierOptions options = {},
                   std::shared_ptr<Clock> clock = MakeSystemClock());
 
@@ -116,6 +125,7 @@ class WebhookVerifier {
   /// equals the body's `request_id` (`errc::signature_invalid` otherwise).
   result<WebhookEvent> VerifyAndParse(const HttpHeaders& headers, std::string_view body) const;
 
+  /// The options it was built with.
   const WebhookVerifierOptions& options() const { return options_; }
 
  private:
