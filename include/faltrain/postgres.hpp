@@ -1,4 +1,5 @@
 #pragma once
-// faltrain::postgres — the PostgreSQL JobStore for several instances (link faltrain::postgres).
+/// @file
+/// faltrain::postgres — the PostgreSQL JobStore for several instances (link faltrain::postgres).
 
 #include <faltrain/postgres/postgres_job_store.hpp>

@@ -1,5 +1,6 @@
 #pragma once
-// faltrain::sqlite — the SQLite JobStore (link faltrain::sqlite).
+/// @file
+/// faltrain::sqlite — the SQLite JobStore (link faltrain::sqlite).
 
 #include <faltrain/sqlite/sqlite_job_store.hpp>
 #include <faltrain/sqlite/statement.hpp>

@@ -1,10 +1,11 @@
 #pragma once
-// Durable job records: avatars and their fal trainings, plus an inbox of received webhooks.
-//
-// `JobStore` is backend-neutral; the backends are `faltrain::sqlite` (<faltrain/sqlite.hpp>) and
-// `faltrain::postgres` (<faltrain/postgres.hpp>). A job moves
-// forward only: PENDING → TRAINING → COMPLETED | FAILED | CANCELLED (PENDING may also end directly).
-// The webhook inbox is keyed by request id, so a duplicate delivery is stored once and processed once.
+/// @file
+/// Durable job records: avatars and their fal trainings, plus an inbox of received webhooks.
+///
+/// `JobStore` is backend-neutral; the backends are `faltrain::sqlite` (<faltrain/sqlite.hpp>) and
+/// `faltrain::postgres` (<faltrain/postgres.hpp>). A job moves
+/// forward only: PENDING → TRAINING → COMPLETED | FAILED | CANCELLED (PENDING may also end directly).
+/// The webhook inbox is keyed by request id, so a duplicate delivery is stored once and processed once.
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/queue.hpp>
@@ -24,51 +25,60 @@
 namespace faltrain {
 inline namespace v1 {
 
-enum class JobStatus { kPending, kTraining, kCompleted, kFailed, kCancelled };
+/// Where an avatar's training is; it only moves forward (see `IsAllowedTransition`).
+enum class JobStatus {
+  kPending,    ///< created, not yet submitted to fal
+  kTraining,   ///< submitted: the job has its fal request (`Job::handle`)
+  kCompleted,  ///< final: trained, `Job::output_json` holds the trainer's output
+  kFailed,     ///< final: fal reported an error (`Job::error` says what)
+  kCancelled,  ///< final: the application cancelled it
+};
 /// "PENDING", "TRAINING", "COMPLETED", "FAILED", "CANCELLED".
 std::string_view to_string(JobStatus s) noexcept;
 /// The inverse of `to_string(JobStatus)`; case-insensitive.
 result<JobStatus> ParseJobStatus(std::string_view text);
+/// COMPLETED, FAILED or CANCELLED: nothing changes the job any more.
 bool IsFinal(JobStatus s) noexcept;
 /// The forward-only rule: PENDING → TRAINING → final, PENDING → final; nothing leaves a final state.
 bool IsAllowedTransition(JobStatus from, JobStatus to) noexcept;
 
 /// An avatar and its training.
 struct Job {
-  std::int64_t id = 0;
-  std::string user_id;
-  std::string name;
+  std::int64_t id = 0;  ///< assigned by the store at `CreateJob`: positive, never reused
+  std::string user_id;  ///< the avatar's owner in the application (e.g. a chat id); opaque here
+  std::string name;     ///< the avatar's name, as shown to its user
   std::string style;    ///< e.g. "portrait", "artistic"
   std::string preset;   ///< e.g. "balanced"
   std::string trainer;  ///< endpoint id
-  JobStatus status = JobStatus::kPending;
+  JobStatus status = JobStatus::kPending;  ///< see `JobStatus`
   RequestHandle handle;        ///< request id and fal URLs once submitted
   double progress = 0;         ///< 0..1
   std::string output_json;     ///< the trainer output when COMPLETED
   std::string error;           ///< why it FAILED
-  WallTime created_at{};
-  WallTime updated_at{};
-  std::optional<WallTime> training_started_at;
-  std::optional<WallTime> finished_at;
+  WallTime created_at{};                       ///< when `CreateJob` stored it
+  WallTime updated_at{};                       ///< last change of status, progress or request
+  std::optional<WallTime> training_started_at; ///< when it became TRAINING (`MarkTraining`)
+  std::optional<WallTime> finished_at;         ///< when it reached its final status
   /// When the reconciler last asked fal about this job.
   std::optional<WallTime> last_checked_at;
   /// When the completion notification was claimed (it is sent at most once).
   std::optional<WallTime> notified_at;
 };
 
+/// What `JobStore::CreateJob` needs; the fields are stored as given (see `Job`).
 struct NewJob {
-  std::string user_id;
-  std::string name;
-  std::string style;
-  std::string preset;
-  std::string trainer;
+  std::string user_id;  ///< the application's owner of the avatar
+  std::string name;     ///< the avatar's name
+  std::string style;    ///< e.g. "portrait" (`to_string(AvatarStyle)`)
+  std::string preset;   ///< e.g. "balanced" (`to_string(QualityPreset)`)
+  std::string trainer;  ///< the trainer's endpoint id
 };
 
 /// A final outcome to record.
 struct JobOutcome {
   JobStatus status = JobStatus::kCompleted;  ///< COMPLETED, FAILED or CANCELLED
-  std::string output_json;
-  std::string error;
+  std::string output_json;  ///< the trainer's output JSON, for COMPLETED
+  std::string error;        ///< why, for FAILED (and optionally CANCELLED)
 };
 
 /// Storage of jobs and the webhook inbox. Implementations are thread-safe; every call is atomic.
@@ -79,9 +89,11 @@ class JobStore : public WebhookInbox {
   // -- jobs ----------------------------------------------------------------------------------
   /// A new PENDING job.
   virtual result<Job> CreateJob(const NewJob& job) = 0;
+  /// The job with that id, or `errc::not_found`.
   virtual result<Job> FindJob(std::int64_t id) = 0;
   /// The job whose fal request id is `request_id`, or `errc::not_found`.
   virtual result<Job> FindJobByRequestId(std::string_view request_id) = 0;
+  /// Up to `limit` jobs in `status`, oldest (lowest id) first.
   virtual result<std::vector<Job>> ListJobs(JobStatus status, std::size_t limit = 1000) = 0;
   /// TRAINING jobs neither updated nor checked since `cutoff` (oldest first).
   virtual result<std::vector<Job>> ListStaleTraining(WallTime cutoff, std::size_t limit = 100) = 0;
@@ -103,6 +115,7 @@ class JobStore : public WebhookInbox {
 
   // -- webhook inbox -------------------------------------------------------------------------
   // RecordWebhook comes from WebhookInbox.
+  /// The stored event for a request id, or `errc::not_found`.
   virtual result<InboxEvent> FindWebhook(std::string_view request_id) = 0;
   /// Unprocessed events not claimed by someone else in the last `lease`, oldest first; claims
   /// them for `lease`. An event claimed by a crashed process is claimable again after its lease.

@@ -1,9 +1,10 @@
 #pragma once
-// Turning webhooks into job updates, and making sure no job waits forever for one.
-//
-// `JobProcessor` takes recorded inbox events, applies them to their jobs (forward-only) and calls a
-// notifier once per job that reaches a final status. `JobReconciler` polls fal for jobs still
-// TRAINING long after their last sign of life, so a lost webhook never strands an avatar.
+/// @file
+/// Turning webhooks into job updates, and making sure no job waits forever for one.
+///
+/// `JobProcessor` takes recorded inbox events, applies them to their jobs (forward-only) and calls a
+/// notifier once per job that reaches a final status. `JobReconciler` polls fal for jobs still
+/// TRAINING long after their last sign of life, so a lost webhook never strands an avatar.
 
 #include <faltrain/client/training_client.hpp>
 #include <faltrain/client/clock.hpp>
@@ -25,10 +26,13 @@ inline namespace v1 {
 /// duplicate deliveries; a crash between claiming and calling loses that one call).
 using JobNotifier = std::function<void(const Job& job)>;
 
+/// How a `JobProcessor` claims inbox events and where it logs.
 struct JobProcessorOptions {
+  /// Inbox events claimed per `ProcessInbox`, and jobs notified per `NotifyPending`.
   std::size_t batch_size = 64;
   /// How long a claimed event stays reserved to this process.
   std::chrono::seconds claim_lease{std::chrono::seconds(30)};
+  /// Applied events (info), events to retry (warning), notifier failures (error); empty = silent.
   LogSink log;
 };
 
@@ -67,11 +71,12 @@ class JobProcessor {
   std::optional<TrainingClient> client_;
 };
 
+/// When a TRAINING job counts as stale, how many are checked per pass, and where to log.
 struct JobReconcilerOptions {
   /// A TRAINING job with no update and no check for this long is polled.
   std::chrono::seconds stale_after{std::chrono::minutes(30)};
-  std::size_t batch_size = 50;
-  LogSink log;
+  std::size_t batch_size = 50;  ///< stale jobs checked per `RunOnce`, oldest update first
+  LogSink log;  ///< reconciled jobs (info) and failed checks (warning); empty = silent
 };
 
 /// Polls fal for stale TRAINING jobs and records their outcome through a `JobProcessor`.

@@ -1,15 +1,16 @@
 #pragma once
-// PostgresJobStore: the JobStore for several receivers and bots sharing one database.
-//
-// Everything that must hold across processes is enforced by PostgreSQL, not by process memory:
-// the webhook inbox is deduplicated by its primary key (INSERT ... ON CONFLICT DO NOTHING), statuses
-// move forward by conditional UPDATEs and a trigger, an inbox event is completed once (its row is
-// locked and `processed_at` checked in the completing transaction), and notifications are claimed by
-// a conditional UPDATE. Inbox claims are leases written with `FOR UPDATE SKIP LOCKED`, so concurrent
-// claimers in different processes never take the same event, and a crashed process's claims lapse.
-//
-// `OpenJobStore` picks the backend from a database URL: `postgresql://` or `postgres://` selects
-// PostgreSQL; `sqlite:PATH`, `sqlite://PATH` or a plain path selects SQLite.
+/// @file
+/// PostgresJobStore: the JobStore for several receivers and bots sharing one database.
+///
+/// Everything that must hold across processes is enforced by PostgreSQL, not by process memory:
+/// the webhook inbox is deduplicated by its primary key (INSERT ... ON CONFLICT DO NOTHING), statuses
+/// move forward by conditional UPDATEs and a trigger, an inbox event is completed once (its row is
+/// locked and `processed_at` checked in the completing transaction), and notifications are claimed by
+/// a conditional UPDATE. Inbox claims are leases written with `FOR UPDATE SKIP LOCKED`, so concurrent
+/// claimers in different processes never take the same event, and a crashed process's claims lapse.
+///
+/// `OpenJobStore` picks the backend from a database URL: `postgresql://` or `postgres://` selects
+/// PostgreSQL; `sqlite:PATH`, `sqlite://PATH` or a plain path selects SQLite.
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/jobs/job_store.hpp>
@@ -24,6 +25,7 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// The PostgreSQL store's connection pool.
 struct PostgresJobStoreOptions {
   /// Connections kept open (opened lazily); callers wait when all are busy.
   std::size_t pool_size = 8;

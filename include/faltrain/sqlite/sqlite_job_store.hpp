@@ -1,6 +1,7 @@
 #pragma once
-// The SQLite job store: one file, WAL mode, schema migrated on open. The default backend for a
-// single process or several processes on one machine.
+/// @file
+/// The SQLite job store: one file, WAL mode, schema migrated on open. The default backend for a
+/// single process or several processes on one machine.
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/result.hpp>
@@ -13,9 +14,12 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// How the SQLite store trades durability for speed and waits for locks.
 struct SqliteJobStoreOptions {
   /// `synchronous=FULL` (durable across power loss) instead of NORMAL (durable across crashes).
   bool synchronous_full = true;
+  /// How long a statement waits for another process's write lock before failing
+  /// (`errc::storage_error`).
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
 };
 
