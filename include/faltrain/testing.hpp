@@ -1,5 +1,6 @@
 #pragma once
-// faltrain::testing — test mode: the fal simulator, a scripted transport, CreateTrainingClient (link faltrain::testing).
+/// @file
+/// faltrain::testing — test mode: the fal simulator, a scripted transport, CreateTrainingClient (link faltrain::testing).
 
 #include <faltrain/testing/sim_transport.hpp>
 #include <faltrain/testing/scripted_transport.hpp>

@@ -84,6 +84,7 @@ std::error_code make_error_code(const error& e) noexcept;
 }  // namespace faltrain
 
 namespace std {
+/// Makes `faltrain::errc` convert implicitly to `std::error_code` (via `make_error_code`).
 template <>
 struct is_error_code_enum<faltrain::errc> : true_type {};
 }  // namespace std

@@ -1,5 +1,6 @@
 #pragma once
-// A transport that answers from a script: for unit tests of code built on faltrain (ours and yours).
+/// @file
+/// A transport that answers from a script: for unit tests of code built on faltrain (ours and yours).
 
 #include <faltrain/client/transport.hpp>
 
@@ -12,6 +13,9 @@
 namespace faltrain {
 inline namespace v1 {
 
+/// Answers each request with the next scripted reply (FIFO) and records every request.
+/// Thread-safe; handlers run outside its lock, so they may script more replies or read
+/// `requests()`.
 class ScriptedTransport final : public Transport {
  public:
   /// Decides the reply to one request; may inspect it.
@@ -26,10 +30,12 @@ class ScriptedTransport final : public Transport {
   /// Answers every request left unscripted (default: fail the test with errc::invalid_argument).
   void SetFallback(Handler handler);
 
+  /// Records `request`, then answers with the next scripted reply, else the fallback.
   result<HttpResponse> Send(const HttpRequest& request) override;
 
   /// Every request sent so far, in order.
   std::vector<HttpRequest> requests() const;
+  /// Scripted replies not used yet (0 at the end of a test that used them all).
   std::size_t pending() const;
 
  private:

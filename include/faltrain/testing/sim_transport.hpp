@@ -1,23 +1,24 @@
 #pragma once
-// Test mode: an offline simulator of fal's queue, storage and webhooks behind the `Transport`
-// interface. `CreateTrainingClient` (test_mode.hpp) puts it behind a client when
-// `ClientOptions::test_mode` is set (AVATAR_TEST_MODE=true).
-//
-// It routes by URL path and ignores scheme and host, so the client's usual hosts
-// (https://queue.fal.run, https://rest.fal.ai, https://v3.fal.media) all reach it, and so does a
-// local server in front of it (`faltrain-sim`). URLs it returns point at the scheme and host the
-// request came to (file URLs at `SimOptions::cdn_base_url` when set).
-//
-//   POST /<endpoint id>[?fal_webhook=<url>]        submit (header X-Faltrain-Avatar-Id names ids)
-//   GET  /[ns/]<owner>/<alias>/requests/<id>/status[?logs=1]
-//   GET  /[ns/]<owner>/<alias>/requests/<id>        result
-//   PUT  /[ns/]<owner>/<alias>/requests/<id>/cancel
-//   POST /storage/upload/initiate, /storage/upload/initiate-multipart   (+ PUT/POST on the upload URL)
-//   GET  /files/...                                 uploaded and generated files
-//   GET  /.well-known/jwks.json                     the webhook signing keys
-//
-// Authorization: a missing `Authorization` header is accepted (test mode has no key) unless
-// `SimOptions::api_key` is set; a present one must read `Key <id>:<secret>` (fal's 401 otherwise).
+/// @file
+/// Test mode: an offline simulator of fal's queue, storage and webhooks behind the `Transport`
+/// interface. `CreateTrainingClient` (test_mode.hpp) puts it behind a client when
+/// `ClientOptions::test_mode` is set (AVATAR_TEST_MODE=true).
+///
+/// It routes by URL path and ignores scheme and host, so the client's usual hosts
+/// (https://queue.fal.run, https://rest.fal.ai, https://v3.fal.media) all reach it, and so does a
+/// local server in front of it (`faltrain-sim`). URLs it returns point at the scheme and host the
+/// request came to (file URLs at `SimOptions::cdn_base_url` when set).
+///
+///   POST /<endpoint id>[?fal_webhook=<url>]        submit (header X-Faltrain-Avatar-Id names ids)
+///   GET  /[ns/]<owner>/<alias>/requests/<id>/status[?logs=1]
+///   GET  /[ns/]<owner>/<alias>/requests/<id>        result
+///   PUT  /[ns/]<owner>/<alias>/requests/<id>/cancel
+///   POST /storage/upload/initiate, /storage/upload/initiate-multipart   (+ PUT/POST on the upload URL)
+///   GET  /files/...                                 uploaded and generated files
+///   GET  /.well-known/jwks.json                     the webhook signing keys
+///
+/// Authorization: a missing `Authorization` header is accepted (test mode has no key) unless
+/// `SimOptions::api_key` is set; a present one must read `Key <id>:<secret>` (fal's 401 otherwise).
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/result.hpp>
@@ -51,6 +52,7 @@ enum class SimFaultKind {
                         ///< (or `delay`, default 60 s, passes)
   kWebhookPayloadError, ///< status OK with "payload": null and fal's "payload_error" text
 };
+/// The fault's name, as `ParseSimFaultKind` reads it.
 std::string_view to_string(SimFaultKind k) noexcept;
 /// The inverse of `to_string(SimFaultKind)` ("rate_limit", "bad_gateway", "service_unavailable",
 /// "drop_connection", "slow_response", "training_failure", "webhook_drop", "webhook_duplicate",
@@ -67,13 +69,13 @@ result<SimOperation> ParseSimOperation(std::string_view text);
 /// One fault rule. Every non-empty matcher must match; then it fires with probability `rate`
 /// (seeded RNG), at most `count` times (negative = unlimited).
 struct SimFault {
-  SimFaultKind kind = SimFaultKind::kServiceUnavailable;
+  SimFaultKind kind = SimFaultKind::kServiceUnavailable;  ///< what happens when it fires
   SimOperation operation = SimOperation::kAny;  ///< HTTP faults only
   std::string endpoint_id;   ///< the request's endpoint id starts with this ("fal-ai/flux-pro-trainer")
   std::string request_id;    ///< exact request id (never matches a submit: the id is not yet known)
   std::string input_marker;  ///< a substring of the submitted input JSON
-  int count = 1;
-  double rate = 1.0;
+  int count = 1;       ///< times it may fire; negative = unlimited
+  double rate = 1.0;   ///< probability of firing on a matching call, 0..1
   std::chrono::milliseconds delay{0};  ///< Retry-After, response delay or webhook delay
 
   /// Parses "kind[:key=value,...]" with keys op, endpoint, id, marker, count, rate, delay_ms,
@@ -92,6 +94,8 @@ std::string_view to_string(SimDelivery d) noexcept;
 /// The inverse of `to_string(SimDelivery)`; case-insensitive.
 result<SimDelivery> ParseSimDelivery(std::string_view text);
 
+/// How the simulator behaves: timings, webhooks, faults, keys. `FromEnvironment` reads the seed's
+/// test-mode variables.
 struct SimOptions {
   /// Running time of a simulated training (FAL_MOCK_TRAINING_DURATION seconds; default 30 s).
   std::chrono::milliseconds training_duration{std::chrono::seconds(30)};
@@ -103,14 +107,15 @@ struct SimOptions {
   /// Time spent IN_QUEUE before a training starts, and the queue position reported at submission
   /// (it counts down to 0 over that time). Generation and unknown endpoints queue for at most 500 ms.
   std::chrono::milliseconds queue_duration{std::chrono::seconds(3)};
-  int initial_queue_position = 2;
-  /// Running time of image generation endpoints and of unknown ("generic") endpoints.
+  int initial_queue_position = 2;  ///< see `queue_duration`; negative counts as 0
+  /// Running time of image generation endpoints.
   std::chrono::milliseconds generation_duration{std::chrono::seconds(2)};
+  /// Running time of endpoints the simulator does not model ("generic": they echo their input).
   std::chrono::milliseconds generic_duration{std::chrono::seconds(1)};
   /// A running request stops this long after a cancel (unless `cancel_stops_running` is false,
   /// in which case it keeps running to completion as fal warns it may).
   std::chrono::milliseconds cancel_grace{std::chrono::seconds(1)};
-  bool cancel_stops_running = true;
+  bool cancel_stops_running = true;  ///< see `cancel_grace`
   /// Reject invalid input at submit with 422 (off: like fal's queue, the request is accepted and
   /// completes with the 422 as its result and webhook payload).
   bool validate_on_submit = false;
@@ -126,15 +131,15 @@ struct SimOptions {
   std::vector<SimFault> faults;
 
   // -- webhooks --------------------------------------------------------------------------------
-  SimDelivery delivery = SimDelivery::kAuto;
+  SimDelivery delivery = SimDelivery::kAuto;  ///< which thread delivers webhooks, and when
   /// Sends the webhooks; null = a `CurlTransport` (plain http allowed only to loopback hosts).
   std::shared_ptr<Transport> webhook_transport;
   /// Attempts per webhook (fal: 10 over about two hours) and the backoff between them: first
   /// `webhook_retry_base`, doubling, capped at `webhook_retry_max`.
   int webhook_max_attempts = 10;
-  std::chrono::milliseconds webhook_retry_base{std::chrono::seconds(15)};
-  std::chrono::milliseconds webhook_retry_max{std::chrono::minutes(30)};
-  std::chrono::milliseconds webhook_timeout{std::chrono::seconds(15)};
+  std::chrono::milliseconds webhook_retry_base{std::chrono::seconds(15)};  ///< first backoff
+  std::chrono::milliseconds webhook_retry_max{std::chrono::minutes(30)};   ///< backoff cap
+  std::chrono::milliseconds webhook_timeout{std::chrono::seconds(15)};     ///< per delivery attempt
   /// Source of `X-Fal-Webhook-Timestamp`; null = the simulator's clock. Set `MakeSystemClock()`
   /// when the simulator runs on a `VirtualClock` but the receiver checks timestamps against real
   /// time (fal's 300-second replay window).
@@ -156,8 +161,8 @@ struct SimOptions {
 
 /// One webhook delivery attempt, for tests and the server's log.
 struct SimWebhookAttempt {
-  std::string request_id;
-  std::string url;
+  std::string request_id;       ///< the simulated request the webhook reports
+  std::string url;              ///< the request's `fal_webhook` URL
   int attempt = 0;              ///< 1-based
   int http_status = 0;          ///< 0 when the transport failed
   std::string transport_error;  ///< set when it failed
@@ -168,11 +173,14 @@ struct SimWebhookAttempt {
 /// thirty-minute training instantly).
 class SimTransport final : public Transport {
  public:
+  /// A simulator with no requests yet; `clock` drives queueing, running and webhook timing.
   explicit SimTransport(SimOptions options, std::shared_ptr<Clock> clock = MakeSystemClock());
   ~SimTransport() override;
   SimTransport(const SimTransport&) = delete;
   SimTransport& operator=(const SimTransport&) = delete;
 
+  /// Answers like fal would (see the file comment for the routes); never touches the network,
+  /// except to deliver webhooks through `SimOptions::webhook_transport`.
   result<HttpResponse> Send(const HttpRequest& request) override;
 
   /// Adds a fault rule at run time.

@@ -1,8 +1,9 @@
 #pragma once
-// The one switch for test mode. Production code (`faltrain::client`) neither contains nor chooses
-// the simulator; a program that honours `AVATAR_TEST_MODE` builds its client here instead:
-//
-//   auto client = faltrain::CreateTrainingClient(faltrain::ClientOptions::FromEnvironment().value());
+/// @file
+/// The one switch for test mode. Production code (`faltrain::client`) neither contains nor chooses
+/// the simulator; a program that honours `AVATAR_TEST_MODE` builds its client here instead:
+///
+///   auto client = faltrain::CreateTrainingClient(faltrain::ClientOptions::FromEnvironment().value());
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/config.hpp>
