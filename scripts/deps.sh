@@ -13,6 +13,7 @@ FALTRAIN_TEST_PACKAGES=(
   "${FALTRAIN_BUILD_PACKAGES[@]}"
   doctest-dev clang libclang-rt-14-dev wrk postgresql tmux bsdutils jq sqlite3
   nodejs npm ccache python3-skimage
+  doxygen graphviz   # the docs/reference test and the `docs` target (API reference)
 )
 
 faltrain_package_present() {
