@@ -49,7 +49,8 @@ struct CurlTransportStats {
 /// connection died before the answer, and a second submit can start a second paid training.
 class CurlTransport final : public Transport {
  public:
-  /// A transport with an empty handle pool; the first use initialises libcurl for the process.
+  /// A transport with an empty handle pool. The first one constructed initialises libcurl for the
+  /// process (never cleaned up: other code may still use curl).
   explicit CurlTransport(CurlTransportOptions options = {});
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;

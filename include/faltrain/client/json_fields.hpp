@@ -16,7 +16,7 @@ inline namespace v1 {
 /// returns `*this` for chaining: `extra.SetString("caption", "a photo").SetInt("rank", 16);`
 class JsonFields {
  public:
-  /// A JSON string, escaped as needed (UTF-8 passes through).
+  /// A JSON string, escaped; valid UTF-8 passes through, invalid bytes become U+FFFD.
   JsonFields& SetString(std::string key, std::string_view value);
   /// A JSON integer.
   JsonFields& SetInt(std::string key, std::int64_t value);

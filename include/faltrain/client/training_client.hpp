@@ -81,7 +81,7 @@ struct GenerationInput {
 
 /// How `Wait` polls and reports.
 struct WatchOptions {
-  /// First poll interval, and the interval after any change (phase, queue position, new logs).
+  /// Poll interval at the start and after any change (phase, queue position, new logs).
   std::chrono::milliseconds min_interval{std::chrono::seconds(2)};
   /// The interval grows by half per unchanged poll up to this.
   std::chrono::milliseconds max_interval{std::chrono::seconds(15)};
@@ -94,7 +94,9 @@ struct WatchOptions {
   std::function<void(const Progress&)> on_progress;
   /// Steps and time estimate for progress; filled from the preset by `SubmitTraining` handles.
   std::int64_t expected_steps = 0;
-  std::chrono::milliseconds estimate{0};  ///< expected running time; 0 = the job's preset midpoint
+  /// Expected running time, for time-based percent and ETA (0 = unknown; `Wait` then uses the
+  /// job's preset midpoint).
+  std::chrono::milliseconds estimate{0};
 };
 
 /// A submitted training: the handle plus what progress needs to know.
@@ -161,7 +163,8 @@ class TrainingClient {
 
   // -- using the result -------------------------------------------------------------------------
   /// Generates images with a finished training: flux-lora with the LoRA file, or the
-  /// finetuned Ultra endpoint with the finetune id. Submits, waits and parses.
+  /// finetuned Ultra endpoint with the finetune id. Submits (without a webhook), waits and
+  /// parses; with the default intervals it polls every 250 ms to 2 s.
   result<GenerationResult> Generate(const TrainingOutput& trained, const GenerateRequest& request,
                                     WatchOptions options = {});
   /// The endpoint `Generate` would submit to and the JSON input it would send, without sending.
