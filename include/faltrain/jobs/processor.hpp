@@ -40,6 +40,7 @@ struct JobProcessorOptions {
 /// unknown status, or OK without a payload and no client to fetch the result with).
 std::optional<JobOutcome> OutcomeOf(const WebhookEvent& event);
 
+/// Applies recorded webhooks to their jobs and notifies once per job that finishes.
 /// Thread-safe; usually driven by one background thread.
 ///
 /// Like `JobReconciler` and `JobMonitor`, it holds its `TrainingClient` by value (copies share one
