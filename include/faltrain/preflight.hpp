@@ -1,6 +1,7 @@
 #pragma once
-// faltrain::preflight — checks a training set's photos before a training is paid for (link
-// faltrain::preflight; needs OpenCV and Debian's opencv-data at run time).
+/// @file
+/// faltrain::preflight — checks a training set's photos before a training is paid for (link
+/// faltrain::preflight; needs OpenCV and Debian's opencv-data at run time).
 
 #include <faltrain/preflight/contact_sheet.hpp>
 #include <faltrain/preflight/fix.hpp>

@@ -1,6 +1,7 @@
 #pragma once
-// A contact sheet of a preflight check, since people would rather look than read: every photo as a
-// thumbnail with its face boxes, framed in its verdict's colour, its reasons written underneath.
+/// @file
+/// A contact sheet of a preflight check, since people would rather look than read: every photo as a
+/// thumbnail with its face boxes, framed in its verdict's colour, its reasons written underneath.
 
 #include <faltrain/client/result.hpp>
 #include <faltrain/client/training_set.hpp>

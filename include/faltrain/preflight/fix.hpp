@@ -1,6 +1,7 @@
 #pragma once
-// A cleaned training set from a preflight check: rejected photos and duplicates left out, every
-// photo upright (EXIF orientation applied to its pixels), small faces cropped closer.
+/// @file
+/// A cleaned training set from a preflight check: rejected photos and duplicates left out, every
+/// photo upright (EXIF orientation applied to its pixels), small faces cropped closer.
 
 #include <faltrain/client/result.hpp>
 #include <faltrain/client/training_set.hpp>

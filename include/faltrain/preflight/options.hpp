@@ -1,5 +1,6 @@
 #pragma once
-// Thresholds and settings of a preflight check. Every default is documented beside its field.
+/// @file
+/// Thresholds and settings of a preflight check. Every default is documented beside its field.
 
 #include <faltrain/client/trainers.hpp>
 #include <faltrain/preflight/report.hpp>

@@ -1,6 +1,7 @@
 #pragma once
-// Preflight: checks every photo of a training set (decodable, resolution, sharpness, exposure,
-// near-duplicates, faces) and the set's size before any money is spent on a training.
+/// @file
+/// Preflight: checks every photo of a training set (decodable, resolution, sharpness, exposure,
+/// near-duplicates, faces) and the set's size before any money is spent on a training.
 
 #include <faltrain/client/result.hpp>
 #include <faltrain/client/training_set.hpp>

@@ -1,6 +1,7 @@
 #pragma once
-// What a preflight check found: a verdict per photo with machine-readable reasons and the measured
-// values, and a verdict for the whole set with advice.
+/// @file
+/// What a preflight check found: a verdict per photo with machine-readable reasons and the measured
+/// values, and a verdict for the whole set with advice.
 
 #include <faltrain/client/result.hpp>
 
