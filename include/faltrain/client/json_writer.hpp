@@ -1,6 +1,7 @@
 #pragma once
-// Writing JSON text with correct escaping: the request bodies faltrain sends, and whatever JSON a
-// program of yours needs to write (a bot's API calls, a tool's --json output).
+/// @file
+/// Writing JSON text with correct escaping: the request bodies faltrain sends, and whatever JSON a
+/// program of yours needs to write (a bot's API calls, a tool's --json output).
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,8 @@
 #pragma once
-// A prepared SQLite statement for code that keeps its own tables beside the job store (a bot's
-// sessions, say): positional binding, stepping, typed columns. The connection stays the caller's
-// (`sqlite3*` from sqlite3_open_v2); result codes are SQLite's own (SQLITE_ROW, SQLITE_DONE, ...).
+/// @file
+/// A prepared SQLite statement for code that keeps its own tables beside the job store (a bot's
+/// sessions, say): positional binding, stepping, typed columns. The connection stays the caller's
+/// (`sqlite3*` from sqlite3_open_v2); result codes are SQLite's own (SQLITE_ROW, SQLITE_DONE, ...).
 
 #include <faltrain/client/result.hpp>
 
@@ -14,6 +15,7 @@ struct sqlite3_stmt;
 
 namespace faltrain {
 inline namespace v1 {
+/// SQLite helpers for code that keeps its own tables beside the job store.
 namespace sqlite {
 
 /// `Statement st(db, "SELECT name FROM t WHERE id = ?"); st.Bind(id); if (st.Step() == SQLITE_ROW) ...`
