@@ -63,6 +63,7 @@ class VirtualClock final : public Clock {
   steady_time Now() override;
   wall_time WallNow() override;
   bool SleepFor(std::chrono::nanoseconds d, CancelToken cancel = {}) override;
+  /// Moves both clocks forward by `d` (negative durations are ignored).
   void Advance(std::chrono::nanoseconds d);
 
  private:

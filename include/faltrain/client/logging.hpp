@@ -11,7 +11,13 @@
 namespace faltrain {
 inline namespace v1 {
 
-enum class LogLevel { kDebug, kInfo, kWarning, kError };
+/// How much a log message matters.
+enum class LogLevel {
+  kDebug,    ///< every HTTP request attempt (method and URL without its query)
+  kInfo,     ///< milestones: a submission, a retry, a cancellation
+  kWarning,  ///< something to look at, e.g. a deprecated trainer
+  kError,    ///< a failure the library could not report through a `result`
+};
 /// "debug", "info", "warning", "error".
 std::string_view to_string(LogLevel level) noexcept;
 /// The inverse of `to_string(LogLevel)`; case-insensitive (e.g. for a `--log-level` flag).

@@ -23,9 +23,11 @@ namespace outcome = BOOST_OUTCOME_V2_NAMESPACE;
 /// `outcome_throw_as_system_error_with_payload`), never undefined behaviour. faltrain itself never
 /// throws: a program that checks before reading never sees that exception.
 ///
+/// @code
 ///   auto job = client.SubmitTraining(request);
 ///   if (!job) return report(job.error());
 ///   std::cout << job->trainer.endpoint_id;   // same as job.value().trainer.endpoint_id
+/// @endcode
 ///
 /// Everything of `std_result` works as before (it is the public base): `outcome::success()`,
 /// `fail(...)`, conversions from `outcome::failure_type<error>` and from compatible results,

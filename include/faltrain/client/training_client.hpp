@@ -3,6 +3,7 @@
 /// TrainingClient: train avatar models on fal and use them. The whole story, runnable, is
 /// examples/quickstart/main.cpp; in short:
 ///
+/// @code
 ///   auto options = faltrain::ClientOptions::FromEnvironment();       // FAL_KEY, AVATAR_TEST_MODE, ...
 ///   auto client = faltrain::TrainingClient::Create(*options);
 ///   faltrain::TrainingSet photos;
@@ -12,6 +13,7 @@
 ///   auto job = client->SubmitTraining(request);                      // trainer + preset from style
 ///   auto trained = client->Wait(*job, watch_options);                // progress via on_progress
 ///   auto images = client->Generate(*trained, generate_request);
+/// @endcode
 ///
 /// (Check each result before reading it with *, -> or .value(): every call returns
 /// faltrain::result<T> and never throws.)
@@ -91,8 +93,9 @@ struct WatchOptions {
   bool cancel_request_on_stop = false;
   /// Stops the wait (errc::cancelled) when fired; the default token never fires.
   CancelToken cancel;
-  std::function<void(const Progress&)> on_progress;
-  /// Steps and time estimate for progress; filled from the preset by `SubmitTraining` handles.
+  std::function<void(const Progress&)> on_progress;  ///< called after every poll; may be empty
+  /// Total steps, for percent when the logs give no total (0 = unknown; `Wait` then uses the
+  /// job's steps).
   std::int64_t expected_steps = 0;
   /// Expected running time, for time-based percent and ETA (0 = unknown; `Wait` then uses the
   /// job's preset midpoint).
@@ -172,9 +175,11 @@ class TrainingClient {
                                                const GenerateRequest& request) const;
 
   // -- options ---------------------------------------------------------------------------------------
+  /// The trainers this client (and its copies) submit to; register more here.
   TrainerRegistry& trainers();
   /// The options the client was created with (key trimmed).
   const ClientOptions& options() const;
+  /// The clock every wait of this client sleeps on.
   Clock& clock() const;
 
  private:

@@ -32,6 +32,7 @@ class TrainingSet {
     std::string caption;  ///< empty = none
   };
 
+  /// An empty set that enforces `options`.
   explicit TrainingSet(TrainingSetOptions options = {});
 
   /// Adds a photo from memory. Fails on an empty name, a name with a path, a duplicate name

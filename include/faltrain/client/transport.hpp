@@ -13,7 +13,13 @@
 namespace faltrain {
 inline namespace v1 {
 
-enum class HttpMethod { kGet, kPost, kPut, kDelete };
+/// The HTTP methods fal's APIs use.
+enum class HttpMethod {
+  kGet,     ///< status, result, files, JWKS
+  kPost,    ///< submit, upload initiation and completion, webhook deliveries
+  kPut,     ///< cancel, upload bodies
+  kDelete,  ///< not used by the client; for custom transports and tools
+};
 /// "GET", "POST", "PUT", "DELETE".
 std::string_view to_string(HttpMethod m) noexcept;
 /// The inverse of `to_string(HttpMethod)`; case-insensitive.

@@ -9,6 +9,7 @@
 /// local server in front of it (`faltrain-sim`). URLs it returns point at the scheme and host the
 /// request came to (file URLs at `SimOptions::cdn_base_url` when set).
 ///
+/// @code{.unparsed}
 ///   POST /<endpoint id>[?fal_webhook=<url>]        submit (header X-Faltrain-Avatar-Id names ids)
 ///   GET  /[ns/]<owner>/<alias>/requests/<id>/status[?logs=1]
 ///   GET  /[ns/]<owner>/<alias>/requests/<id>        result
@@ -16,6 +17,7 @@
 ///   POST /storage/upload/initiate, /storage/upload/initiate-multipart   (+ PUT/POST on the upload URL)
 ///   GET  /files/...                                 uploaded and generated files
 ///   GET  /.well-known/jwks.json                     the webhook signing keys
+/// @endcode
 ///
 /// Authorization: a missing `Authorization` header is accepted (test mode has no key) unless
 /// `SimOptions::api_key` is set; a present one must read `Key <id>:<secret>` (fal's 401 otherwise).

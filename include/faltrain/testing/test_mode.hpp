@@ -3,7 +3,9 @@
 /// The one switch for test mode. Production code (`faltrain::client`) neither contains nor chooses
 /// the simulator; a program that honours `AVATAR_TEST_MODE` builds its client here instead:
 ///
+/// @code
 ///   auto client = faltrain::CreateTrainingClient(faltrain::ClientOptions::FromEnvironment().value());
+/// @endcode
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/config.hpp>
