@@ -139,7 +139,7 @@ class TrainingClient {
   result<RequestHandle> Submit(std::string_view endpoint_id, std::string_view input_json,
                                const SubmitOptions& options = {});
   /// One status poll (`with_logs` asks fal for the request's logs so far). Retried per
-  /// `ClientConfig::retry`.
+  /// `ClientOptions::retry`.
   result<RequestStatus> GetStatus(const RequestHandle& handle, bool with_logs = true);
   /// The output JSON of a completed request; a failed request's error as `errc::request_failed`.
   result<std::string> GetResultJson(const RequestHandle& handle);
