@@ -63,7 +63,7 @@ struct error {
   std::string request_id;                  ///< fal request id, when known
   std::vector<field_error> field_errors;   ///< parsed from a 422 `detail`
   bool retryable = false;                  ///< safe and useful to try again
-  std::optional<std::chrono::milliseconds> retry_after;  ///< from `Retry-After`, when sent
+  std::optional<std::chrono::milliseconds> retry_after;  ///< from `Retry-After`, when sent (delay-seconds or an HTTP-date, capped at 24 hours)
 
   error() = default;
   /// An error of kind `c` with message `msg`; every other field empty.

@@ -29,8 +29,9 @@ struct RetryPolicy {
 
   /// Delay before retry number `retry` (1-based) after `cause`; `random01` in [0,1) drives the jitter.
   /// The delay is initial_backoff * multiplier^(retry-1), capped at max_backoff, then spread by
-  /// +/- jitter (and kept within [0, max_backoff]). A server's `Retry-After` longer than that wins,
-  /// uncapped (the caller's `max_total` still bounds the whole retry loop).
+  /// +/- jitter (and kept within [0, max_backoff]). A server's `Retry-After` longer than that wins
+  /// (it is capped at 24 hours when parsed; the caller's `max_total` still bounds the whole retry
+  /// loop).
   std::chrono::milliseconds Backoff(int retry, const error& cause, double random01) const;
 };
 
