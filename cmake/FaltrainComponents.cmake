@@ -41,14 +41,19 @@ foreach(_component IN ITEMS webhooks jobs sqlite postgres testing preflight)
 endforeach()
 message(STATUS "faltrain components: ${FALTRAIN_COMPONENTS}")
 
-# faltrain_requires(<what> COMPONENTS <c>...) -> sets FALTRAIN_HAS_ALL in the caller; when a
-# component is missing, says which and why <what> is skipped.
+# faltrain_requires(<what> [COMPONENTS <c>...] [TARGETS <t>...]) -> sets FALTRAIN_HAS_ALL in the
+# caller; when a component or target is missing, says which and that <what> is skipped.
 function(faltrain_requires what)
-  cmake_parse_arguments(ARG "" "" "COMPONENTS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "COMPONENTS;TARGETS" ${ARGN})
   set(_missing "")
   foreach(_component IN LISTS ARG_COMPONENTS)
     if(NOT _component IN_LIST FALTRAIN_COMPONENTS)
       list(APPEND _missing "faltrain::${_component}")
+    endif()
+  endforeach()
+  foreach(_target IN LISTS ARG_TARGETS)
+    if(NOT TARGET ${_target})
+      list(APPEND _missing "${_target}")
     endif()
   endforeach()
   if(_missing)
@@ -59,3 +64,12 @@ function(faltrain_requires what)
     set(FALTRAIN_HAS_ALL ON PARENT_SCOPE)
   endif()
 endfunction()
+
+# faltrain_skip_unless(<what> ...): as faltrain_requires, then leaves the calling CMakeLists.txt or
+# function when something is missing (a macro, so its return() is the caller's).
+macro(faltrain_skip_unless what)
+  faltrain_requires("${what}" ${ARGN})
+  if(NOT FALTRAIN_HAS_ALL)
+    return()
+  endif()
+endmacro()
