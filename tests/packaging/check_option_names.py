@@ -53,15 +53,15 @@ for name, feature in features.items():
     # A feature's own-port dependencies must cover its CMake prerequisites (transitively).
     def closure(names):
         seen = set()
-        todo = list(names)
-        while todo:
-            n = todo.pop()
+        pending = list(names)
+        while pending:
+            n = pending.pop()
             if n in seen or n == "client":
                 continue
             seen.add(n)
             for d in features.get(n, {}).get("dependencies", []):
                 if isinstance(d, dict) and d.get("name") == "faltrain":
-                    todo.extend(d.get("features", []))
+                    pending.extend(d.get("features", []))
         return seen
     expect(f"vcpkg feature '{name}' prerequisites", closure(wanted),
            closure(cmake_prerequisites.get(name, set()) - {"client"}) | set())
