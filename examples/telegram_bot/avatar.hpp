@@ -24,6 +24,7 @@ struct Avatar {
 inline AvatarStatus StatusOf(faltrain::JobStatus s) {
   switch (s) {
     case faltrain::JobStatus::kPending: return AvatarStatus::kPending;
+    case faltrain::JobStatus::kSubmitting: return AvatarStatus::kPending;  // "starting" to the user
     case faltrain::JobStatus::kTraining: return AvatarStatus::kTraining;
     case faltrain::JobStatus::kCompleted: return AvatarStatus::kCompleted;
     case faltrain::JobStatus::kFailed: return AvatarStatus::kFailed;

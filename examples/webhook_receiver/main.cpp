@@ -4,6 +4,7 @@
 // job updates and notifications; SIGINT/SIGTERM stop accepting, finish recorded work and exit.
 // Public API only.
 
+#include "fault_point.hpp"
 #include "job_store_url.hpp"
 #include "receiver_options.hpp"
 #include "shell_notifier.hpp"
@@ -125,7 +126,7 @@ struct Services {
   std::shared_ptr<faltrain::JobStore> store;
   std::unique_ptr<faltrain::WebhookHandler> handler;
   std::shared_ptr<faltrain::JobProcessor> processor;
-  std::unique_ptr<faltrain::JobReconciler> reconciler;  ///< only with --reconcile-after
+  std::unique_ptr<faltrain::JobReconciler> reconciler;  ///< unless --no-reconcile
 };
 
 int Fail(const std::string& message, int exit_code) {
@@ -160,23 +161,41 @@ faltrain::result<std::unique_ptr<faltrain::WebhookHandler>> MakeHandler(
   auto verifier = std::make_shared<faltrain::WebhookVerifier>(keys, verifier_options);
   faltrain::WebhookHandlerOptions handler_options;
   handler_options.max_body_bytes = o.max_body_bytes;
+  handler_options.job_token_secret = o.job_token_secret;
   return std::make_unique<faltrain::WebhookHandler>(verifier, std::move(store), handler_options);
 }
 
-// Logs each finished job and runs --notify-command for it.
+// Logs each finished job and runs --notify-command for it. At least once: the notification counts
+// as sent only when the command succeeded.
 faltrain::JobNotifier MakeNotifier(const ReceiverOptions& o, Counters& counters) {
-  return [command = o.notify_command, &counters](const faltrain::Job& job) {
+  return [command = o.notify_command, &counters](const faltrain::JobNotification& n) -> faltrain::result<void> {
+    const faltrain::Job& job = n.job;
     ++counters.notifications;
     std::string line = "notify: job " + std::to_string(job.id) + " \"" + job.name + "\" of user " +
                        job.user_id + " is " + std::string(faltrain::to_string(job.status)) +
                        " (request " + job.handle.request_id + ")";
     if (!job.error.empty()) line += ": " + job.error;
     Log(LogLevel::kInfo, line);
-    if (command.empty()) return;
-    int rc = RunNotifyCommand(command, job);
-    if (rc != 0) Log(LogLevel::kWarning, "notify command exited with " + std::to_string(rc));
+    FaultPoint("before_notify");  // the job is final, its notification leased
+    if (!command.empty()) {
+      int rc = RunNotifyCommand(command, n);
+      if (rc != 0) {
+        return faltrain::fail(faltrain::errc::io_error, "notify command exited with " + std::to_string(rc));
+      }
+    }
+    FaultPoint("after_notify");  // sent, not yet confirmed
+    return faltrain::success();
   };
 }
+
+// The transport of the reconciler's client when there is no fal key: every request fails, so stale
+// TRAINING jobs are only looked at again later, while SUBMITTING and PENDING jobs still time out.
+class NoKeyTransport : public faltrain::Transport {
+ public:
+  faltrain::result<faltrain::HttpResponse> Send(const faltrain::HttpRequest&) override {
+    return faltrain::fail(faltrain::errc::missing_credentials, "no fal API key: TRAINING jobs are not polled");
+  }
+};
 
 // Store, handler, processor and reconciler; on failure, the exit code (after logging why).
 faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrain::ClientOptions& config,
@@ -191,9 +210,8 @@ faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrai
   if (auto created = faltrain::CreateTrainingClient(config)) {
     client = *std::move(created);
   } else if (o.reconcile_after.count() > 0) {
-    exit_code = 2;
-    return faltrain::fail(faltrain::errc::invalid_argument,
-                          "--reconcile-after needs a fal client: " + created.error().message);
+    Log(LogLevel::kWarning, "no fal client (" + created.error().message +
+                                "): the reconciler only resolves SUBMITTING and PENDING jobs");
   }
   faltrain::JobProcessorOptions processor_options;
   processor_options.log = Log;
@@ -202,25 +220,37 @@ faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrai
   if (o.reconcile_after.count() > 0) {
     faltrain::JobReconcilerOptions reconciler_options;
     reconciler_options.stale_after = o.reconcile_after;
+    reconciler_options.submit_timeout = o.submit_timeout;
+    reconciler_options.pending_timeout = o.submit_timeout;
     reconciler_options.log = Log;
+    if (!client) {
+      // The reconciler takes a client; this one never reaches fal (its placeholder key is never sent).
+      faltrain::ClientOptions offline = config;
+      offline.api_key = "no-key";
+      offline.test_mode = false;
+      FALTRAIN_TRY(auto unpolled, faltrain::TrainingClient::Create(offline, std::make_shared<NoKeyTransport>()));
+      client = std::move(unpolled);
+    }
     s.reconciler =
         std::make_unique<faltrain::JobReconciler>(s.store, s.processor, *client, reconciler_options);
   }
-  // This process is the store's only consumer: claims left by a killed predecessor are void.
+  // Claims left by a killed predecessor are void (PostgreSQL keeps those of live neighbours), and
+  // the notifications it leased but never confirmed go out again now, not after their lease.
   FALTRAIN_TRYV(s.store->ReleaseWebhookClaims());
+  FALTRAIN_TRYV(s.store->ReleaseNotificationClaims());
   return s;
 }
 
 // Works through the inbox whenever something was recorded (and every second), reconciling every
-// 30 s; once stopping, everything recorded so far is processed before it returns.
-std::thread StartWorker(WorkSignal& work, const Services& s) {
-  return std::thread([&work, &s] {
+// `reconcile_every`; once stopping, everything recorded so far is processed before it returns.
+std::thread StartWorker(WorkSignal& work, const Services& s, std::chrono::seconds reconcile_every) {
+  return std::thread([&work, &s, reconcile_every] {
     auto last_reconcile = std::chrono::steady_clock::now();
     bool running = true;
     while (running) {
       running = work.Wait(std::chrono::seconds(1));
       Drain(*s.processor);
-      if (s.reconciler && std::chrono::steady_clock::now() - last_reconcile > std::chrono::seconds(30)) {
+      if (s.reconciler && std::chrono::steady_clock::now() - last_reconcile >= reconcile_every) {
         last_reconcile = std::chrono::steady_clock::now();
         if (auto r = s.reconciler->RunOnce(); !r) Log(LogLevel::kError, "reconciler: " + r.error().message);
       }
@@ -244,7 +274,8 @@ void ConfigureServer(httplib::Server& server, const ReceiverOptions& o) {
 void MountWebhook(httplib::Server& server, const std::string& path, const faltrain::WebhookHandler& handler,
                   WorkSignal& work, Counters& counters) {
   auto webhook = [&handler, &work, &counters](const httplib::Request& req, httplib::Response& res) {
-    auto reply = handler.Handle(req.method, ToHeaders(req.headers), req.body);
+    auto reply = handler.Handle(req.method, req.target, ToHeaders(req.headers), req.body);
+    if (reply.status == 200) FaultPoint("after_record");  // recorded, not yet acknowledged
     res.status = reply.status;
     if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
     res.set_content(reply.body, reply.content_type.c_str());
@@ -333,7 +364,7 @@ void LogSummary(faltrain::JobStore& store, const Counters& counters) {
 // Serves until a signal stops the server; the worker finishes recorded work before this returns.
 int Serve(const ReceiverOptions& o, const sigset_t& signals, Services& services, Counters& counters) {
   WorkSignal work;
-  std::thread worker = StartWorker(work, services);
+  std::thread worker = StartWorker(work, services, o.reconcile_every);
   work.Notify();  // events recorded before a crash or restart
 
   httplib::Server server;

@@ -2,6 +2,8 @@
 
 #include "flags.hpp"
 
+#include <faltrain/webhooks/job_token.hpp>
+
 #include <cstdlib>
 
 namespace {
@@ -12,11 +14,12 @@ std::string Env(const char* name) {
 }
 
 // Flags bound to `o`; CLI11 applies an option's environment variable when the flag is absent.
-// The seconds of --reconcile-after go to `reconcile_seconds`.
-void Declare(CLI::App& app, ReceiverOptions& o, long long& reconcile_seconds) {
+// The seconds of --reconcile-after, --reconcile-every and --submit-timeout go to `seconds`.
+struct Seconds {
+  long long reconcile_after = 1800, reconcile_every = 30, submit_timeout = 86400;
+};
+void Declare(CLI::App& app, ReceiverOptions& o, Seconds& seconds) {
   faltrain_examples::SetHelpStyle(app, 24);
-  app.footer("GET /healthz answers {\"status\":\"ok\",...}. SIGINT/SIGTERM stop accepting, finish recorded "
-             "work, exit.");
   app.add_option("--host", o.host, "address to bind (default 127.0.0.1)")->type_name("ADDR");
   app.add_option("--port", o.port, "port (0 = any free port, printed; default 8080)")
       ->type_name("N")->check(CLI::Range(0, 65535).description(""))->envname("FALTRAIN_WEBHOOK_PORT");
@@ -37,13 +40,23 @@ void Declare(CLI::App& app, ReceiverOptions& o, long long& reconcile_seconds) {
       ->type_name("ID")->envname("FALTRAIN_WEBHOOK_USER_ID");
   app.add_option("--notify-command", o.notify_command,
                  "run `sh -c CMD` once per finished job, with FALTRAIN_JOB_ID, FALTRAIN_JOB_STATUS,\n"
-                 "FALTRAIN_JOB_NAME, FALTRAIN_JOB_USER, FALTRAIN_REQUEST_ID, FALTRAIN_JOB_ERROR set")
+                 "FALTRAIN_JOB_NAME, FALTRAIN_JOB_USER, FALTRAIN_REQUEST_ID, FALTRAIN_JOB_ERROR,\n"
+                 "FALTRAIN_NOTIFICATION_KEY set; exit 0 confirms it (else it is sent again)")
       ->type_name("CMD")->envname("FALTRAIN_NOTIFY_COMMAND");
-  app.add_option("--reconcile-after", reconcile_seconds,
-                 "poll fal for jobs TRAINING with no news for S seconds (0 = off; needs FAL_KEY\n"
-                 "or AVATAR_TEST_MODE=true)")
+  app.add_option("--reconcile-after", seconds.reconcile_after,
+                 "poll fal for jobs TRAINING with no news for S seconds (default 1800; 0 = no\n"
+                 "reconciler; polling needs FAL_KEY or AVATAR_TEST_MODE=true)")
       ->type_name("S")->check(CLI::Range(0LL, 1LL << 31).description(""))
       ->envname("FALTRAIN_RECONCILE_AFTER");
+  app.add_option("--reconcile-every", seconds.reconcile_every, "run the reconciler every S seconds (default 30)")
+      ->type_name("S")->check(CLI::Range(1LL, 1LL << 31).description(""));
+  app.add_flag_callback("--no-reconcile", [&seconds] { seconds.reconcile_after = 0; },
+                        "no reconciler (a job whose webhook is lost waits forever)");
+  app.add_option("--submit-timeout", seconds.submit_timeout,
+                 "a job SUBMITTING (or PENDING) with no news for S seconds becomes FAILED,\n"
+                 "\"submission outcome unknown\", and its user is told (default 86400)")
+      ->type_name("S")->check(CLI::Range(1LL, 1LL << 31).description(""))
+      ->envname("FALTRAIN_SUBMIT_TIMEOUT");
   app.add_option("--max-body", o.max_body_bytes, "largest accepted body (default 1048576)")
       ->type_name("BYTES")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30).description(""));
   app.add_option("--threads", o.threads, "HTTP worker threads (default 16)")
@@ -53,6 +66,10 @@ void Declare(CLI::App& app, ReceiverOptions& o, long long& reconcile_seconds) {
   app.add_flag_callback("--sync-normal", [&o] { o.durable_full = false; },
                         "SQLite synchronous=NORMAL: survives process crashes, not power loss");
   app.add_flag("--quiet", o.quiet, "log only errors");
+  app.footer("Job tokens: with FALTRAIN_JOB_TOKEN_SECRET set (16+ bytes, as for faltrain-webhook-submit), a "
+             "webhook finds its job by the token in its URL when the job never learned its request id.\n"
+             "GET /healthz answers {\"status\":\"ok\",...}. SIGINT/SIGTERM stop accepting, finish recorded "
+             "work, exit.");
   app.add_flag("--bench-routes", o.bench_routes)->group("");  // load tests only: not in --help
 }
 
@@ -63,8 +80,8 @@ std::string ReceiverUsage() {
       "faltrain-webhook-receiver: receives fal's signed webhooks, records them durably, updates jobs",
       "faltrain-webhook-receiver");
   ReceiverOptions o;
-  long long reconcile_seconds = 0;
-  Declare(app, o, reconcile_seconds);
+  Seconds seconds;
+  Declare(app, o, seconds);
   return app.help();
 }
 
@@ -73,11 +90,18 @@ faltrain::result<ReceiverOptions> ParseReceiverOptions(int argc, const char* con
   // Two variables name the store; the PostgreSQL URL (several receivers share it) wins.
   if (auto v = Env("FALTRAIN_WEBHOOK_DB"); !v.empty()) o.db_path = v;
   if (auto v = Env("FALTRAIN_DATABASE_URL"); !v.empty()) o.db_path = v;
-  long long reconcile_seconds = 0;
+  o.job_token_secret = Env("FALTRAIN_JOB_TOKEN_SECRET");
+  if (!o.job_token_secret.empty() && o.job_token_secret.size() < faltrain::kMinJobTokenSecretBytes) {
+    return faltrain::fail(faltrain::errc::invalid_argument,
+                          "FALTRAIN_JOB_TOKEN_SECRET is too short (16 bytes at least)");
+  }
+  Seconds seconds;
   CLI::App app;
-  Declare(app, o, reconcile_seconds);
+  Declare(app, o, seconds);
   FALTRAIN_TRY(o.help, faltrain_examples::ParseFlags(app, argc, argv));
   if (o.help) return o;
-  o.reconcile_after = std::chrono::seconds(reconcile_seconds);
+  o.reconcile_after = std::chrono::seconds(seconds.reconcile_after);
+  o.reconcile_every = std::chrono::seconds(seconds.reconcile_every);
+  o.submit_timeout = std::chrono::seconds(seconds.submit_timeout);
   return o;
 }

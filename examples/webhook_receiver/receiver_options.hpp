@@ -20,7 +20,13 @@ struct ReceiverOptions {
   std::size_t max_body_bytes = 1u << 20;
   int threads = 16;                          ///< HTTP worker threads (one per keep-alive connection)
   /// Poll fal for TRAINING jobs without news for this long; 0 = no reconciler.
-  std::chrono::seconds reconcile_after{0};
+  std::chrono::seconds reconcile_after{std::chrono::minutes(30)};
+  /// How often the reconciler runs.
+  std::chrono::seconds reconcile_every{30};
+  /// A SUBMITTING (or PENDING) job without news for this long becomes FAILED ("submission outcome unknown").
+  std::chrono::seconds submit_timeout{std::chrono::hours(24)};
+  /// Verifies the per-job webhook tokens (FALTRAIN_JOB_TOKEN_SECRET; never logged).
+  std::string job_token_secret;
   bool bench_routes = false;                 ///< adds POST /bench/ok (a bare 200) for load tests
   bool durable_full = true;                  ///< SQLite synchronous=FULL (else NORMAL)
   bool quiet = false;

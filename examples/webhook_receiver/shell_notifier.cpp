@@ -9,12 +9,16 @@
 
 extern char** environ;
 
-int RunNotifyCommand(const std::string& command, const faltrain::Job& job) {
+int RunNotifyCommand(const std::string& command, const faltrain::JobNotification& notification) {
+  const faltrain::Job& job = notification.job;
   // The environment is built before spawning: setenv() is not safe in a threaded process.
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string entry = *e;
-    if (entry.rfind("FALTRAIN_JOB_", 0) == 0 || entry.rfind("FALTRAIN_REQUEST_ID=", 0) == 0) continue;
+    if (entry.rfind("FALTRAIN_JOB_", 0) == 0 || entry.rfind("FALTRAIN_REQUEST_ID=", 0) == 0 ||
+        entry.rfind("FALTRAIN_NOTIFICATION_KEY=", 0) == 0) {
+      continue;
+    }
     env.push_back(std::move(entry));
   }
   env.push_back("FALTRAIN_JOB_ID=" + std::to_string(job.id));
@@ -23,6 +27,7 @@ int RunNotifyCommand(const std::string& command, const faltrain::Job& job) {
   env.push_back("FALTRAIN_JOB_USER=" + job.user_id);
   env.push_back("FALTRAIN_REQUEST_ID=" + job.handle.request_id);
   env.push_back("FALTRAIN_JOB_ERROR=" + job.error);
+  env.push_back("FALTRAIN_NOTIFICATION_KEY=" + notification.idempotency_key);
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);

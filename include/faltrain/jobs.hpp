@@ -4,3 +4,4 @@
 
 #include <faltrain/jobs/job_store.hpp>
 #include <faltrain/jobs/processor.hpp>
+#include <faltrain/jobs/submission.hpp>

@@ -6,3 +6,4 @@
 #include <faltrain/webhooks/inbox.hpp>
 #include <faltrain/webhooks/verifier.hpp>
 #include <faltrain/webhooks/handler.hpp>
+#include <faltrain/webhooks/job_token.hpp>

@@ -1,6 +1,8 @@
-// JobProcessor: inbox events → forward-only job updates → one notification per finished job.
+// JobProcessor: inbox events → forward-only job updates → notifications, at least once.
 
 #include "faltrain/jobs/processor.hpp"
+
+#include "client/detail/queue_protocol.hpp"
 
 #include <fmt/format.h>
 
@@ -23,6 +25,10 @@ std::optional<JobOutcome> OutcomeOf(const WebhookEvent& event) {
   return std::nullopt;
 }
 
+std::string NotificationKey(const Job& job) {
+  return fmt::format("job-{}-{}", job.id, to_string(job.status));
+}
+
 JobProcessor::JobProcessor(std::shared_ptr<JobStore> store, JobNotifier notifier,
                            JobProcessorOptions options, std::optional<TrainingClient> client)
     : store_(std::move(store)), notifier_(std::move(notifier)), options_(std::move(options)),
@@ -32,37 +38,84 @@ void JobProcessor::Log(LogLevel level, std::string_view message) const {
   if (options_.log) options_.log(level, message);
 }
 
-void JobProcessor::Notify(std::int64_t job_id) {
-  // Read the job before claiming its notification: a claim followed by a failed read (say, the
-  // database restarting) would lose the notification for good, while a failed read before the
-  // claim leaves the job unnotified for ListUnnotified to retry.
+// Lease, send, confirm. The lease keeps a concurrent sender off while this one works; a crash or a
+// failure leaves the notification unconfirmed, and NotifyPending sends it again after the lease.
+// Returns whether it was confirmed.
+bool JobProcessor::Notify(std::int64_t job_id) {
+  auto claimed = store_->ClaimNotification(job_id, options_.notify_lease);
+  if (!claimed) {
+    Log(LogLevel::kError, fmt::format("job {}: leasing its notification failed: {}", job_id,
+                                      claimed.error().message));
+    return false;
+  }
+  if (!claimed.value()) return false;  // confirmed already, or someone else is sending it
   auto job = store_->FindJob(job_id);
   if (!job) {
     Log(LogLevel::kError, fmt::format("job {}: {}", job_id, job.error().message));
-    return;
+    return false;
   }
-  auto claimed = store_->ClaimNotification(job_id);
-  if (!claimed) {
-    Log(LogLevel::kError, fmt::format("job {}: claiming its notification failed: {}", job_id,
-                                      claimed.error().message));
-    return;
+  result<void> sent = success();
+  if (notifier_) {
+    JobNotification notification{job.value(), NotificationKey(job.value())};
+    // The notifier is user code; an exception must not stop the processing loop.
+    try {
+      sent = notifier_(notification);
+    } catch (const std::exception& e) {
+      sent = fail(errc::io_error, fmt::format("notifier threw: {}", e.what()));
+    } catch (...) {
+      sent = fail(errc::io_error, "notifier threw");
+    }
   }
-  if (!claimed.value()) return;  // someone already notified
-  if (!notifier_) return;
-  // The notifier is user code; an exception must not stop the processing loop.
-  try {
-    notifier_(job.value());
-  } catch (const std::exception& e) {
-    Log(LogLevel::kError, fmt::format("job {}: notifier threw: {}", job_id, e.what()));
-  } catch (...) {
-    Log(LogLevel::kError, fmt::format("job {}: notifier threw", job_id));
+  if (!sent) {
+    Log(LogLevel::kWarning, fmt::format("job {}: notification not confirmed, sent again in {} s: {}", job_id,
+                                        options_.notify_lease.count(), sent.error().message));
+    return false;
   }
+  if (auto confirmed = store_->ConfirmNotification(job_id); !confirmed) {
+    Log(LogLevel::kError, fmt::format("job {}: recording its notification failed (it may be sent again): {}",
+                                      job_id, confirmed.error().message));
+    return false;
+  }
+  return true;
 }
 
 result<bool> JobProcessor::FinishJob(const Job& job, const JobOutcome& outcome) {
   FALTRAIN_TRY(bool changed, store_->Finish(job.id, outcome));
   if (changed) Notify(job.id);
   return changed;
+}
+
+// The event's job: by request id, else the SUBMITTING job its verified token names, which takes
+// the request id now (the process that submitted it died or lost fal's answer). `note` says why
+// there is none when the result is not_found.
+result<Job> JobProcessor::FindJobFor(const InboxEvent& inbox, const WebhookEvent& event, std::string& note) {
+  auto job = store_->FindJobByRequestId(inbox.request_id);
+  if (job || job.error().code != errc::not_found) return job;
+  note = "no job with this request id";
+  if (!inbox.job_id) return job;
+  auto named = store_->FindJob(*inbox.job_id);
+  if (!named) {
+    if (named.error().code == errc::not_found) note += "; its job token names no job";
+    return named;
+  }
+  const Job& candidate = named.value();
+  if (candidate.status != JobStatus::kSubmitting || !candidate.handle.request_id.empty()) {
+    // A stale or replayed token: its job has its own request, or was never submitted.
+    note += fmt::format("; its job token names job {}, which is {}", candidate.id, to_string(candidate.status));
+    return fail(errc::not_found, note);
+  }
+  RequestHandle handle;
+  handle.endpoint_id = candidate.trainer;
+  if (client_) {
+    if (auto endpoint = EndpointId::Parse(candidate.trainer)) {
+      handle = detail::BuildHandle(client_->options().endpoints.queue_url, endpoint.value(), inbox.request_id);
+    }
+  }
+  handle.request_id = inbox.request_id;
+  handle.gateway_request_id = event.gateway_request_id;
+  Log(LogLevel::kInfo, fmt::format("webhook {} matched SUBMITTING job {} by its job token", inbox.request_id,
+                                   candidate.id));
+  return store_->MarkTraining(candidate.id, handle);
 }
 
 result<bool> JobProcessor::Apply(const InboxEvent& inbox) {
@@ -74,12 +127,13 @@ result<bool> JobProcessor::Apply(const InboxEvent& inbox) {
     return false;
   }
   const WebhookEvent& event = parsed.value();
-  auto job = store_->FindJobByRequestId(inbox.request_id);
+  std::string note;
+  auto job = FindJobFor(inbox, event, note);
   if (!job) {
     if (job.error().code != errc::not_found) return fail(std::move(job).error());
     // A webhook can beat the job's own TRAINING update; the reconciler finds it here later.
-    Log(LogLevel::kWarning, fmt::format("webhook for unknown request {}", inbox.request_id));
-    FALTRAIN_TRYV(store_->CompleteWebhook(inbox.request_id, "no job with this request id"));
+    Log(LogLevel::kWarning, fmt::format("webhook for unknown request {}: {}", inbox.request_id, note));
+    FALTRAIN_TRYV(store_->CompleteWebhook(inbox.request_id, note));
     return false;
   }
   auto outcome = OutcomeOf(event);
@@ -131,8 +185,9 @@ result<bool> JobProcessor::ProcessRequest(std::string_view request_id) {
 
 result<std::size_t> JobProcessor::NotifyPending() {
   FALTRAIN_TRY(auto jobs, store_->ListUnnotified(options_.batch_size));
-  for (const auto& job : jobs) Notify(job.id);
-  return jobs.size();
+  std::size_t confirmed = 0;
+  for (const auto& job : jobs) confirmed += Notify(job.id) ? 1 : 0;
+  return confirmed;
 }
 
 }  // namespace v1

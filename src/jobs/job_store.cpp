@@ -12,6 +12,7 @@ inline namespace v1 {
 std::string_view to_string(JobStatus s) noexcept {
   switch (s) {
     case JobStatus::kPending: return "PENDING";
+    case JobStatus::kSubmitting: return "SUBMITTING";
     case JobStatus::kTraining: return "TRAINING";
     case JobStatus::kCompleted: return "COMPLETED";
     case JobStatus::kFailed: return "FAILED";
@@ -22,8 +23,8 @@ std::string_view to_string(JobStatus s) noexcept {
 
 result<JobStatus> ParseJobStatus(std::string_view text) {
   return detail::ParseEnum(text, "job status",
-                           {JobStatus::kPending, JobStatus::kTraining, JobStatus::kCompleted,
-                            JobStatus::kFailed, JobStatus::kCancelled});
+                           {JobStatus::kPending, JobStatus::kSubmitting, JobStatus::kTraining,
+                            JobStatus::kCompleted, JobStatus::kFailed, JobStatus::kCancelled});
 }
 
 bool IsFinal(JobStatus s) noexcept {
@@ -33,6 +34,7 @@ bool IsFinal(JobStatus s) noexcept {
 bool IsAllowedTransition(JobStatus from, JobStatus to) noexcept {
   switch (from) {
     case JobStatus::kPending: return to != JobStatus::kPending;
+    case JobStatus::kSubmitting: return to == JobStatus::kTraining || IsFinal(to);
     case JobStatus::kTraining: return IsFinal(to);
     default: return false;  // final states are final
   }

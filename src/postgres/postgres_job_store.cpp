@@ -101,6 +101,27 @@ $$;
 CREATE TRIGGER jobs_forward_only BEFORE UPDATE OF status ON jobs
   FOR EACH ROW EXECUTE FUNCTION faltrain_jobs_forward_only();
 )sql",
+    // 3: SUBMITTING (recorded before the submit POST), notification leases (the outbox), and the
+    // job a verified webhook token names.
+    R"sql(
+ALTER TABLE jobs DROP CONSTRAINT jobs_status_check;
+ALTER TABLE jobs ADD CONSTRAINT jobs_status_check
+  CHECK (status IN ('PENDING','SUBMITTING','TRAINING','COMPLETED','FAILED','CANCELLED'));
+ALTER TABLE jobs ADD COLUMN notify_claimed_until BIGINT;
+ALTER TABLE jobs ADD COLUMN notify_claimed_by TEXT;
+ALTER TABLE webhook_inbox ADD COLUMN job_id BIGINT;
+CREATE OR REPLACE FUNCTION faltrain_jobs_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.status <> OLD.status AND NOT (
+      OLD.status = 'PENDING' OR
+      (OLD.status = 'SUBMITTING' AND NEW.status IN ('TRAINING','COMPLETED','FAILED','CANCELLED')) OR
+      (OLD.status = 'TRAINING' AND NEW.status IN ('COMPLETED','FAILED','CANCELLED'))) THEN
+    RAISE EXCEPTION 'job status may only move forward' USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END
+$$;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 // pg_advisory_xact_lock key serialising migrations of concurrently starting instances.
@@ -109,14 +130,15 @@ constexpr std::int64_t kMigrationLock = 0x66616c747261696eLL;  // "faltrain"
 #define FALTRAIN_PG_JOB_COLUMNS                                                                     \
   "id, user_id, name, style, preset, trainer, status, endpoint_id, COALESCE(request_id, ''), "     \
   "gateway_request_id, status_url, response_url, cancel_url, progress, output_json, error, "       \
-  "created_at, updated_at, training_started_at, finished_at, last_checked_at, notified_at"
+  "created_at, updated_at, training_started_at, finished_at, last_checked_at, notified_at, "       \
+  "notify_claimed_until"
 #define FALTRAIN_PG_JOB_COLUMNS_J                                                                   \
   "j.id, j.user_id, j.name, j.style, j.preset, j.trainer, j.status, j.endpoint_id, "                \
   "COALESCE(j.request_id, ''), j.gateway_request_id, j.status_url, j.response_url, j.cancel_url, "  \
   "j.progress, j.output_json, j.error, j.created_at, j.updated_at, j.training_started_at, "         \
-  "j.finished_at, j.last_checked_at, j.notified_at"
+  "j.finished_at, j.last_checked_at, j.notified_at, j.notify_claimed_until"
 #define FALTRAIN_PG_INBOX_COLUMNS \
-  "request_id, body, user_id, signed_at, received_at, processed_at, processing_note"
+  "request_id, body, user_id, signed_at, received_at, processed_at, processing_note, job_id"
 
 constexpr const char* kUniqueViolation = "23505";
 
@@ -225,16 +247,18 @@ class PostgresJobStore final : public JobStore {
 
   // Stamps last_checked_at on what it returns, so reconcilers in other instances skip these jobs for
   // one stale period (the caller's MarkChecked or Finish follows).
-  result<std::vector<Job>> ListStaleTraining(WallTime cutoff, std::size_t limit) override {
+  result<std::vector<Job>> ListStale(JobStatus status, WallTime cutoff, std::size_t limit) override {
+    if (IsFinal(status)) return fail(errc::invalid_argument, "ListStale: a final status is never stale");
     const auto now = PgInt(Now());
     return Run(true, [&](Attempt& a) -> result<std::vector<Job>> {
       FALTRAIN_TRY(auto r, a.c.Exec(
           "UPDATE jobs AS j SET last_checked_at = $3 FROM ("
-          "  SELECT id FROM jobs WHERE status = 'TRAINING' AND updated_at < $1"
+          "  SELECT id FROM jobs WHERE status = $4 AND updated_at < $1"
           "  AND (last_checked_at IS NULL OR last_checked_at < $1)"
           "  ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED) AS pick "
           "WHERE j.id = pick.id RETURNING " FALTRAIN_PG_JOB_COLUMNS_J,
-          {PgInt(ToUnixMillis(cutoff)), PgInt(static_cast<std::int64_t>(limit)), now}));
+          {PgInt(ToUnixMillis(cutoff)), PgInt(static_cast<std::int64_t>(limit)), now,
+           PgText(to_string(status))}));
       auto jobs = ReadJobs(r);
       std::sort(jobs.begin(), jobs.end(),
                 [](const Job& x, const Job& y) { return x.updated_at < y.updated_at; });
@@ -243,24 +267,40 @@ class PostgresJobStore final : public JobStore {
   }
 
   result<std::vector<Job>> ListUnnotified(std::size_t limit) override {
+    const auto now = PgInt(Now());
     return Run(true, [&](Attempt& a) -> result<std::vector<Job>> {
       FALTRAIN_TRY(auto r, a.c.Exec("SELECT " FALTRAIN_PG_JOB_COLUMNS " FROM jobs WHERE status IN "
                                     "('COMPLETED','FAILED','CANCELLED') AND notified_at IS NULL "
+                                    "AND (notify_claimed_until IS NULL OR notify_claimed_until <= $2) "
                                     "ORDER BY finished_at LIMIT $1",
-                                    {PgInt(static_cast<std::int64_t>(limit))}));
+                                    {PgInt(static_cast<std::int64_t>(limit)), now}));
       return ReadJobs(r);
     });
   }
 
+  result<Job> MarkSubmitting(std::int64_t id) override {
+    const auto now = PgInt(Now());
+    // Not retried: a repeat of a committed update would answer "not PENDING" (safe, but wrong).
+    return Run(false, [&](Attempt& a) -> result<Job> {
+      FALTRAIN_TRY(auto r, a.c.Exec("UPDATE jobs SET status = 'SUBMITTING', updated_at = $1 "
+                                    "WHERE id = $2 AND status = 'PENDING' RETURNING " FALTRAIN_PG_JOB_COLUMNS,
+                                    {now, PgInt(id)}));
+      if (r.rows() == 1) return ReadJob(r, 0);
+      FALTRAIN_TRY(auto job, FindJobOn(a.c, id));
+      return fail(errc::invalid_argument, fmt::format("job {} is {}, not PENDING", id, to_string(job.status)));
+    });
+  }
+
+  // Retry-safe: a repeat of a committed update finds the job holding this request id already.
   result<Job> MarkTraining(std::int64_t id, const RequestHandle& handle) override {
     if (handle.request_id.empty()) return fail(errc::invalid_argument, "MarkTraining: empty request id");
     const auto now = PgInt(Now());
-    return Run(false, [&](Attempt& a) -> result<Job> {
+    return Run(true, [&](Attempt& a) -> result<Job> {
       std::string state;
       auto r = a.c.Exec("UPDATE jobs SET status = 'TRAINING', endpoint_id = $1, request_id = $2, "
                         "gateway_request_id = $3, status_url = $4, response_url = $5, cancel_url = $6, "
-                        "training_started_at = $7, updated_at = $7 WHERE id = $8 AND status = 'PENDING' "
-                        "RETURNING " FALTRAIN_PG_JOB_COLUMNS,
+                        "training_started_at = $7, updated_at = $7 WHERE id = $8 "
+                        "AND status IN ('PENDING','SUBMITTING') RETURNING " FALTRAIN_PG_JOB_COLUMNS,
                         {PgText(handle.endpoint_id), PgText(handle.request_id),
                          PgText(handle.gateway_request_id), PgText(handle.status_url),
                          PgText(handle.response_url), PgText(handle.cancel_url), now, PgInt(id)},
@@ -274,7 +314,16 @@ class PostgresJobStore final : public JobStore {
       }
       if (r.value().rows() == 1) return ReadJob(r.value(), 0);
       FALTRAIN_TRY(auto job, FindJobOn(a.c, id));
-      return fail(errc::invalid_argument, fmt::format("job {} is {}, not PENDING", id, to_string(job.status)));
+      if (job.handle.request_id != handle.request_id) {
+        return fail(errc::invalid_argument, fmt::format("job {} is {}, not PENDING", id, to_string(job.status)));
+      }
+      // Already this request's job (its webhook came first): keep what it has, fill what it lacks.
+      FALTRAIN_TRYV(a.c.Exec("UPDATE jobs SET status_url = $1, response_url = $2, cancel_url = $3, "
+                             "gateway_request_id = CASE WHEN gateway_request_id = '' THEN $4 "
+                             "ELSE gateway_request_id END WHERE id = $5 AND status_url = ''",
+                             {PgText(handle.status_url), PgText(handle.response_url),
+                              PgText(handle.cancel_url), PgText(handle.gateway_request_id), PgInt(id)}));
+      return FindJobOn(a.c, id);
     });
   }
 
@@ -305,13 +354,39 @@ class PostgresJobStore final : public JobStore {
     });
   }
 
-  result<bool> ClaimNotification(std::int64_t id) override {
-    const auto now = PgInt(Now());
+  // Not retried after a broken connection: a repeat of a committed claim would answer "leased" and
+  // the notification would wait one lease for nothing.
+  result<bool> ClaimNotification(std::int64_t id, std::chrono::seconds lease) override {
+    const std::int64_t now = Now();
+    const std::int64_t until = now + std::chrono::duration_cast<std::chrono::milliseconds>(lease).count();
     return Run(false, [&](Attempt& a) -> result<bool> {
-      FALTRAIN_TRY(auto r, a.c.Exec("UPDATE jobs SET notified_at = $1 WHERE id = $2 AND notified_at IS NULL "
-                                    "AND status IN ('COMPLETED','FAILED','CANCELLED')",
-                                    {now, PgInt(id)}));
+      FALTRAIN_TRY(auto r, a.c.Exec("UPDATE jobs SET notify_claimed_until = $1, notify_claimed_by = $4 "
+                                    "WHERE id = $2 AND notified_at IS NULL AND (notify_claimed_until IS NULL OR "
+                                    "notify_claimed_until <= $3) AND status IN ('COMPLETED','FAILED','CANCELLED')",
+                                    {PgInt(until), PgInt(id), PgInt(now), PgText(instance_)}));
       return r.affected() == 1;
+    });
+  }
+
+  result<void> ConfirmNotification(std::int64_t id) override {
+    const auto now = PgInt(Now());
+    return Run(true, [&](Attempt& a) -> result<void> {
+      FALTRAIN_TRY(auto r, a.c.Exec("UPDATE jobs SET notified_at = $1 WHERE id = $2 AND notified_at IS NULL",
+                                    {now, PgInt(id)}));
+      if (r.affected() == 0) FALTRAIN_TRYV(FindJobOn(a.c, id));  // not_found when missing
+      return success();
+    });
+  }
+
+  result<void> ReleaseNotificationClaims() override {
+    return Run(true, [&](Attempt& a) -> result<void> {
+      FALTRAIN_TRYV(a.c.Exec(
+          "UPDATE jobs SET notify_claimed_until = NULL, notify_claimed_by = NULL "
+          "WHERE notified_at IS NULL AND notify_claimed_by IS NOT NULL AND (notify_claimed_by = $1 OR "
+          "notify_claimed_by NOT IN (SELECT application_name FROM pg_stat_activity "
+          "WHERE application_name IS NOT NULL))",
+          {PgText(instance_)}));
+      return success();
     });
   }
 
@@ -324,10 +399,11 @@ class PostgresJobStore final : public JobStore {
     const std::int64_t received = event.received_at == WallTime{} ? Now() : ToUnixMillis(event.received_at);
     return Run(true, [&](Attempt& a) -> result<bool> {
       FALTRAIN_TRY(auto r, a.c.Exec("INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, "
-                                    "received_at) VALUES ($1, $2, $3, $4, $5) "
+                                    "received_at, job_id) VALUES ($1, $2, $3, $4, $5, $6) "
                                     "ON CONFLICT (request_id) DO NOTHING",
                                     {PgText(event.request_id), PgText(event.body), PgText(event.user_id),
-                                     PgInt(event.signed_at), PgInt(received)}));
+                                     PgInt(event.signed_at), PgInt(received),
+                                     event.job_id ? PgInt(*event.job_id) : PgParam{}}));
       return r.affected() == 1;
     });
   }
@@ -354,7 +430,7 @@ class PostgresJobStore final : public JobStore {
           "  AND (claimed_until IS NULL OR claimed_until <= $3)"
           "  ORDER BY received_at, request_id LIMIT $4 FOR UPDATE SKIP LOCKED) AS pick "
           "WHERE w.request_id = pick.request_id RETURNING w.request_id, w.body, w.user_id, w.signed_at, "
-          "w.received_at, w.processed_at, w.processing_note",
+          "w.received_at, w.processed_at, w.processing_note, w.job_id",
           {PgInt(until), PgText(instance_), PgInt(now), PgInt(static_cast<std::int64_t>(limit))}));
       std::vector<InboxEvent> events;
       for (int i = 0; i < r.rows(); ++i) events.push_back(ReadInbox(r, i));
@@ -461,9 +537,10 @@ class PostgresJobStore final : public JobStore {
     }
     FALTRAIN_TRY(auto r, c.Exec("UPDATE jobs SET status = $1, output_json = $2, error = $3, finished_at = $4, "
                                 "updated_at = $4, progress = CASE WHEN $1 = 'COMPLETED' THEN 1 ELSE progress END "
-                                "WHERE id = $5 AND status IN ('PENDING','TRAINING')",
+                                "WHERE id = $5 AND status IN ('PENDING','SUBMITTING','TRAINING') AND ($6 = '' OR status = $6)",
                                 {PgText(to_string(outcome.status)), PgText(outcome.output_json),
-                                 PgText(outcome.error), PgInt(Now()), PgInt(id)}));
+                                 PgText(outcome.error), PgInt(Now()), PgInt(id),
+                                 PgText(outcome.only_from ? to_string(*outcome.only_from) : "")}));
     if (r.affected() == 1) return true;
     FALTRAIN_TRYV(FindJobOn(c, id));  // not_found when missing; otherwise already final
     return false;

@@ -69,15 +69,63 @@ BEGIN
   SELECT RAISE(ABORT, 'job status may only move forward');
 END;
 )sql",
+    // 3: SUBMITTING (recorded before the submit POST), notification leases (the outbox), and the
+    // job a verified webhook token names. SQLite cannot alter a CHECK constraint: rebuild jobs.
+    R"sql(
+DROP TRIGGER jobs_forward_only;
+CREATE TABLE jobs_v3 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  style TEXT NOT NULL,
+  preset TEXT NOT NULL,
+  trainer TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING','SUBMITTING','TRAINING','COMPLETED','FAILED','CANCELLED')),
+  endpoint_id TEXT NOT NULL DEFAULT '',
+  request_id TEXT UNIQUE,
+  gateway_request_id TEXT NOT NULL DEFAULT '',
+  status_url TEXT NOT NULL DEFAULT '',
+  response_url TEXT NOT NULL DEFAULT '',
+  cancel_url TEXT NOT NULL DEFAULT '',
+  progress REAL NOT NULL DEFAULT 0,
+  output_json TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  training_started_at INTEGER,
+  finished_at INTEGER,
+  last_checked_at INTEGER,
+  notified_at INTEGER,
+  notify_claimed_until INTEGER
+);
+INSERT INTO jobs_v3 (id, user_id, name, style, preset, trainer, status, endpoint_id, request_id,
+  gateway_request_id, status_url, response_url, cancel_url, progress, output_json, error, created_at,
+  updated_at, training_started_at, finished_at, last_checked_at, notified_at)
+SELECT id, user_id, name, style, preset, trainer, status, endpoint_id, request_id, gateway_request_id,
+  status_url, response_url, cancel_url, progress, output_json, error, created_at, updated_at,
+  training_started_at, finished_at, last_checked_at, notified_at FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_v3 RENAME TO jobs;
+CREATE INDEX jobs_by_status ON jobs(status, updated_at);
+CREATE TRIGGER jobs_forward_only BEFORE UPDATE OF status ON jobs
+WHEN NEW.status <> OLD.status AND NOT (
+  (OLD.status = 'PENDING') OR
+  (OLD.status = 'SUBMITTING' AND NEW.status IN ('TRAINING','COMPLETED','FAILED','CANCELLED')) OR
+  (OLD.status = 'TRAINING' AND NEW.status IN ('COMPLETED','FAILED','CANCELLED')))
+BEGIN
+  SELECT RAISE(ABORT, 'job status may only move forward');
+END;
+ALTER TABLE webhook_inbox ADD COLUMN job_id INTEGER;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
 constexpr const char* kJobColumns =
     "id, user_id, name, style, preset, trainer, status, endpoint_id, request_id, gateway_request_id, "
     "status_url, response_url, cancel_url, progress, output_json, error, created_at, updated_at, "
-    "training_started_at, finished_at, last_checked_at, notified_at";
+    "training_started_at, finished_at, last_checked_at, notified_at, notify_claimed_until";
 constexpr const char* kInboxColumns =
-    "request_id, body, user_id, signed_at, received_at, processed_at, processing_note";
+    "request_id, body, user_id, signed_at, received_at, processed_at, processing_note, job_id";
 
 using detail::ToUnixMillis;
 
@@ -128,21 +176,36 @@ class SqliteJobStore final : public JobStore {
     return ReadJobs(st);
   }
 
-  result<std::vector<Job>> ListStaleTraining(WallTime cutoff, std::size_t limit) override {
+  result<std::vector<Job>> ListStale(JobStatus status, WallTime cutoff, std::size_t limit) override {
+    if (IsFinal(status)) return fail(errc::invalid_argument, "ListStale: a final status is never stale");
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status = 'TRAINING' AND updated_at < ?1 "
-                             "AND (last_checked_at IS NULL OR last_checked_at < ?1) "
-                             "ORDER BY updated_at LIMIT ?2", kJobColumns));
-    st.Bind(ToUnixMillis(cutoff)).Bind(static_cast<std::int64_t>(limit));
+    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status = ?1 AND updated_at < ?2 "
+                             "AND (last_checked_at IS NULL OR last_checked_at < ?2) "
+                             "ORDER BY updated_at LIMIT ?3", kJobColumns));
+    st.Bind(to_string(status)).Bind(ToUnixMillis(cutoff)).Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
   }
 
   result<std::vector<Job>> ListUnnotified(std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status IN ('COMPLETED','FAILED','CANCELLED') "
-                             "AND notified_at IS NULL ORDER BY finished_at LIMIT ?", kJobColumns));
-    st.Bind(static_cast<std::int64_t>(limit));
+                             "AND notified_at IS NULL AND (notify_claimed_until IS NULL OR "
+                             "notify_claimed_until <= ?) ORDER BY finished_at LIMIT ?", kJobColumns));
+    st.Bind(Now()).Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
+  }
+
+  result<Job> MarkSubmitting(std::int64_t id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement st(db_, "UPDATE jobs SET status = 'SUBMITTING', updated_at = ? WHERE id = ? AND status = 'PENDING'");
+    st.Bind(Now()).Bind(id);
+    if (st.Step() != SQLITE_DONE) return Fail("mark submitting");
+    const bool changed = sqlite3_changes(db_) == 1;
+    FALTRAIN_TRY(auto job, FindJobLocked(id));
+    if (!changed) {
+      return fail(errc::invalid_argument, fmt::format("job {} is {}, not PENDING", id, to_string(job.status)));
+    }
+    return job;
   }
 
   result<Job> MarkTraining(std::int64_t id, const RequestHandle& handle) override {
@@ -151,7 +214,7 @@ class SqliteJobStore final : public JobStore {
     const std::int64_t now = Now();
     Statement st(db_, "UPDATE jobs SET status = 'TRAINING', endpoint_id = ?, request_id = ?, "
                  "gateway_request_id = ?, status_url = ?, response_url = ?, cancel_url = ?, "
-                 "training_started_at = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'");
+                 "training_started_at = ?, updated_at = ? WHERE id = ? AND status IN ('PENDING','SUBMITTING')");
     st.Bind(handle.endpoint_id).Bind(handle.request_id).Bind(handle.gateway_request_id)
         .Bind(handle.status_url).Bind(handle.response_url).Bind(handle.cancel_url).Bind(now).Bind(now).Bind(id);
     int rc = st.Step();
@@ -160,11 +223,19 @@ class SqliteJobStore final : public JobStore {
                   fmt::format("request id \"{}\" already belongs to another job", handle.request_id));
     }
     if (rc != SQLITE_DONE) return Fail("mark training");
-    if (sqlite3_changes(db_) == 0) {
-      FALTRAIN_TRY(auto job, FindJobLocked(id));
+    if (sqlite3_changes(db_) == 1) return FindJobLocked(id);
+    FALTRAIN_TRY(auto job, FindJobLocked(id));
+    if (job.handle.request_id != handle.request_id) {
       return fail(errc::invalid_argument,
                   fmt::format("job {} is {}, not PENDING", id, to_string(job.status)));
     }
+    // Already this request's job (its webhook came first): keep what it has, fill what it lacks.
+    Statement fill(db_, "UPDATE jobs SET status_url = ?, response_url = ?, cancel_url = ?, "
+                   "gateway_request_id = CASE WHEN gateway_request_id = '' THEN ? ELSE gateway_request_id END "
+                   "WHERE id = ? AND status_url = ''");
+    fill.Bind(handle.status_url).Bind(handle.response_url).Bind(handle.cancel_url)
+        .Bind(handle.gateway_request_id).Bind(id);
+    if (fill.Step() != SQLITE_DONE) return Fail("mark training");
     return FindJobLocked(id);
   }
 
@@ -192,13 +263,30 @@ class SqliteJobStore final : public JobStore {
     return success();
   }
 
-  result<bool> ClaimNotification(std::int64_t id) override {
+  result<bool> ClaimNotification(std::int64_t id, std::chrono::seconds lease) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, "UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL "
+    const std::int64_t now = Now();
+    Statement st(db_, "UPDATE jobs SET notify_claimed_until = ? WHERE id = ? AND notified_at IS NULL "
+                 "AND (notify_claimed_until IS NULL OR notify_claimed_until <= ?) "
                  "AND status IN ('COMPLETED','FAILED','CANCELLED')");
-    st.Bind(Now()).Bind(id);
+    st.Bind(now + std::chrono::duration_cast<std::chrono::milliseconds>(lease).count()).Bind(id).Bind(now);
     if (st.Step() != SQLITE_DONE) return Fail("claim notification");
     return sqlite3_changes(db_) == 1;
+  }
+
+  result<void> ConfirmNotification(std::int64_t id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement st(db_, "UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL");
+    st.Bind(Now()).Bind(id);
+    if (st.Step() != SQLITE_DONE) return Fail("confirm notification");
+    if (sqlite3_changes(db_) == 0) FALTRAIN_TRYV(FindJobLocked(id));  // not_found when missing
+    return success();
+  }
+
+  result<void> ReleaseNotificationClaims() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Exec("UPDATE jobs SET notify_claimed_until = NULL WHERE notified_at IS NULL AND "
+                "notify_claimed_until IS NOT NULL");
   }
 
   // -- inbox ---------------------------------------------------------------------------------
@@ -372,8 +460,8 @@ class SqliteJobStore final : public JobStore {
       for (auto* p : batch) p->outcome = fail(e);
     };
     if (auto begun = Exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
-    Statement st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at) "
-                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
+    Statement st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at, job_id) "
+                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
     if (!st.ok()) {
       auto e = Error("prepare record webhook");
       Rollback();
@@ -384,6 +472,11 @@ class SqliteJobStore final : public JobStore {
       const std::int64_t received = event.received_at == WallTime{} ? Now() : ToUnixMillis(event.received_at);
       st.Reset();
       st.Bind(event.request_id).Bind(event.body).Bind(event.user_id).Bind(event.signed_at).Bind(received);
+      if (event.job_id) {
+        st.Bind(*event.job_id);
+      } else {
+        st.BindNull();
+      }
       if (st.Step() == SQLITE_DONE) {
         p->outcome = sqlite3_changes(db_) == 1;  // 0: already stored (also earlier in this batch)
       } else {
@@ -404,9 +497,10 @@ class SqliteJobStore final : public JobStore {
     const std::int64_t now = Now();
     Statement st(db_, "UPDATE jobs SET status = ?, output_json = ?, error = ?, finished_at = ?, updated_at = ?, "
                  "progress = CASE WHEN ? = 'COMPLETED' THEN 1 ELSE progress END "
-                 "WHERE id = ? AND status IN ('PENDING','TRAINING')");
+                 "WHERE id = ? AND status IN ('PENDING','SUBMITTING','TRAINING') AND (? = '' OR status = ?)");
+    const std::string_view from = outcome.only_from ? to_string(*outcome.only_from) : "";
     st.Bind(to_string(outcome.status)).Bind(outcome.output_json).Bind(outcome.error).Bind(now).Bind(now)
-        .Bind(to_string(outcome.status)).Bind(id);
+        .Bind(to_string(outcome.status)).Bind(id).Bind(from).Bind(from);
     if (st.Step() != SQLITE_DONE) return Fail("finish job");
     if (sqlite3_changes(db_) == 1) return true;
     FALTRAIN_TRYV(FindJobLocked(id));  // not_found when missing; otherwise already final

@@ -2,6 +2,8 @@
 
 #include "faltrain/webhooks/handler.hpp"
 
+#include "faltrain/webhooks/job_token.hpp"
+
 #include <faltrain/client/json_writer.hpp>
 
 #include <cctype>
@@ -53,6 +55,11 @@ WebhookHandler::WebhookHandler(std::shared_ptr<WebhookVerifier> verifier,
 
 WebhookReply WebhookHandler::Handle(std::string_view method, const HttpHeaders& headers,
                                     std::string_view body) const {
+  return Handle(method, std::string_view(), headers, body);
+}
+
+WebhookReply WebhookHandler::Handle(std::string_view method, std::string_view target,
+                                    const HttpHeaders& headers, std::string_view body) const {
   if (method != "POST") {
     auto reply = Reject(405, "method not allowed");
     reply.allow = "POST";
@@ -83,6 +90,13 @@ WebhookReply WebhookHandler::Handle(std::string_view method, const HttpHeaders& 
   const auto ts = headers.Get(kWebhookTimestampHeader);
   record.signed_at = std::strtoll(std::string(ts).c_str(), nullptr, 10);
   record.received_at = clock_->WallNow();
+  // The token only helps find a job; one that fails changes nothing else (fal signed the body).
+  JobTokenCheck token_check = JobTokenCheck::kAbsent;
+  const std::string_view token = JobTokenFromTarget(target);
+  if (!token.empty() && !options_.job_token_secret.empty()) {
+    record.job_id = VerifyJobToken(token, options_.job_token_secret);
+    token_check = record.job_id ? JobTokenCheck::kVerified : JobTokenCheck::kRejected;
+  }
   auto inserted = inbox_->RecordWebhook(record);
   if (!inserted) return Reject(503, "storage unavailable", inserted.error().message);
 
@@ -93,6 +107,8 @@ WebhookReply WebhookHandler::Handle(std::string_view method, const HttpHeaders& 
   w.BeginObject().Field("status", reply.duplicate ? "duplicate" : "accepted").EndObject();
   reply.body = std::move(w).str();
   reply.event = std::move(event).value();
+  reply.job_token = token_check;
+  reply.job_id = record.job_id;
   return reply;
 }
 

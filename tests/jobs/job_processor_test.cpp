@@ -4,6 +4,8 @@
 #include "support/webhook_test_signer.hpp"
 
 #include <faltrain/jobs/processor.hpp>
+#include <faltrain/jobs/submission.hpp>
+#include <faltrain/webhooks/job_token.hpp>
 #include <faltrain/sqlite/sqlite_job_store.hpp>
 #include <faltrain/testing/scripted_transport.hpp>
 
@@ -37,8 +39,13 @@ struct Fixture {
   std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
   std::shared_ptr<JobStore> store = OpenSqliteJobStore(":memory:", {}, clock).value();
   std::vector<Job> notified;
+  std::vector<std::string> keys;
   std::shared_ptr<JobProcessor> processor = std::make_shared<JobProcessor>(
-      store, [this](const Job& j) { notified.push_back(j); });
+      store, [this](const JobNotification& n) -> result<void> {
+        notified.push_back(n.job);
+        keys.push_back(n.idempotency_key);
+        return success();
+      });
 
   std::int64_t Training(const std::string& request_id) {
     auto id = store->CreateJob({"u", "avatar-" + request_id, "portrait", "balanced", "t"}).value().id;
@@ -81,6 +88,8 @@ TEST_CASE("events complete and fail jobs and notify exactly once, duplicates inc
   CHECK(f.notified[0].id == a);
   CHECK(f.notified[0].status == JobStatus::kCompleted);
   CHECK(f.notified[1].id == b);
+  CHECK(f.keys[0] == "job-" + std::to_string(a) + "-COMPLETED");
+  CHECK(f.keys[1] == "job-" + std::to_string(b) + "-FAILED");
 
   // Duplicate deliveries: the inbox refuses them, nothing is processed or notified again.
   CHECK_FALSE(f.store->RecordWebhook({"a", OkBody("a"), "u", 0, {}, false, ""}).value());
@@ -94,7 +103,8 @@ TEST_CASE("a late event never moves a final job, and does not notify") {
   Fixture f;
   auto id = f.Training("c");
   REQUIRE(f.store->Finish(id, {JobStatus::kCancelled, "", "user cancelled"}).value());
-  REQUIRE(f.store->ClaimNotification(id).value());
+  REQUIRE(f.store->ClaimNotification(id, std::chrono::seconds(60)).value());
+  REQUIRE(f.store->ConfirmNotification(id).has_value());
   f.Receive("c", OkBody("c"));
   CHECK(f.processor->ProcessInbox().value() == 1);
   CHECK(f.store->FindJob(id).value().status == JobStatus::kCancelled);
@@ -135,19 +145,38 @@ TEST_CASE("after a crash, claimed but unprocessed events and unsent notification
   CHECK(f.processor->NotifyPending().value() == 0);
 }
 
-TEST_CASE("a throwing notifier does not stop processing") {
+TEST_CASE("a throwing or failing notifier does not stop processing, and is asked again after its lease") {
   Fixture f;
   int calls = 0;
-  auto processor = std::make_shared<JobProcessor>(f.store, [&](const Job&) {
-    ++calls;
-    throw std::runtime_error("telegram down");
-  });
+  bool down = true;
+  JobProcessorOptions options;
+  options.notify_lease = std::chrono::seconds(60);
+  auto processor = std::make_shared<JobProcessor>(
+      f.store,
+      [&](const JobNotification& n) -> result<void> {
+        ++calls;
+        if (!down) return success();
+        if (n.job.handle.request_id == "t1") throw std::runtime_error("telegram down");
+        return fail(errc::network_error, "telegram down");
+      },
+      options);
   f.Training("t1");
   f.Training("t2");
   f.Receive("t1", OkBody("t1"));
   f.Receive("t2", OkBody("t2"));
   CHECK(processor->ProcessInbox().value() == 2);
   CHECK(calls == 2);
+  CHECK(f.store->ListJobs(JobStatus::kCompleted).value().size() == 2);
+  // Leased: not sent again before the lease lapses.
+  CHECK(processor->NotifyPending().value() == 0);
+  CHECK(calls == 2);
+  f.clock->Advance(std::chrono::seconds(61));
+  down = false;
+  CHECK(processor->NotifyPending().value() == 2);
+  CHECK(calls == 4);
+  f.clock->Advance(std::chrono::seconds(61));
+  CHECK(processor->NotifyPending().value() == 0);
+  CHECK(calls == 4);
 }
 
 TEST_CASE("the reconciler resolves stale jobs from the inbox or by asking fal") {
@@ -210,4 +239,195 @@ TEST_CASE("the reconciler resolves stale jobs from the inbox or by asking fal") 
   f.Receive("done", OkBody("done"));
   CHECK(f.processor->ProcessInbox().value() == 1);
   CHECK(f.notified.size() == 4);
+}
+
+// ---- submission intent and job tokens ---------------------------------------------------------
+
+namespace {
+
+constexpr const char* kSecret = "test-job-token-secret-0123456789";
+
+// A job whose submitter died after fal accepted its POST: SUBMITTING, no request id.
+std::int64_t Submitting(Fixture& f, const std::string& user = "u") {
+  auto id = f.store->CreateJob({user, "avatar", "portrait", "balanced", "fal-ai/flux-lora-portrait-trainer"})
+                .value().id;
+  REQUIRE(f.store->MarkSubmitting(id).has_value());
+  return id;
+}
+
+void ReceiveWithToken(Fixture& f, const std::string& request_id, const std::string& body,
+                      std::optional<std::int64_t> verified_job) {
+  InboxEvent e{request_id, body, "u", 0, {}, false, ""};
+  e.job_id = verified_job;
+  REQUIRE(f.store->RecordWebhook(e).has_value());
+}
+
+}  // namespace
+
+TEST_CASE("a webhook finds a SUBMITTING job by its verified token, and records the request id") {
+  Fixture f;
+  auto id = Submitting(f);
+  ReceiveWithToken(f, "fal-req-9", OkBody("fal-req-9"), id);
+  CHECK(f.processor->ProcessInbox().value() == 1);
+  auto job = f.store->FindJob(id).value();
+  CHECK(job.status == JobStatus::kCompleted);
+  CHECK(job.handle.request_id == "fal-req-9");
+  CHECK(f.store->FindJobByRequestId("fal-req-9").value().id == id);
+  CHECK(f.store->FindWebhook("fal-req-9").value().processing_note == "applied");
+  REQUIRE(f.notified.size() == 1);
+  CHECK(f.notified[0].id == id);
+
+  // The submitter comes back (or was only slow) and records what fal answered: no harm done.
+  CHECK(f.store->MarkTraining(id, Handle("fal-req-9")).has_value());
+  CHECK(f.store->FindJob(id).value().status == JobStatus::kCompleted);
+
+  // A duplicate delivery after recovery changes nothing and notifies no one.
+  InboxEvent dup{"fal-req-9", OkBody("fal-req-9"), "u", 0, {}, false, ""};
+  dup.job_id = id;
+  CHECK_FALSE(f.store->RecordWebhook(dup).value());
+  CHECK(f.processor->ProcessInbox().value() == 0);
+  CHECK(f.processor->NotifyPending().value() == 0);
+  CHECK(f.notified.size() == 1);
+}
+
+TEST_CASE("a token is only a fallback: the request id decides, and stale tokens change nothing") {
+  Fixture f;
+  SUBCASE("a token for another user's job on a request that has its own job") {
+    auto mine = f.Training("mine");
+    auto theirs = Submitting(f, "someone-else");
+    ReceiveWithToken(f, "mine", ErrorBody("mine"), theirs);
+    CHECK(f.processor->ProcessInbox().value() == 1);
+    CHECK(f.store->FindJob(mine).value().status == JobStatus::kFailed);
+    CHECK(f.store->FindJob(theirs).value().status == JobStatus::kSubmitting);
+    CHECK(f.store->FindJob(theirs).value().handle.request_id.empty());
+  }
+  SUBCASE("a stale token: its job already has another request") {
+    auto job = f.Training("original");
+    ReceiveWithToken(f, "replayed", OkBody("replayed"), job);
+    CHECK(f.processor->ProcessInbox().value() == 1);
+    CHECK(f.store->FindJob(job).value().status == JobStatus::kTraining);
+    CHECK(f.store->FindJob(job).value().handle.request_id == "original");
+    CHECK(f.store->FindWebhook("replayed").value().processing_note ==
+          "no job with this request id; its job token names job " + std::to_string(job) + ", which is TRAINING");
+    CHECK(f.notified.empty());
+  }
+  SUBCASE("a stale token: its job is final") {
+    auto job = Submitting(f);
+    REQUIRE(f.store->Finish(job, {JobStatus::kFailed, "", "submission outcome unknown"}).value());
+    ReceiveWithToken(f, "late", OkBody("late"), job);
+    CHECK(f.processor->ProcessInbox().value() == 1);
+    CHECK(f.store->FindJob(job).value().status == JobStatus::kFailed);
+    CHECK(f.store->FindJob(job).value().handle.request_id.empty());
+  }
+  SUBCASE("a token naming no job, or a job never submitted") {
+    auto pending = f.store->CreateJob({"u", "p", "portrait", "balanced", "t"}).value().id;
+    ReceiveWithToken(f, "ghost-1", OkBody("ghost-1"), 99999);
+    ReceiveWithToken(f, "ghost-2", OkBody("ghost-2"), pending);
+    CHECK(f.processor->ProcessInbox().value() == 2);
+    CHECK(f.store->FindJob(pending).value().status == JobStatus::kPending);
+    CHECK(f.store->FindWebhook("ghost-1").value().processing_note ==
+          "no job with this request id; its job token names no job");
+  }
+}
+
+TEST_CASE("the reconciler gives SUBMITTING and PENDING jobs without news a final, notified outcome") {
+  Fixture f;
+  JobReconcilerOptions options;
+  options.submit_timeout = std::chrono::hours(6);
+  options.pending_timeout = std::chrono::hours(1);
+  // No TRAINING job here: the client is never asked (its transport would fail every request).
+  ClientOptions config;
+  config.api_key = "id:secret";
+  auto client = TrainingClient::Create(config, std::make_shared<ScriptedTransport>(), f.clock).value();
+  JobReconciler reconciler(f.store, f.processor, client, options, f.clock);
+  auto lost = Submitting(f);
+  auto pending = f.store->CreateJob({"u", "p", "portrait", "balanced", "t"}).value().id;
+  auto answered = Submitting(f);
+  f.clock->Advance(std::chrono::hours(2));
+  CHECK(reconciler.RunOnce().value() == 1);  // only the PENDING one is past its timeout
+  CHECK(f.store->FindJob(pending).value().error == "never submitted");
+  ReceiveWithToken(f, "fal-answered", OkBody("fal-answered"), answered);
+  CHECK(f.processor->ProcessInbox().value() == 1);
+  f.clock->Advance(std::chrono::hours(5));
+  CHECK(reconciler.RunOnce().value() == 1);
+  auto job = f.store->FindJob(lost).value();
+  CHECK(job.status == JobStatus::kFailed);
+  CHECK(job.error == "submission outcome unknown");
+  CHECK(f.store->FindJob(answered).value().status == JobStatus::kCompleted);
+  REQUIRE(f.notified.size() == 3);
+  CHECK(f.notified[2].id == lost);
+}
+
+TEST_CASE("SubmitJob: SUBMITTING before the POST, a token in the webhook URL, FAILED only when provably refused") {
+  Fixture f;
+  auto transport = std::make_shared<ScriptedTransport>();
+  ClientOptions config;
+  config.api_key = "id:secret";
+  config.retry.max_attempts = 1;
+  auto client = TrainingClient::Create(config, transport, f.clock).value();
+  TrainingRequest request;
+  request.images_url = "https://v3.fal.media/files/faces.zip";
+  JobSubmitOptions options;
+  options.submit.webhook_url = "https://app.example/hooks/fal";
+  options.job_token_secret = kSecret;
+  auto job = [&] { return f.store->CreateJob({"u", "a", "portrait", "fast", "t"}).value().id; };
+
+  SUBCASE("accepted") {
+    auto id = job();
+    transport->Expect([&](const HttpRequest& r) -> result<HttpResponse> {
+      CHECK(f.store->FindJob(id).value().status == JobStatus::kSubmitting);  // recorded before the POST
+      const std::string token = MakeJobToken(id, kSecret).value();
+      CHECK(r.url.find("fal_webhook=" ) != std::string::npos);
+      CHECK(r.url.find("job%3D" + token) != std::string::npos);
+      return HttpResponse{200, {{"Content-Type", "application/json"}}, R"({"status":"IN_QUEUE","request_id":"acc-1"})"};
+    });
+    auto submitted = SubmitJob(*f.store, client, id, request, options);
+    REQUIRE(submitted.has_value());
+    CHECK_FALSE(submitted.value().outcome_unknown.has_value());
+    CHECK(submitted.value().job.status == JobStatus::kTraining);
+    CHECK(f.store->FindJobByRequestId("acc-1").value().id == id);
+    // Never twice: the job is no longer PENDING.
+    CHECK(SubmitJob(*f.store, client, id, request, options).error().code == errc::invalid_argument);
+    CHECK(transport->requests().size() == 1);
+  }
+  SUBCASE("the answer is lost after the body went out: the job waits, SUBMITTING") {
+    auto id = job();
+    transport->ExpectFailure(errc::timeout, "timed out");
+    auto submitted = SubmitJob(*f.store, client, id, request, options);
+    REQUIRE(submitted.has_value());
+    REQUIRE(submitted.value().outcome_unknown.has_value());
+    CHECK(submitted.value().outcome_unknown->code == errc::timeout);
+    CHECK(f.store->FindJob(id).value().status == JobStatus::kSubmitting);
+    CHECK(SubmitJob(*f.store, client, id, request, options).error().code == errc::invalid_argument);
+    CHECK(transport->requests().size() == 1);
+  }
+  SUBCASE("a 5xx may have queued it: SUBMITTING too") {
+    auto id = job();
+    transport->ExpectResponse(503, R"({"detail":"busy"})");
+    auto submitted = SubmitJob(*f.store, client, id, request, options);
+    REQUIRE(submitted.has_value());
+    CHECK(submitted.value().outcome_unknown.has_value());
+    CHECK(f.store->FindJob(id).value().status == JobStatus::kSubmitting);
+  }
+  SUBCASE("connection refused or a 422: FAILED at once") {
+    auto refused = job();
+    transport->ExpectFailure(errc::connect_failed, "connection refused");
+    CHECK(SubmitJob(*f.store, client, refused, request, options).error().code == errc::connect_failed);
+    CHECK(f.store->FindJob(refused).value().status == JobStatus::kFailed);
+    auto invalid = job();
+    transport->ExpectResponse(422, R"({"detail":[{"loc":["body","steps"],"msg":"too many","type":"value_error"}]})");
+    CHECK(SubmitJob(*f.store, client, invalid, request, options).error().code == errc::validation_failed);
+    CHECK(f.store->FindJob(invalid).value().status == JobStatus::kFailed);
+  }
+  SUBCASE("classification") {
+    CHECK(SubmitNeverAccepted(error{errc::connect_failed, "refused"}));
+    error rate_limited{errc::rate_limited, "slow down"};
+    rate_limited.http_status = 429;
+    CHECK(SubmitNeverAccepted(rate_limited));
+    CHECK_FALSE(SubmitNeverAccepted(error{errc::timeout, "timed out"}));
+    CHECK_FALSE(SubmitNeverAccepted(error{errc::network_error, "reset"}));
+    error bad_gateway{errc::server_error, "502"};
+    bad_gateway.http_status = 502;
+    CHECK_FALSE(SubmitNeverAccepted(bad_gateway));
+  }
 }

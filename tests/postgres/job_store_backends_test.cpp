@@ -134,8 +134,8 @@ TEST_CASE("postgres: a lapsed lease lets a second instance process, but the even
   CHECK_FALSE(a->CompleteWebhook("slow", "applied by a", id, JobOutcome{JobStatus::kFailed, "", "late"}).value());
   CHECK(a->FindWebhook("slow").value().processing_note == "applied by b");
   CHECK(a->FindJob(id).value().status == JobStatus::kCompleted);
-  CHECK(a->ClaimNotification(id).value());
-  CHECK_FALSE(b->ClaimNotification(id).value());
+  CHECK(a->ClaimNotification(id, std::chrono::seconds(60)).value());
+  CHECK_FALSE(b->ClaimNotification(id, std::chrono::seconds(60)).value());
 }
 
 TEST_CASE("postgres: reconcilers in two instances split the stale jobs") {
@@ -211,3 +211,4 @@ TEST_CASE("OpenJobStore picks the backend from the URL") {
   CHECK(OpenJobStore("").has_value());
   if (saved) ::setenv("FALTRAIN_DATABASE_URL", keep.c_str(), 1); else ::unsetenv("FALTRAIN_DATABASE_URL");
 }
+

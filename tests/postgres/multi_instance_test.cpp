@@ -112,9 +112,11 @@ int main(int argc, char** argv) try {
 
   // Both drain (a lease left by the killed receiver lapses after 30 s at most).
   auto store = faltrain::OpenPostgresJobStore(url).value();
+  // Then every notification is confirmed (one leased by the killed receiver goes out again once its
+  // lease is released or lapses).
   for (int i = 0; i < 1200; ++i) {
     auto left = store->CountWebhooks(true);
-    if (left && left.value() == 0) break;
+    if (left && left.value() == 0 && AllNotified(*store)) break;
     std::this_thread::sleep_for(100ms);
   }
   const int exit0 = r0.Terminate(), exit1 = r1.Terminate();
@@ -140,11 +142,21 @@ int main(int argc, char** argv) try {
   for (const auto& d : deliveries) changed_twice += changes[d.request_id] > 1;
   verdict.Check(changed_twice == 0, std::to_string(changed_twice) + " jobs changed twice");
   const NotificationTally notified = CountNotifications(dir / "notified.txt", n);
-  verdict.Check(notified.twice == 0, std::to_string(notified.twice) + " jobs notified more than once");
-  // At-most-once: JobProcessor claims a notification, then reads the job, then notifies. A SIGKILL
-  // between claim and command, or the database going away between claim and read (the restart), each
-  // lose that one notification; the claim is never repeated, so nothing is notified twice.
-  verdict.Check(notified.lost <= 2, std::to_string(notified.lost) + " notifications lost in 1 kill + 1 database restart");
+  // At least once: nothing lost. A SIGKILL between the notify command and its confirmation, or the
+  // database going away right then (the restart), each may repeat that one notification.
+  verdict.Check(notified.lost == 0, std::to_string(notified.lost) + " notifications lost");
+  // Each repeat needs a window: the kill, or a notification sent whose confirmation failed (logged).
+  int windows = 1;
+  for (const auto* r : {&r0, &r1}) {
+    std::ifstream in(r->log());
+    std::string line;
+    while (std::getline(in, line)) {
+      windows += line.find("recording its notification failed") != std::string::npos ||
+                 line.find("notification not confirmed") != std::string::npos;
+    }
+  }
+  verdict.Check(notified.twice <= windows, std::to_string(notified.twice) + " jobs notified twice with " +
+                                               std::to_string(windows) + " crash or outage windows");
 
   std::cout << "multi-instance test: N=" << n << " distinct requests, " << total_deliveries << " deliveries ("
             << total_deliveries - n << " duplicates, each to the other receiver), 2 receivers, 1 SIGKILL restart, "

@@ -84,3 +84,59 @@ TEST_CASE("the database itself refuses backward status updates") {
 TEST_CASE("concurrent writers through one in-memory store are serialised safely") {
   job_store_contract::CheckConcurrentWriters(*OpenMemory(MakeSystemClock()));
 }
+
+// The schema as release 2 left it (migrations 1 and 2, user_version 2), with a job in each state.
+TEST_CASE("a version 2 database migrates to SUBMITTING, notification leases and inbox job ids, keeping its rows") {
+  TempDir dir;
+  const auto db_path = dir.path / "v2.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(db_path.string().c_str(), &db) == SQLITE_OK);
+  const char* v2 = R"sql(
+CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, name TEXT NOT NULL,
+  style TEXT NOT NULL, preset TEXT NOT NULL, trainer TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING','TRAINING','COMPLETED','FAILED','CANCELLED')),
+  endpoint_id TEXT NOT NULL DEFAULT '', request_id TEXT UNIQUE, gateway_request_id TEXT NOT NULL DEFAULT '',
+  status_url TEXT NOT NULL DEFAULT '', response_url TEXT NOT NULL DEFAULT '', cancel_url TEXT NOT NULL DEFAULT '',
+  progress REAL NOT NULL DEFAULT 0, output_json TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, training_started_at INTEGER, finished_at INTEGER,
+  last_checked_at INTEGER, notified_at INTEGER);
+CREATE INDEX jobs_by_status ON jobs(status, updated_at);
+CREATE TABLE webhook_inbox (request_id TEXT PRIMARY KEY, body TEXT NOT NULL, user_id TEXT NOT NULL DEFAULT '',
+  signed_at INTEGER NOT NULL DEFAULT 0, received_at INTEGER NOT NULL, processed_at INTEGER,
+  processing_note TEXT NOT NULL DEFAULT '', claimed_until INTEGER);
+CREATE INDEX inbox_unprocessed ON webhook_inbox(processed_at, received_at);
+CREATE TRIGGER jobs_forward_only BEFORE UPDATE OF status ON jobs
+WHEN NEW.status <> OLD.status AND NOT ((OLD.status = 'PENDING') OR
+  (OLD.status = 'TRAINING' AND NEW.status IN ('COMPLETED','FAILED','CANCELLED')))
+BEGIN SELECT RAISE(ABORT, 'job status may only move forward'); END;
+INSERT INTO jobs (user_id, name, style, preset, trainer, status, request_id, created_at, updated_at)
+  VALUES ('u', 'old-training', 'portrait', 'fast', 't', 'TRAINING', 'old-req', 1, 2);
+INSERT INTO jobs (user_id, name, style, preset, trainer, status, created_at, updated_at, notified_at)
+  VALUES ('u', 'old-done', 'portrait', 'fast', 't', 'COMPLETED', 1, 2, 3);
+INSERT INTO webhook_inbox (request_id, body, received_at) VALUES ('old-req', '{}', 5);
+PRAGMA user_version = 2;
+)sql";
+  char* message = nullptr;
+  REQUIRE_MESSAGE(sqlite3_exec(db, v2, nullptr, nullptr, &message) == SQLITE_OK, (message ? message : ""));
+  sqlite3_close(db);
+
+  auto store = OpenSqliteJobStore(db_path);
+  REQUIRE_MESSAGE(store.has_value(), ErrorText(store));
+  auto& s = *store.value();
+  auto training = s.FindJobByRequestId("old-req");
+  REQUIRE(training.has_value());
+  CHECK(training.value().name == "old-training");
+  CHECK(training.value().status == JobStatus::kTraining);
+  CHECK(s.FindJob(2).value().notified_at.has_value());
+  CHECK_FALSE(s.FindWebhook("old-req").value().job_id.has_value());
+  // New ids continue after the old ones; the new states and the forward-only rule work.
+  auto fresh = s.CreateJob(Avatar("new"));
+  REQUIRE(fresh.has_value());
+  CHECK(fresh.value().id == 3);
+  CHECK(s.MarkSubmitting(fresh.value().id).has_value());
+  CHECK(s.Finish(fresh.value().id, {JobStatus::kFailed, "", "x"}).value());
+  REQUIRE(sqlite3_open(db_path.string().c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "UPDATE jobs SET status='SUBMITTING' WHERE id = 1", nullptr, nullptr, nullptr) != SQLITE_OK);
+  sqlite3_close(db);
+}
+

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -186,15 +187,102 @@ TEST_CASE_TEMPLATE_DEFINE("job store contract", Backend, job_store_contract) {
     CHECK(store->CompleteWebhook("zzz", "x").error().code == errc::not_found);
   }
 
-  SUBCASE("notifications are claimed once per final job") {
+  SUBCASE("notifications are leased, and done only once confirmed") {
     const auto id = store->CreateJob(Avatar()).value().id;
-    CHECK_FALSE(store->ClaimNotification(id).value());  // not final yet
+    const auto lease = std::chrono::seconds(60);
+    CHECK_FALSE(store->ClaimNotification(id, lease).value());  // not final yet
     REQUIRE(store->Finish(id, {JobStatus::kCompleted, "{}", ""}).value());
     CHECK(store->ListUnnotified().value().size() == 1);
-    CHECK(store->ClaimNotification(id).value());
-    CHECK_FALSE(store->ClaimNotification(id).value());
+    CHECK(store->ClaimNotification(id, lease).value());
+    CHECK_FALSE(store->ClaimNotification(id, lease).value());  // leased to the first caller
     CHECK(store->ListUnnotified().value().empty());
-    CHECK(store->FindJob(id).value().notified_at.has_value());
+    CHECK(store->FindJob(id).value().notify_claimed_until == clock->WallNow() + lease);
+    // The sender died without confirming: after the lease it is listed and claimable again.
+    clock->Advance(std::chrono::seconds(61));
+    CHECK(store->ListUnnotified().value().size() == 1);
+    CHECK(store->ClaimNotification(id, lease).value());
+    REQUIRE(store->ConfirmNotification(id).has_value());
+    CHECK(store->FindJob(id).value().notified_at == clock->WallNow());
+    clock->Advance(std::chrono::seconds(61));
+    CHECK(store->ListUnnotified().value().empty());
+    CHECK_FALSE(store->ClaimNotification(id, lease).value());  // confirmed: never again
+    CHECK(store->ConfirmNotification(id + 999).error().code == errc::not_found);
+    // A restarted sole consumer drops leases its dead predecessor held.
+    const auto other = store->CreateJob(Avatar("o")).value().id;
+    REQUIRE(store->Finish(other, {JobStatus::kFailed, "", "x"}).value());
+    CHECK(store->ClaimNotification(other, lease).value());
+    store.reset();
+    store = Backend::Reopen(clock);
+    CHECK(store->ListUnnotified().value().empty());
+    for (int attempt = 0; attempt < 200 && store->ListUnnotified().value().empty(); ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));  // PostgreSQL reaps
+      REQUIRE(store->ReleaseNotificationClaims().has_value());
+    }
+    CHECK(store->ListUnnotified().value().size() == 1);
+  }
+
+  SUBCASE("SUBMITTING comes before the POST; TRAINING is idempotent for its own request") {
+    const auto id = store->CreateJob(Avatar()).value().id;
+    auto submitting = store->MarkSubmitting(id);
+    REQUIRE(submitting.has_value());
+    CHECK(submitting.value().status == JobStatus::kSubmitting);
+    CHECK(submitting.value().handle.request_id.empty());
+    // A second MarkSubmitting is refused: whoever marked it owns the one POST.
+    CHECK(store->MarkSubmitting(id).error().code == errc::invalid_argument);
+    CHECK(store->ListJobs(JobStatus::kSubmitting).value().size() == 1);
+    // A webhook matched by job token records the request first, without URLs...
+    RequestHandle bare;
+    bare.endpoint_id = "fal-ai/flux-lora-portrait-trainer";
+    bare.request_id = "sub-1";
+    REQUIRE(store->MarkTraining(id, bare).has_value());
+    // ...then the submitter's own MarkTraining succeeds and fills them in.
+    auto again = store->MarkTraining(id, Handle("sub-1"));
+    REQUIRE(again.has_value());
+    CHECK(again.value().status == JobStatus::kTraining);
+    CHECK(again.value().handle.status_url == Handle("sub-1").status_url);
+    CHECK(again.value().handle.gateway_request_id == "gw-sub-1");
+    CHECK(store->MarkTraining(id, Handle("other")).error().code == errc::invalid_argument);
+    CHECK(store->MarkSubmitting(id).error().code == errc::invalid_argument);
+    // SUBMITTING may also end directly.
+    const auto other = store->CreateJob(Avatar("B")).value().id;
+    REQUIRE(store->MarkSubmitting(other).has_value());
+    CHECK(store->Finish(other, {JobStatus::kFailed, "", "submission outcome unknown"}).value());
+    CHECK(store->FindJob(other).value().status == JobStatus::kFailed);
+  }
+
+  SUBCASE("an outcome with only_from applies only to a job still in that status") {
+    const auto id = store->CreateJob(Avatar()).value().id;
+    REQUIRE(store->MarkSubmitting(id).has_value());
+    REQUIRE(store->MarkTraining(id, Handle("moved-on")).has_value());
+    CHECK_FALSE(store->Finish(id, {JobStatus::kFailed, "", "timeout", JobStatus::kSubmitting}).value());
+    CHECK(store->FindJob(id).value().status == JobStatus::kTraining);
+    CHECK(store->Finish(id, {JobStatus::kFailed, "", "x", JobStatus::kTraining}).value());
+  }
+
+  SUBCASE("stale jobs are listed per pre-final status") {
+    const auto pending = store->CreateJob(Avatar("p")).value().id;
+    const auto submitting = store->CreateJob(Avatar("s")).value().id;
+    REQUIRE(store->MarkSubmitting(submitting).has_value());
+    clock->Advance(std::chrono::hours(2));
+    const auto cutoff = clock->WallNow() - std::chrono::hours(1);
+    auto p = store->ListStale(JobStatus::kPending, cutoff).value();
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].id == pending);
+    auto s = store->ListStale(JobStatus::kSubmitting, cutoff).value();
+    REQUIRE(s.size() == 1);
+    CHECK(s[0].id == submitting);
+    CHECK(store->ListStale(JobStatus::kCompleted, cutoff).error().code == errc::invalid_argument);
+  }
+
+  SUBCASE("the inbox keeps the job a verified token named") {
+    InboxEvent e{"tok-1", "{}", "u", 0, {}, false, "", 42};
+    REQUIRE(store->RecordWebhook(e).value());
+    CHECK(store->FindWebhook("tok-1").value().job_id == std::optional<std::int64_t>(42));
+    REQUIRE(store->RecordWebhook({"tok-2", "{}", "u", 0, {}, false, ""}).value());
+    CHECK_FALSE(store->FindWebhook("tok-2").value().job_id.has_value());
+    auto claimed = store->ClaimWebhooks(10, std::chrono::seconds(30)).value();
+    REQUIRE(claimed.size() == 2);
+    CHECK(claimed[0].job_id == std::optional<std::int64_t>(42));
   }
 
   SUBCASE("stale TRAINING jobs are listed until checked") {
@@ -211,6 +299,7 @@ TEST_CASE_TEMPLATE_DEFINE("job store contract", Backend, job_store_contract) {
     CHECK(store->ListStaleTraining(clock->WallNow() - std::chrono::minutes(30)).value().empty());
     clock->Advance(std::chrono::minutes(31));
     CHECK(store->ListStaleTraining(clock->WallNow() - std::chrono::minutes(30)).value().size() == 2);
+    CHECK(store->ListStale(JobStatus::kPending, clock->WallNow()).value().empty());
   }
 
   SUBCASE("jobs and unprocessed events survive reopening the store") {

@@ -42,11 +42,13 @@ void ReceiverProcess::Start() {
                                 "echo $FALTRAIN_JOB_ID $FALTRAIN_JOB_STATUS >> " +
                                     (shared_ / "notified.txt").string(),
                                 "--threads", "8"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   // --db names the store: the environment of whoever runs the test must not override it.
   std::vector<char*> envp;
+  for (auto& e : extra_env) envp.push_back(e.data());  // first: getenv finds these over inherited ones
   for (char** e = environ; *e; ++e) {
     const std::string_view entry(*e);
     if (entry.rfind("FALTRAIN_WEBHOOK_DB=", 0) != 0 && entry.rfind("FALTRAIN_DATABASE_URL=", 0) != 0) {
@@ -79,6 +81,15 @@ void ReceiverProcess::Start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   throw std::runtime_error("receiver did not start; see " + log_file);
+}
+
+bool ReceiverProcess::Exited() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  port_ = 0;
+  return true;
 }
 
 void ReceiverProcess::Kill() {

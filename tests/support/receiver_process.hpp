@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace test_support {
 
@@ -28,8 +29,14 @@ class ReceiverProcess {
   /// SIGTERM and wait: the exit code, or 128 + the signal that ended it.
   int Terminate();
 
+  /// True once the process has ended by itself (e.g. at a fault point); port() is 0 then.
+  bool Exited();
+
   /// 0 while it is not running.
   int port() const { return port_; }
+  /// More flags and environment entries ("NAME=value") for the next Start().
+  std::vector<std::string> extra_args;
+  std::vector<std::string> extra_env;
   std::filesystem::path log() const { return dir_ / "receiver.log"; }
 
  private:

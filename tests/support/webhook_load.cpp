@@ -115,7 +115,7 @@ bool WebhookSenders::Send(const Delivery& d) {
     for (const auto& item : signer_.Headers(d.request_id, options_.user_id, UnixNow(), d.body)) {
       if (item.name != "Content-Type") headers.emplace(item.name, item.value);
     }
-    auto res = client.Post("/webhook/fal/status", headers, d.body, "application/json");
+    auto res = client.Post(d.path.c_str(), headers, d.body, "application/json");
     if (res && res->status == 200) {
       ++acked_;
       if (res->body.find("duplicate") != std::string::npos) ++duplicates_acked_;
@@ -174,6 +174,17 @@ StoreTally CheckStore(faltrain::JobStore& store, const std::vector<Delivery>& de
   }
   verdict.Check(not_applied == 0, std::to_string(not_applied) + " events not applied");
   return tally;
+}
+
+bool AllNotified(faltrain::JobStore& store) {
+  for (auto status : {faltrain::JobStatus::kCompleted, faltrain::JobStatus::kFailed, faltrain::JobStatus::kCancelled}) {
+    auto jobs = store.ListJobs(status, 100000);
+    if (!jobs) return false;
+    for (const auto& job : jobs.value()) {
+      if (!job.notified_at) return false;
+    }
+  }
+  return true;
 }
 
 NotificationTally CountNotifications(const std::filesystem::path& notified_file, int n) {

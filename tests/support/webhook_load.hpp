@@ -26,6 +26,7 @@ struct Delivery {
   std::string body;
   bool ok = true;  // the webhook reports a result (job COMPLETED), else an error (job FAILED)
   int target = 0;  // the receiver it goes to
+  std::string path = "/webhook/fal/status";  // the request target (a job token rides in its query)
 };
 
 /// Creates `n` jobs in TRAINING, request ids "<prefix>-0" ..., as a bot leaves them after submitting,
@@ -112,6 +113,9 @@ struct NotificationTally {
   int twice = 0;         // notified more than once
   int lost = 0;          // of `n` jobs, never notified
 };
+
+/// True when every final job's notification is confirmed (`notified_at` set).
+bool AllNotified(faltrain::JobStore& store);
 
 /// Reads the receivers' shared notification list (receiver_process.hpp) for `n` jobs.
 NotificationTally CountNotifications(const std::filesystem::path& notified_file, int n);

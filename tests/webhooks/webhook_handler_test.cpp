@@ -3,6 +3,7 @@
 #include "support/webhook_test_signer.hpp"
 
 #include <faltrain/webhooks/handler.hpp>
+#include <faltrain/webhooks/job_token.hpp>
 
 #include <doctest/doctest.h>
 
@@ -195,4 +196,48 @@ TEST_CASE("503 when the event cannot be recorded, so fal retries") {
   CHECK(reply.body == R"({"error":"storage unavailable"})");
   CHECK(reply.reason == "disk full");
   CHECK_FALSE(reply.event.has_value());
+}
+
+TEST_CASE("a verified job token in the target is recorded with the event; a bad one is ignored") {
+  Fixture f;
+  f.options.job_token_secret = "0123456789abcdef-secret";
+  auto handler = f.Make();
+  const auto& body = webhook_test::kOkBody;
+  const std::string id = "123e4567-e89b-12d3-a456-426614174000";
+  const std::string token = MakeJobToken(7, f.options.job_token_secret).value();
+
+  SUBCASE("verified") {
+    auto reply = handler.Handle("POST", "/webhook/fal/status?job=" + token, f.Signed(body), body);
+    CHECK(reply.status == 200);
+    CHECK(reply.job_token == JobTokenCheck::kVerified);
+    CHECK(reply.job_id == std::optional<std::int64_t>(7));
+    CHECK(f.store->FindWebhook(id).value().job_id == std::optional<std::int64_t>(7));
+  }
+  SUBCASE("forged: another job's id with this token's HMAC") {
+    const std::string forged = "8" + token.substr(token.find('.'));
+    auto reply = handler.Handle("POST", "/webhook/fal/status?job=" + forged, f.Signed(body), body);
+    CHECK(reply.status == 200);  // fal signed the body: the event is still recorded, by request id
+    CHECK(reply.job_token == JobTokenCheck::kRejected);
+    CHECK_FALSE(reply.job_id.has_value());
+    CHECK_FALSE(f.store->FindWebhook(id).value().job_id.has_value());
+  }
+  SUBCASE("made with another secret") {
+    const std::string other = MakeJobToken(7, "another-secret-0123456789").value();
+    auto reply = handler.Handle("POST", "/webhook/fal/status?a=1&job=" + other, f.Signed(body), body);
+    CHECK(reply.job_token == JobTokenCheck::kRejected);
+    CHECK_FALSE(f.store->FindWebhook(id).value().job_id.has_value());
+  }
+  SUBCASE("none, or tokens not configured") {
+    CHECK(handler.Handle("POST", "/webhook/fal/status", f.Signed(body), body).job_token == JobTokenCheck::kAbsent);
+    f.options.job_token_secret.clear();
+    auto plain = f.Make();
+    auto reply = plain.Handle("POST", "/webhook/fal/status?job=" + token, f.Signed(body), body);
+    CHECK(reply.job_token == JobTokenCheck::kAbsent);
+  }
+  SUBCASE("a bad signature is still refused, token or not") {
+    auto headers = f.Signed(body);
+    auto reply = handler.Handle("POST", "/webhook/fal/status?job=" + token, headers, std::string(body) + " ");
+    CHECK(reply.status == 401);
+    CHECK_FALSE(f.store->FindWebhook(id).has_value());
+  }
 }

@@ -3,9 +3,12 @@
 /// Durable job records: avatars and their fal trainings, plus an inbox of received webhooks.
 ///
 /// `JobStore` is backend-neutral; the backends are `faltrain::sqlite` (<faltrain/sqlite.hpp>) and
-/// `faltrain::postgres` (<faltrain/postgres.hpp>). A job moves
-/// forward only: PENDING → TRAINING → COMPLETED | FAILED | CANCELLED (PENDING may also end directly).
+/// `faltrain::postgres` (<faltrain/postgres.hpp>). A job moves forward only:
+///   PENDING → SUBMITTING → TRAINING → COMPLETED | FAILED | CANCELLED
+/// and any pre-final status may end directly. SUBMITTING is recorded before the submit POST, so a
+/// crash or a lost answer after fal accepted it never leaves a paid training without its job.
 /// The webhook inbox is keyed by request id, so a duplicate delivery is stored once and processed once.
+/// Final jobs are also the notification outbox: a notification is leased, sent, then confirmed.
 
 #include <faltrain/client/clock.hpp>
 #include <faltrain/client/queue.hpp>
@@ -20,26 +23,29 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace faltrain {
 inline namespace v1 {
 
-/// Where an avatar's training is; it only moves forward (see `IsAllowedTransition`).
+/// Where a job is in its life; see the forward-only rule above.
 enum class JobStatus {
-  kPending,    ///< created, not yet submitted to fal
-  kTraining,   ///< submitted: the job has its fal request (`Job::handle`)
-  kCompleted,  ///< final: trained, `Job::output_json` holds the trainer's output
-  kFailed,     ///< final: fal reported an error (`Job::error` says what)
-  kCancelled,  ///< final: the application cancelled it
+  kPending,     ///< created; nothing was sent to fal yet
+  kSubmitting,  ///< about to be (or being) submitted: fal may have accepted it, the request id is unknown
+  kTraining,    ///< fal accepted it; `Job::handle` names the request
+  kCompleted,   ///< final: trained, `Job::output_json` holds the trainer output
+  kFailed,      ///< final: `Job::error` says why
+  kCancelled,   ///< final: cancelled by the user
 };
-/// "PENDING", "TRAINING", "COMPLETED", "FAILED", "CANCELLED".
+/// "PENDING", "SUBMITTING", "TRAINING", "COMPLETED", "FAILED", "CANCELLED".
 std::string_view to_string(JobStatus s) noexcept;
 /// The inverse of `to_string(JobStatus)`; case-insensitive.
 result<JobStatus> ParseJobStatus(std::string_view text);
 /// COMPLETED, FAILED or CANCELLED: nothing changes the job any more.
 bool IsFinal(JobStatus s) noexcept;
-/// The forward-only rule: PENDING → TRAINING → final, PENDING → final; nothing leaves a final state.
+/// The forward-only rule: PENDING → SUBMITTING → TRAINING → final, any pre-final status → final;
+/// nothing leaves a final state.
 bool IsAllowedTransition(JobStatus from, JobStatus to) noexcept;
 
 /// An avatar and its training.
@@ -61,8 +67,10 @@ struct Job {
   std::optional<WallTime> finished_at;         ///< when it reached its final status
   /// When the reconciler last asked fal about this job.
   std::optional<WallTime> last_checked_at;
-  /// When the completion notification was claimed (it is sent at most once).
+  /// When the notifier confirmed the final-status notification (sent at least once).
   std::optional<WallTime> notified_at;
+  /// Until when a notifier holds the lease on sending it (a crashed notifier's lease lapses).
+  std::optional<WallTime> notify_claimed_until;
 };
 
 /// What `JobStore::CreateJob` needs; the fields are stored as given (see `Job`).
@@ -76,9 +84,19 @@ struct NewJob {
 
 /// A final outcome to record.
 struct JobOutcome {
+  JobOutcome() = default;
+  /// `{status, output_json, error}` as an aggregate would take them, plus the optional `only_from`.
+  JobOutcome(JobStatus status, std::string output_json, std::string error,
+             std::optional<JobStatus> only_from = std::nullopt)
+      : status(status), output_json(std::move(output_json)), error(std::move(error)),
+        only_from(only_from) {}
+
   JobStatus status = JobStatus::kCompleted;  ///< COMPLETED, FAILED or CANCELLED
-  std::string output_json;  ///< the trainer's output JSON, for COMPLETED
-  std::string error;        ///< why, for FAILED (and optionally CANCELLED)
+  std::string output_json;                   ///< the trainer output (COMPLETED)
+  std::string error;                         ///< why (FAILED, CANCELLED)
+  /// When set, the outcome applies only to a job still in this status (e.g. a timeout that must not
+  /// override a webhook that moved the job on meanwhile).
+  std::optional<JobStatus> only_from;
 };
 
 /// Storage of jobs and the webhook inbox. Implementations are thread-safe; every call is atomic.
@@ -95,23 +113,43 @@ class JobStore : public WebhookInbox {
   virtual result<Job> FindJobByRequestId(std::string_view request_id) = 0;
   /// Up to `limit` jobs in `status`, oldest (lowest id) first.
   virtual result<std::vector<Job>> ListJobs(JobStatus status, std::size_t limit = 1000) = 0;
-  /// TRAINING jobs neither updated nor checked since `cutoff` (oldest first).
-  virtual result<std::vector<Job>> ListStaleTraining(WallTime cutoff, std::size_t limit = 100) = 0;
-  /// Final jobs whose notification has not been claimed yet.
+  /// Jobs in the pre-final `status` neither updated nor checked since `cutoff` (oldest first).
+  /// Fails with `errc::invalid_argument` for a final status.
+  virtual result<std::vector<Job>> ListStale(JobStatus status, WallTime cutoff,
+                                             std::size_t limit = 100) = 0;
+  /// `ListStale(JobStatus::kTraining, cutoff, limit)`.
+  result<std::vector<Job>> ListStaleTraining(WallTime cutoff, std::size_t limit = 100) {
+    return ListStale(JobStatus::kTraining, cutoff, limit);
+  }
+  /// Final jobs whose notification is neither confirmed nor leased (oldest first).
   virtual result<std::vector<Job>> ListUnnotified(std::size_t limit = 100) = 0;
 
-  /// PENDING → TRAINING with the submitted request. Fails with `errc::invalid_argument` from any
-  /// other status or when the request id already belongs to another job.
+  /// PENDING → SUBMITTING: records the intent to submit before the POST. Fails with
+  /// `errc::invalid_argument` from any other status (SUBMITTING included: whoever marked it owns
+  /// the one POST).
+  virtual result<Job> MarkSubmitting(std::int64_t id) = 0;
+  /// PENDING or SUBMITTING → TRAINING with the submitted request. Idempotent: when the job already
+  /// has this request id (a webhook came first), it succeeds and only fills URLs it lacked. Fails
+  /// with `errc::invalid_argument` from any other status, or when the request id already belongs to
+  /// another job.
   virtual result<Job> MarkTraining(std::int64_t id, const RequestHandle& handle) = 0;
   /// Progress of a TRAINING job (clamped to 0..1); ignored for final jobs.
   virtual result<void> UpdateProgress(std::int64_t id, double progress) = 0;
   /// Records a final outcome. Returns true when this call moved the job to `outcome.status`,
-  /// false when the job already was final (anything: the first final status wins).
+  /// false when the job already was final (anything: the first final status wins) or was not in
+  /// `outcome.only_from`.
   virtual result<bool> Finish(std::int64_t id, const JobOutcome& outcome) = 0;
   /// Notes that the reconciler asked fal about the job now.
   virtual result<void> MarkChecked(std::int64_t id) = 0;
-  /// Claims the right to send the job's completion notification: true exactly once per job.
-  virtual result<bool> ClaimNotification(std::int64_t id) = 0;
+  /// Leases the right to send a final job's notification for `lease`: true when this caller holds
+  /// it now (not confirmed, no live lease); false otherwise. A lapsed lease can be taken again.
+  virtual result<bool> ClaimNotification(std::int64_t id, std::chrono::seconds lease) = 0;
+  /// Marks the notification delivered (after the notifier confirmed it); it is never sent again.
+  virtual result<void> ConfirmNotification(std::int64_t id) = 0;
+  /// Drops notification leases of processes that are gone, so their unconfirmed notifications are
+  /// sent at once (at startup). SQLite: every lease (one consumer); PostgreSQL: those of this
+  /// instance and of instances with no open session, as `ReleaseWebhookClaims`.
+  virtual result<void> ReleaseNotificationClaims() = 0;
 
   // -- webhook inbox -------------------------------------------------------------------------
   // RecordWebhook comes from WebhookInbox.

@@ -2,9 +2,11 @@
 /// @file
 /// Turning webhooks into job updates, and making sure no job waits forever for one.
 ///
-/// `JobProcessor` takes recorded inbox events, applies them to their jobs (forward-only) and calls a
-/// notifier once per job that reaches a final status. `JobReconciler` polls fal for jobs still
-/// TRAINING long after their last sign of life, so a lost webhook never strands an avatar.
+/// `JobProcessor` takes recorded inbox events, applies them to their jobs (forward-only) and notifies
+/// each job that reaches a final status, at least once: a notification is leased, sent, and marked
+/// done only when the notifier confirms it. `JobReconciler` resolves every job that is not final long
+/// after its last sign of life: it polls fal for TRAINING jobs, and gives SUBMITTING (and PENDING)
+/// jobs that never got news a final, notified outcome — a lost webhook or a crash never strands one.
 
 #include <faltrain/client/training_client.hpp>
 #include <faltrain/client/clock.hpp>
@@ -22,17 +24,31 @@
 namespace faltrain {
 inline namespace v1 {
 
-/// Called once per job that reaches a final status (at most once, even across restarts and
-/// duplicate deliveries; a crash between claiming and calling loses that one call).
-using JobNotifier = std::function<void(const Job& job)>;
+/// One notification of a final job.
+struct JobNotification {
+  Job job;  ///< the job, in its final status
+  /// Stable across re-sends of this notification (`NotificationKey`): a notifier that can
+  /// deduplicate (an API taking idempotency keys, a table of sent keys) sends it once.
+  std::string idempotency_key;
+};
+
+/// Sends one notification. Success confirms it; a failure, an exception or a crash before the
+/// confirmation is recorded sends it again once its lease lapsed. So every final job is notified at
+/// least once, and twice only when a crash or failure falls between sending and confirming.
+using JobNotifier = std::function<result<void>(const JobNotification& notification)>;
+
+/// "job-<id>-<STATUS>": the idempotency key of a final job's notification.
+std::string NotificationKey(const Job& job);
 
 /// How a `JobProcessor` claims inbox events and where it logs.
 struct JobProcessorOptions {
-  /// Inbox events claimed per `ProcessInbox`, and jobs notified per `NotifyPending`.
+  /// Events claimed (and notifications sent) per call.
   std::size_t batch_size = 64;
   /// How long a claimed event stays reserved to this process.
   std::chrono::seconds claim_lease{std::chrono::seconds(30)};
-  /// Applied events (info), events to retry (warning), notifier failures (error); empty = silent.
+  /// How long a notification being sent stays reserved; after it, an unconfirmed one is re-sent.
+  std::chrono::seconds notify_lease{std::chrono::seconds(60)};
+  /// Receives the processor's log lines.
   LogSink log;
 };
 
@@ -52,18 +68,22 @@ class JobProcessor {
                JobProcessorOptions options = {},
                std::optional<TrainingClient> client = std::nullopt);
 
-  /// Claims and applies up to `batch_size` inbox events; returns how many were processed.
+  /// Claims and applies up to `batch_size` inbox events; returns how many were processed. An event
+  /// finds its job by request id or, failing that, by its verified job token (`InboxEvent::job_id`)
+  /// when that job has no request id yet (it is then recorded as the job's request).
   result<std::size_t> ProcessInbox();
   /// Applies one event for `request_id` if it is in the inbox and unprocessed.
   result<bool> ProcessRequest(std::string_view request_id);
-  /// Notifies final jobs whose notification was never claimed (e.g. after a crash).
+  /// Sends notifications of final jobs that are neither confirmed nor leased (e.g. after a crash or
+  /// a failed send); returns how many were confirmed.
   result<std::size_t> NotifyPending();
   /// Records an outcome for a job and notifies when it changed the job.
   result<bool> FinishJob(const Job& job, const JobOutcome& outcome);
 
  private:
   result<bool> Apply(const InboxEvent& event);
-  void Notify(std::int64_t job_id);
+  result<Job> FindJobFor(const InboxEvent& inbox, const WebhookEvent& event, std::string& note);
+  bool Notify(std::int64_t job_id);
   void Log(LogLevel level, std::string_view message) const;
 
   std::shared_ptr<JobStore> store_;
@@ -76,11 +96,19 @@ class JobProcessor {
 struct JobReconcilerOptions {
   /// A TRAINING job with no update and no check for this long is polled.
   std::chrono::seconds stale_after{std::chrono::minutes(30)};
-  std::size_t batch_size = 50;  ///< stale jobs checked per `RunOnce`, oldest update first
-  LogSink log;  ///< reconciled jobs (info) and failed checks (warning); empty = silent
+  /// A SUBMITTING job with no news for this long becomes FAILED, "submission outcome unknown" (its
+  /// user is notified). Long enough for fal to finish a training and retry its webhook (~2 h).
+  std::chrono::seconds submit_timeout{std::chrono::hours(24)};
+  /// A PENDING job (never submitted: nothing was paid) older than this becomes FAILED.
+  std::chrono::seconds pending_timeout{std::chrono::hours(24)};
+  /// Jobs looked at per status and pass.
+  std::size_t batch_size = 50;
+  /// Receives the reconciler's log lines.
+  LogSink log;
 };
 
-/// Polls fal for stale TRAINING jobs and records their outcome through a `JobProcessor`.
+/// Resolves jobs that are not final long after their last sign of life, through a `JobProcessor`:
+/// polls fal for stale TRAINING jobs; fails SUBMITTING and PENDING jobs past their timeouts.
 class JobReconciler {
  public:
   /// `client` asks fal about stale jobs (held by value: copies share one connection pool).
@@ -88,12 +116,16 @@ class JobReconciler {
                 TrainingClient client, JobReconcilerOptions options = {},
                 std::shared_ptr<Clock> clock = MakeSystemClock());
 
-  /// One pass: for each stale job, applies an inbox event if one arrived (a webhook that came
-  /// before the job knew its request id), else asks fal (status, then the result when complete).
-  /// Returns how many jobs reached a final status.
+  /// One pass: for each stale TRAINING job, applies an inbox event if one arrived (a webhook that
+  /// came before the job knew its request id), else asks fal (status, then the result when
+  /// complete); then gives up on SUBMITTING and PENDING jobs past their timeouts. Returns how many
+  /// jobs reached a final status.
   result<std::size_t> RunOnce();
 
  private:
+  result<std::size_t> ReconcileTraining();
+  result<std::size_t> GiveUp(JobStatus status, std::chrono::seconds after, std::string_view why);
+  std::optional<JobOutcome> AskFal(const Job& job);
   void Log(LogLevel level, std::string_view message) const;
 
   std::shared_ptr<JobStore> store_;

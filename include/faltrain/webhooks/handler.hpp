@@ -6,13 +6,16 @@
 ///
 /// @code
 ///   faltrain::WebhookHandler handler(verifier, inbox);
-///   auto reply = handler.Handle(method, headers, body);
+///   auto reply = handler.Handle(method, target, headers, body);   // target: "/path?job=..."
 ///   respond(reply.status, reply.content_type, reply.body);
 /// @endcode
 ///
-/// Replies: 405 not POST · 415 not application/json · 413 body over `max_body_bytes` ·
-/// 401 bad signature · 400 bad payload · 503 keys or store unavailable (fal retries) ·
-/// 200 recorded (or duplicate).
+/// With `job_token_secret` set, a verified job token in the target's query (job_token.hpp) is
+/// recorded with the event, so it can find its job even without the request id. A token that does
+/// not verify is ignored: the event is still recorded (by request id) and answered 200.
+///
+///   405 not POST · 415 not application/json · 413 body over `max_body_bytes` · 401 bad signature ·
+///   400 bad payload · 503 keys or store unavailable (fal retries) · 200 recorded (or duplicate).
 
 #include <faltrain/webhooks/inbox.hpp>
 #include <faltrain/client/transport.hpp>
@@ -20,6 +23,7 @@
 #include <faltrain/webhooks/verifier.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +34,17 @@ inline namespace v1 {
 
 /// Limits of a `WebhookHandler`.
 struct WebhookHandlerOptions {
-  std::size_t max_body_bytes = 1u << 20;  ///< larger bodies get 413 before any verification (1 MiB)
+  /// Bodies larger than this are answered 413.
+  std::size_t max_body_bytes = 1u << 20;
+  /// The secret job tokens are verified with (configuration, never logged); empty: tokens ignored.
+  std::string job_token_secret;
+};
+
+/// What the handler made of a job token in the request target.
+enum class JobTokenCheck {
+  kAbsent,    ///< no `job` parameter (or no secret configured)
+  kVerified,  ///< it verified; `WebhookReply::job_id` names the job
+  kRejected,  ///< malformed or a wrong HMAC: ignored
 };
 
 /// What to answer: status, content type and body, plus what happened for logs.
@@ -44,6 +58,10 @@ struct WebhookReply {
   bool duplicate = false;      ///< the event was already in the inbox
   /// Why the request was rejected (for logs); empty on success.
   std::string reason;
+  /// The job token's verdict (200 replies).
+  JobTokenCheck job_token = JobTokenCheck::kAbsent;
+  /// The job a verified token names.
+  std::optional<std::int64_t> job_id;
 };
 
 /// Verifies, parses and records one webhook request. Thread-safe when its verifier and inbox are
@@ -54,8 +72,11 @@ class WebhookHandler {
   WebhookHandler(std::shared_ptr<WebhookVerifier> verifier, std::shared_ptr<WebhookInbox> inbox,
                  WebhookHandlerOptions options = {}, std::shared_ptr<Clock> clock = MakeSystemClock());
 
-  /// `method` as sent ("POST"), headers (any case), the raw body bytes.
+  /// `method` as sent ("POST"), headers (any case), the raw body bytes; no job token.
   WebhookReply Handle(std::string_view method, const HttpHeaders& headers,
+                      std::string_view body) const;
+  /// The same, with the request target (path and query, as received) that may carry a job token.
+  WebhookReply Handle(std::string_view method, std::string_view target, const HttpHeaders& headers,
                       std::string_view body) const;
 
  private:

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace faltrain {
@@ -24,6 +25,9 @@ struct InboxEvent {
   WallTime received_at{};  ///< when the handler recorded it (the handler's clock)
   bool processed = false;  ///< set once a processor applied it (`JobStore::CompleteWebhook`)
   std::string processing_note;  ///< what processing did ("applied", "job already final", ...)
+  /// The job named by the delivery URL's verified job token (see job_token.hpp); unset when the
+  /// URL had none or it did not verify. Used only when no job has the request id.
+  std::optional<std::int64_t> job_id;
 };
 
 /// Durable storage for received webhooks. Implementations are thread-safe.

@@ -5,8 +5,9 @@
 //   jobs:          id, user_id, name, style, preset, trainer, status, endpoint_id, request_id,
 //                  gateway_request_id, status_url, response_url, cancel_url, progress, output_json,
 //                  error, created_at, updated_at, training_started_at, finished_at, last_checked_at,
-//                  notified_at
-//   webhook_inbox: request_id, body, user_id, signed_at, received_at, processed_at, processing_note
+//                  notified_at, notify_claimed_until
+//   webhook_inbox: request_id, body, user_id, signed_at, received_at, processed_at, processing_note,
+//                  job_id
 // A Row has Text(col) -> std::string, Int(col) -> std::int64_t, Double(col) -> double, Null(col) -> bool.
 
 #include "faltrain/jobs/job_store.hpp"
@@ -56,6 +57,7 @@ Job ReadJobRow(const Row& row) {
   j.finished_at = OptionalTime(row, 19);
   j.last_checked_at = OptionalTime(row, 20);
   j.notified_at = OptionalTime(row, 21);
+  j.notify_claimed_until = OptionalTime(row, 22);
   return j;
 }
 
@@ -69,6 +71,7 @@ InboxEvent ReadInboxRow(const Row& row) {
   e.received_at = FromUnixMillis(row.Int(4));
   e.processed = !row.Null(5);
   e.processing_note = row.Text(6);
+  if (!row.Null(7)) e.job_id = row.Int(7);
   return e;
 }
 
