@@ -181,9 +181,11 @@ struct Attempt {
 class PostgresJobStore final : public JobStore {
  public:
   PostgresJobStore(const std::string& url, const PostgresJobStoreOptions& options, std::shared_ptr<Clock> clock)
-      : instance_(InstanceName()), pool_(url, instance_, options.pool_size), clock_(std::move(clock)) {}
+      : instance_(InstanceName()), pool_(url, instance_, options.pool_size), clock_(std::move(clock)),
+        allow_async_commit_(options.allow_synchronous_commit_off) {}
 
   result<void> Init() {
+    FALTRAIN_TRYV(CheckDurability());
     return Run(true, [&](Attempt& a) -> result<void> {
       return InTx(a, [&]() -> result<void> {
         FALTRAIN_TRYV(a.c.Exec("SELECT pg_advisory_xact_lock($1)", {PgInt(kMigrationLock)}));
@@ -546,9 +548,26 @@ class PostgresJobStore final : public JobStore {
     return false;
   }
 
+  // An acknowledged webhook must survive a server crash: refuse asynchronous commit unless asked.
+  result<void> CheckDurability() {
+    return Run(true, [&](Attempt& a) -> result<void> {
+      FALTRAIN_TRY(auto r, a.c.Exec("SHOW synchronous_commit"));
+      const std::string setting = r.rows() == 1 ? r.text(0, 0) : std::string();
+      if (setting == "off" && !allow_async_commit_) {
+        return fail(errc::storage_error,
+                    "postgres: synchronous_commit is off, so a crash of the server can lose webhooks "
+                    "already acknowledged; turn it on (the default), or allow it explicitly "
+                    "(PostgresJobStoreOptions::allow_synchronous_commit_off, "
+                    "FALTRAIN_DATABASE_ALLOW_ASYNC_COMMIT=1)");
+      }
+      return success();
+    });
+  }
+
   std::string instance_;
   detail::PgPool pool_;
   std::shared_ptr<Clock> clock_;
+  bool allow_async_commit_ = false;
 };
 
 }  // namespace
@@ -610,6 +629,9 @@ result<std::shared_ptr<JobStore>> OpenJobStore(std::string_view database_url, st
         return fail(errc::invalid_argument, fmt::format("FALTRAIN_DATABASE_POOL_SIZE: bad size \"{}\"", pool));
       }
       options.pool_size = static_cast<std::size_t>(n);
+    }
+    if (const char* allow = std::getenv("FALTRAIN_DATABASE_ALLOW_ASYNC_COMMIT"); allow && std::string(allow) == "1") {
+      options.allow_synchronous_commit_off = true;
     }
     return OpenPostgresJobStore(url, options, std::move(clock));
   }

@@ -141,7 +141,11 @@ class SqliteJobStore final : public JobStore {
     FALTRAIN_TRYV(Exec("PRAGMA journal_mode=WAL"));
     FALTRAIN_TRYV(Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
     FALTRAIN_TRYV(Exec("PRAGMA foreign_keys=ON"));
-    return Migrate();
+    FALTRAIN_TRYV(Migrate());
+    if (options.max_page_count > 0) {
+      FALTRAIN_TRYV(Exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count).c_str()));
+    }
+    return success();
   }
 
   // -- jobs ----------------------------------------------------------------------------------
@@ -454,6 +458,9 @@ class SqliteJobStore final : public JobStore {
     bool done = false;
   };
 
+  // One transaction for the whole batch. A failed insert may end the transaction by itself (SQLite
+  // rolls back on SQLITE_FULL, I/O errors, ...; sqlite3_get_autocommit tells), and so may a failed
+  // COMMIT: then each caller is answered from what the table holds, never from what was attempted.
   void CommitBatch(const std::vector<PendingInsert*>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
     auto fail_all = [&](const error& e) {
@@ -479,13 +486,31 @@ class SqliteJobStore final : public JobStore {
       }
       if (st.Step() == SQLITE_DONE) {
         p->outcome = sqlite3_changes(db_) == 1;  // 0: already stored (also earlier in this batch)
-      } else {
-        p->outcome = fail(Error("record webhook"));
+        continue;
       }
+      const error e = Error("record webhook");
+      if (sqlite3_get_autocommit(db_)) return AnswerFromTable(batch, e);  // the batch was rolled back
+      p->outcome = fail(e);  // only this statement failed; the transaction goes on
     }
     if (auto committed = Exec("COMMIT"); !committed) {
-      Rollback();
-      fail_all(committed.error());
+      if (!sqlite3_get_autocommit(db_)) Rollback();  // e.g. SQLITE_BUSY leaves it open
+      AnswerFromTable(batch, committed.error());
+    }
+  }
+
+  // After the batch's transaction was rolled back: an event in the table now was stored by an
+  // earlier transaction (a duplicate: false); any other fails with `why`.
+  void AnswerFromTable(const std::vector<PendingInsert*>& batch, const error& why) {
+    Statement st(db_, "SELECT 1 FROM webhook_inbox WHERE request_id = ?");
+    for (auto* p : batch) {
+      st.Reset();
+      st.Bind(p->event->request_id);
+      const int rc = st.ok() ? st.Step() : SQLITE_ERROR;
+      if (rc == SQLITE_ROW) {
+        p->outcome = false;
+      } else {
+        p->outcome = fail(why);
+      }
     }
   }
 

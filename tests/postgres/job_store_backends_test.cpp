@@ -212,3 +212,17 @@ TEST_CASE("OpenJobStore picks the backend from the URL") {
   if (saved) ::setenv("FALTRAIN_DATABASE_URL", keep.c_str(), 1); else ::unsetenv("FALTRAIN_DATABASE_URL");
 }
 
+TEST_CASE("postgres: a server session with synchronous_commit off is refused unless allowed") {
+  std::string url = PgUrl();
+  url += url.find('?') == std::string::npos ? "?" : "&";
+  url += "options=-csynchronous_commit%3Doff";
+  auto refused = OpenPostgresJobStore(url);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code == errc::storage_error);
+  CHECK(refused.error().message.find("synchronous_commit is off") != std::string::npos);
+  PostgresJobStoreOptions options;
+  options.allow_synchronous_commit_off = true;
+  auto allowed = OpenPostgresJobStore(url, options);
+  REQUIRE_MESSAGE(allowed.has_value(), ErrorText(allowed));
+  CHECK(OpenPostgresJobStore(PgUrl()).has_value());  // the server's default (on) is fine
+}

@@ -29,12 +29,17 @@ inline namespace v1 {
 struct PostgresJobStoreOptions {
   /// Connections kept open (opened lazily); callers wait when all are busy.
   std::size_t pool_size = 8;
+  /// Accept a server whose `synchronous_commit` is `off`. There a commit is acknowledged before it
+  /// is durable, so a server crash can lose webhooks already answered 200 (fal will not resend
+  /// them). Off by default: opening such a store fails with `errc::storage_error`.
+  bool allow_synchronous_commit_off = false;
 };
 
 /// A store in the PostgreSQL database at `database_url` (a libpq URL or keyword string); the schema
 /// is created and migrated (table `schema_migrations`) under an advisory lock, so several instances
 /// may start at once. Fails with `errc::storage_error` (server message, never the password) when the
-/// database cannot be reached. Times come from `clock`.
+/// database cannot be reached, or when its `synchronous_commit` is `off` and
+/// `options.allow_synchronous_commit_off` is not set. Times come from `clock`.
 result<std::shared_ptr<JobStore>> OpenPostgresJobStore(const std::string& database_url,
                                                        PostgresJobStoreOptions options = {},
                                                        std::shared_ptr<Clock> clock = MakeSystemClock());
@@ -51,7 +56,8 @@ std::string RedactDatabaseUrl(std::string_view database_url);
 /// Opens the store a database URL names: PostgreSQL for `postgresql://` / `postgres://`, else SQLite
 /// (`sqlite:` / `sqlite://` prefixes are stripped; ":memory:" works). An empty URL reads
 /// `FALTRAIN_DATABASE_URL`, and fails with `errc::invalid_argument` when that is unset too.
-/// `FALTRAIN_DATABASE_POOL_SIZE` (1..256) sets `PostgresJobStoreOptions::pool_size`.
+/// `FALTRAIN_DATABASE_POOL_SIZE` (1..256) sets `PostgresJobStoreOptions::pool_size`;
+/// `FALTRAIN_DATABASE_ALLOW_ASYNC_COMMIT=1` sets `allow_synchronous_commit_off`.
 result<std::shared_ptr<JobStore>> OpenJobStore(std::string_view database_url,
                                                std::shared_ptr<Clock> clock = MakeSystemClock());
 

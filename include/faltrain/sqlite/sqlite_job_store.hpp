@@ -8,6 +8,7 @@
 #include <faltrain/jobs/job_store.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 
@@ -21,6 +22,9 @@ struct SqliteJobStoreOptions {
   /// How long a statement waits for another process's write lock before failing
   /// (`errc::storage_error`).
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
+  /// A size limit in pages (`PRAGMA max_page_count`, set after migrating); 0 = SQLite's default.
+  /// Writes past it fail with `errc::storage_error` and store nothing.
+  std::int64_t max_page_count = 0;
 };
 
 /// A SQLite store in `path` (created, WAL mode, schema migrated to the latest version). ":memory:"
