@@ -485,16 +485,23 @@ void Bot::Train(Context& ctx) {
   work_.Post([this, d = draft.value(), language = ctx.session.language, chat = ctx.chat_id] {
     const Messages& msg = MessagesFor(language);
     auto photos = store_.LoadPhotos(d.id);
-    auto job = photos ? training_.Submit(d, photos.value()) : faltrain::result<faltrain::Job>(
-                                                                  faltrain::fail(photos.error()));
+    // The bot knows the job (and whom to tell) before anything is paid for: a crash mid-submit
+    // still ends with the user told, once the webhook or the reconciler settles the job.
+    std::int64_t created = 0;
+    auto on_created = [&](std::int64_t job_id) {
+      created = job_id;
+      return store_.AddJob({job_id, d.user_id, chat});
+    };
+    auto job = photos ? training_.Submit(d, photos.value(), on_created)
+                      : faltrain::result<faltrain::Job>(faltrain::fail(photos.error()));
     if (!job) {
       log_.Warn(fmt::format("draft {}: training not started: {}", d.id, job.error().to_string()));
-      Send(chat, msg.TrainingStartFailed(job.error().message));
+      // This reply is the failed job's notification.
+      auto claimed = created ? store_.ClaimNotification(created) : faltrain::result<bool>(true);
+      if (claimed && claimed.value()) Send(chat, msg.TrainingStartFailed(job.error().message));
+      if (created) (void)store_.ConfirmNotification(created);
       DoneBusy(d.user_id);
       return;
-    }
-    if (auto added = store_.AddJob({job.value().id, d.user_id, chat}); !added) {
-      log_.Error("recording a job: " + added.error().message);
     }
     {
       std::lock_guard<std::mutex> lock(session_mu_);
@@ -606,7 +613,10 @@ void Bot::Cancel(Context& ctx, std::int64_t job_id) {
   if (cancelled.value() == CancelResult::kCancelled) {
     // This reply is the job's notification: claim it so the notifier stays silent.
     auto claimed = store_.ClaimNotification(job_id);
-    if (claimed && claimed.value()) Send(ctx.chat_id, m.Cancelled(job.value().name));
+    if (claimed && claimed.value()) {
+      Send(ctx.chat_id, m.Cancelled(job.value().name));
+      (void)store_.ConfirmNotification(job_id);
+    }
     return;
   }
   Send(ctx.chat_id, m.CancelTooLate(job.value().name));

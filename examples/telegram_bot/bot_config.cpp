@@ -54,6 +54,16 @@ faltrain::result<BotConfig> BotConfig::FromEnvironment() {
     if (ms == 0) return faltrain::fail(errc::invalid_argument, "BOT_JOB_POLL_MS must be positive");
     config.job_poll_interval = std::chrono::milliseconds(ms);
   }
+  if (auto v = Env("BOT_RECONCILE_SECONDS")) {
+    FALTRAIN_TRY(long long seconds, PositiveNumber("BOT_RECONCILE_SECONDS", *v));
+    config.reconcile_every = std::chrono::seconds(seconds);
+  }
+  if (auto v = Env("FALTRAIN_SUBMIT_TIMEOUT")) {
+    FALTRAIN_TRY(long long seconds, PositiveNumber("FALTRAIN_SUBMIT_TIMEOUT", *v));
+    if (seconds == 0) return faltrain::fail(errc::invalid_argument, "FALTRAIN_SUBMIT_TIMEOUT must be positive");
+    config.submit_timeout = std::chrono::seconds(seconds);
+  }
+  if (auto v = Env("FALTRAIN_JOB_TOKEN_SECRET")) config.job_token_secret = *v;
   if (auto v = Env("BOT_VERBOSE")) config.verbose = faltrain::ParseEnvBool(*v);
   if (config.client.test_mode) {
     if (auto v = Env("FALTRAIN_SIM_FAULTS")) {

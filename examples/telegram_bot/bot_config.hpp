@@ -25,6 +25,14 @@ struct BotConfig {
   /// BOT_JOB_POLL_MS: how often running trainings are polled at least (progress, and the outcome
   /// when no webhook arrives); the interval grows up to 12x while nothing changes.
   std::chrono::milliseconds job_poll_interval{std::chrono::seconds(5)};
+  /// BOT_RECONCILE_SECONDS: how often the reconciler runs (0 = off; default 60). It resolves jobs that
+  /// got no news: TRAINING ones are polled, SUBMITTING ones (the bot died mid-submit, or fal's answer
+  /// was lost) end FAILED after `submit_timeout` unless their webhook came, and the user is told.
+  std::chrono::seconds reconcile_every{60};
+  /// FALTRAIN_SUBMIT_TIMEOUT (seconds, default 86400).
+  std::chrono::seconds submit_timeout{std::chrono::hours(24)};
+  /// FALTRAIN_JOB_TOKEN_SECRET: signs the job token in the webhook URL (as the receiver verifies it).
+  std::string job_token_secret;
   /// BOT_VERBOSE=true logs every update handled.
   bool verbose = false;
   /// Test mode only: FALTRAIN_SIM_FAULTS, fault specs separated by ';' (see SimFault::Parse), and

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS photos (
   PRIMARY KEY (draft_id, unique_id));
 CREATE TABLE IF NOT EXISTS jobs (
   job_id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, chat_id INTEGER NOT NULL,
-  notified INTEGER NOT NULL DEFAULT 0);
+  notified INTEGER NOT NULL DEFAULT 0);  -- 0 to tell, 2 being told (claimed), 1 told
 CREATE INDEX IF NOT EXISTS jobs_user ON jobs(user_id);
 )sql";
 
@@ -202,8 +202,20 @@ faltrain::result<void> BotStore::AddJob(const BotJob& job) {
 
 faltrain::result<void> BotStore::ReleaseNotification(std::int64_t job_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE jobs SET notified = 0 WHERE job_id = ?");
+  Stmt s(db_, "UPDATE jobs SET notified = 0 WHERE job_id = ? AND notified = 2");
   return s.Bind(job_id).Run("releasing a notification");
+}
+
+faltrain::result<void> BotStore::ConfirmNotification(std::int64_t job_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "UPDATE jobs SET notified = 1 WHERE job_id = ?");
+  return s.Bind(job_id).Run("confirming a notification");
+}
+
+faltrain::result<void> BotStore::ReleaseUnconfirmedNotifications() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "UPDATE jobs SET notified = 0 WHERE notified = 2");
+  return s.Run("releasing unconfirmed notifications");
 }
 
 faltrain::result<std::vector<BotJob>> BotStore::QueryJobs(const char* sql, std::int64_t arg) {
@@ -240,7 +252,7 @@ faltrain::result<std::vector<BotJob>> BotStore::ListUnnotifiedJobs() {
 
 faltrain::result<bool> BotStore::ClaimNotification(std::int64_t job_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE jobs SET notified = 1 WHERE job_id = ? AND notified = 0");
+  Stmt s(db_, "UPDATE jobs SET notified = 2 WHERE job_id = ? AND notified = 0");
   FALTRAIN_TRYV(s.Bind(job_id).Run("claiming a notification"));
   return sqlite3_changes(db_) == 1;
 }

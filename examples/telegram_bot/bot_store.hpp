@@ -94,10 +94,15 @@ class BotStore {
   faltrain::result<std::vector<BotJob>> ListJobs(std::int64_t user_id);
   /// Jobs whose outcome the user has not been told yet.
   faltrain::result<std::vector<BotJob>> ListUnnotifiedJobs();
-  /// True exactly once per job: the caller then owns telling the user its outcome.
+  /// True once per job until released: the caller then owns telling the user its outcome, and
+  /// confirms it once Telegram took the message.
   faltrain::result<bool> ClaimNotification(std::int64_t job_id);
+  /// Records that the user was told (Telegram confirmed the message, or refused it for good).
+  faltrain::result<void> ConfirmNotification(std::int64_t job_id);
   /// Gives a claim back (the message could not be delivered for now), so it is tried again.
   faltrain::result<void> ReleaseNotification(std::int64_t job_id);
+  /// At startup: claims a killed predecessor held without confirming are sent again.
+  faltrain::result<void> ReleaseUnconfirmedNotifications();
 
  private:
   explicit BotStore(sqlite3* db) : db_(db) {}

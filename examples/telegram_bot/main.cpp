@@ -197,7 +197,13 @@ int main() {
 
   TrainingService training(clients.value().training, clients.value().generator, jobs.value(),
                            transports.value().files, config.job_poll_interval, log);
+  training.SetJobTokenSecret(config.job_token_secret);
+  training.EnableReconciler(config.reconcile_every, config.submit_timeout);
   Notifier notifier(*store.value(), training, api, log);
+  // Messages a killed predecessor claimed but never saw confirmed are sent again.
+  if (auto released = store.value()->ReleaseUnconfirmedNotifications(); !released) {
+    log.Error("releasing unconfirmed notifications: " + released.error().message);
+  }
   training.Start(UnnotifiedJobs(*store.value()), [&notifier] { notifier.NotifyFinished(); });
   log.Info(fmt::format("started: Bot API {}, {}, update offset {}, state {}, jobs {}", config.api_url,
                        config.client.test_mode ? "test mode (simulator)" : "fal", offset.value(),

@@ -32,10 +32,18 @@ std::size_t NotifierSend(TelegramApi& api, BotStore& store, BotLog& log, const B
     // Telegram down or throttling: give the claim back so the next tick tries again. A refusal
     // (the user blocked the bot, the chat is gone) is final.
     bool again = sent.error().retryable;
-    if (again) (void)store.ReleaseNotification(job.id);
+    if (again) {
+      (void)store.ReleaseNotification(job.id);
+    } else {
+      (void)store.ConfirmNotification(job.id);
+    }
     log.Error(fmt::format("job {}: the outcome message was not delivered{}: {}", job.id,
                           again ? " (will retry)" : "", sent.error().message));
     return 0;
+  }
+  // Recorded only now that Telegram took it: a crash before this line sends it again on restart.
+  if (auto confirmed = store.ConfirmNotification(job.id); !confirmed) {
+    log.Error(fmt::format("job {}: recording the sent message failed: {}", job.id, confirmed.error().message));
   }
   return 1;
 }

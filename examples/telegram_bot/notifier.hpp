@@ -1,8 +1,9 @@
 #pragma once
 // Tells users how their trainings ended. Whoever records the outcome in the shared JobStore (this
 // bot's watcher, the webhook receiver, its reconciler), the notifier sees the final job and sends
-// the seed's completion message or a failure message, once: the bot store's claim is atomic, so
-// duplicate webhooks, a poll racing a webhook, or a restart never notify twice.
+// the seed's completion message or a failure message, at least once: the bot store's claim is atomic
+// (duplicate webhooks or a poll racing a webhook never notify twice) and is confirmed only after
+// Telegram took the message, so a restart re-sends exactly the messages not confirmed.
 
 #include "bot_log.hpp"
 #include "bot_store.hpp"

@@ -3,6 +3,7 @@
 #include "data_uri.hpp"
 
 #include <faltrain/client/training_set.hpp>
+#include <faltrain/jobs/submission.hpp>
 
 #include <fmt/format.h>
 
@@ -74,6 +75,10 @@ void TrainingService::Stop() {
 
 void TrainingService::RunWatcher() {
   while (!stopping_) {
+    if (reconciler_ && std::chrono::steady_clock::now() - last_reconcile_ >= reconcile_every_) {
+      last_reconcile_ = std::chrono::steady_clock::now();
+      if (auto r = reconciler_->RunOnce(); !r) log_.Error("reconciler: " + r.error().message);
+    }
     auto next = monitor_.PollDue();
     if (on_tick_) on_tick_();
     auto until = std::chrono::steady_clock::now() + kTick;
@@ -150,8 +155,9 @@ std::string TrainingService::TrainerName(const std::string& endpoint_id) {
   return endpoint_id;
 }
 
-faltrain::result<faltrain::Job> TrainingService::Submit(const Draft& draft,
-                                                         const std::vector<StoredPhoto>& photos) {
+faltrain::result<faltrain::Job> TrainingService::Submit(
+    const Draft& draft, const std::vector<StoredPhoto>& photos,
+    const std::function<faltrain::result<void>(std::int64_t)>& on_created) {
   FALTRAIN_TRY(auto style, faltrain::ParseAvatarStyle(draft.style));
   FALTRAIN_TRY(auto preset, faltrain::ParseQualityPreset(draft.preset));
   FALTRAIN_TRY(auto spec, client_.trainers().ForStyle(style));
@@ -173,21 +179,45 @@ faltrain::result<faltrain::Job> TrainingService::Submit(const Draft& draft,
     if (!finished) log_.Error(fmt::format("job {}: {}", job.id, finished.error().message));
     return faltrain::fail(e);
   };
+  if (auto recorded = on_created(job.id); !recorded) return give_up(recorded.error());
   auto url = client_.UploadTrainingSet(set, style);
   if (!url) return give_up(url.error());
   faltrain::TrainingRequest request;
   request.images_url = url.value();
   request.style = style;
   request.preset = preset;
-  faltrain::SubmitOptions options;
-  options.avatar_id = std::to_string(job.id);
-  auto training = client_.SubmitTraining(request, options);
-  if (!training) return give_up(training.error());
-  FALTRAIN_TRY(auto marked, jobs_->MarkTraining(job.id, training.value().handle));
+  faltrain::JobSubmitOptions options;
+  options.job_token_secret = job_token_secret_;
+  FALTRAIN_TRY(auto submitted, faltrain::SubmitJob(*jobs_, client_, job.id, request, options));
+  if (submitted.outcome_unknown) {
+    // fal may have it: never submit again; the webhook (job token) or the reconciler settles it.
+    log_.Warn(fmt::format("job {}: submit outcome unknown, left SUBMITTING: {}", job.id,
+                          submitted.outcome_unknown->to_string()));
+    return submitted.job;
+  }
   log_.Info(fmt::format("job {}: submitted to {} as {}", job.id, spec.endpoint_id,
-                        training.value().handle.request_id));
-  Watch(training.value(), job.id);
-  return marked;
+                        submitted.job.handle.request_id));
+  Watch(*submitted.training, job.id);
+  return submitted.job;
+}
+
+void TrainingService::EnableReconciler(std::chrono::seconds every, std::chrono::seconds submit_timeout) {
+  if (every.count() <= 0) return;
+  faltrain::JobReconcilerOptions options;
+  options.submit_timeout = submit_timeout;
+  options.pending_timeout = submit_timeout;
+  options.log = [this](faltrain::LogLevel level, std::string_view message) {
+    if (level >= faltrain::LogLevel::kWarning) {
+      log_.Warn(std::string(message));
+    } else {
+      log_.Info(std::string(message));
+    }
+  };
+  // The bot tells users from its own store (Notifier), so the processor's notifier has nothing to do.
+  auto processor = std::make_shared<faltrain::JobProcessor>(
+      jobs_, [](const faltrain::JobNotification&) { return faltrain::success(); });
+  reconciler_ = std::make_unique<faltrain::JobReconciler>(jobs_, processor, client_, options);
+  reconcile_every_ = every;
 }
 
 faltrain::result<faltrain::Job> TrainingService::FindJob(std::int64_t job_id) {

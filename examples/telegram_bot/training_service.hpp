@@ -9,6 +9,7 @@
 #include <faltrain/client/training_client.hpp>
 #include <faltrain/client/job_monitor.hpp>
 #include <faltrain/jobs/job_store.hpp>
+#include <faltrain/jobs/processor.hpp>
 #include <faltrain/client/progress.hpp>
 
 #include <atomic>
@@ -56,9 +57,17 @@ class TrainingService {
   /// Checks a photo the way the zip will (format by content, size).
   faltrain::result<void> CheckPhoto(std::string_view bytes) const;
 
-  /// Zips and uploads the photos, creates the job, submits, marks it TRAINING and watches it.
-  /// `errc::invalid_argument` with nothing created when the photos do not satisfy the trainer.
-  faltrain::result<faltrain::Job> Submit(const Draft& draft, const std::vector<StoredPhoto>& photos);
+  /// Zips the photos, creates the job (and tells `on_created` before anything is sent; it must
+  /// succeed), uploads, submits through faltrain::SubmitJob (SUBMITTING first, the job token in the
+  /// webhook URL) and watches the job once TRAINING. A job whose submit outcome is unknown is
+  /// returned SUBMITTING: its webhook or the reconciler settles it. `errc::invalid_argument` with
+  /// nothing created when the photos do not satisfy the trainer.
+  faltrain::result<faltrain::Job> Submit(const Draft& draft, const std::vector<StoredPhoto>& photos,
+                                         const std::function<faltrain::result<void>(std::int64_t)>& on_created);
+  /// Runs a faltrain::JobReconciler every `every` from the watcher thread (before Start).
+  void EnableReconciler(std::chrono::seconds every, std::chrono::seconds submit_timeout);
+  /// The secret of the job tokens put in webhook URLs (before Start); empty: none.
+  void SetJobTokenSecret(std::string secret) { job_token_secret_ = std::move(secret); }
   faltrain::result<faltrain::Job> FindJob(std::int64_t job_id);
   /// Asks fal for the status now and folds it into the job's progress tracker.
   faltrain::result<faltrain::Progress> LiveProgress(const faltrain::Job& job);
@@ -80,6 +89,10 @@ class TrainingService {
   BotLog& log_;
   faltrain::JobMonitor monitor_;
   std::function<void()> on_tick_;
+  std::string job_token_secret_;
+  std::unique_ptr<faltrain::JobReconciler> reconciler_;
+  std::chrono::seconds reconcile_every_{0};
+  std::chrono::steady_clock::time_point last_reconcile_{};
 
   std::mutex trackers_mu_;
   std::map<std::int64_t, std::unique_ptr<faltrain::ProgressTracker>> trackers_;

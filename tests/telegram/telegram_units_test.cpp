@@ -162,6 +162,18 @@ TEST_CASE("the bot store keeps the offset, isolates drafts and claims each notif
     CHECK(s.ClaimNotification(55).value());
     CHECK(!s.ClaimNotification(55).value());
     CHECK(s.ListUnnotifiedJobs().value().empty());
+    // Killed before Telegram confirmed: a restart sends it again; once confirmed, never again.
+    REQUIRE(s.AddJob({56, 7, 7}).has_value());
+    CHECK(s.ClaimNotification(56).value());
+    REQUIRE(s.ConfirmNotification(56).has_value());
+    REQUIRE(s.ReleaseUnconfirmedNotifications().has_value());
+    auto again = s.ListUnnotifiedJobs().value();
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].job_id == 55);
+    CHECK(s.ClaimNotification(55).value());
+    REQUIRE(s.ConfirmNotification(55).has_value());
+    REQUIRE(s.ReleaseUnconfirmedNotifications().has_value());
+    CHECK(s.ListUnnotifiedJobs().value().empty());
 
     Session session;
     session.user_id = 7;
