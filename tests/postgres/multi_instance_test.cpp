@@ -8,12 +8,12 @@
 //
 //   postgres_multi_instance_test RECEIVER WORK_DIR PG_FIXTURE_DIR PG_FIXTURE_SCRIPT [N=400]
 
+#include "support/pg_exec.hpp"
 #include "support/webhook_load.hpp"
 
 #include <faltrain/jobs/job_store.hpp>
 #include <faltrain/postgres/postgres_job_store.hpp>
 
-#include <libpq-fe.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -29,25 +29,6 @@
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using namespace test_support;
-
-namespace {
-
-bool Exec(const std::string& url, const char* sql) {
-  PGconn* c = PQconnectdb(url.c_str());
-  bool ok = PQstatus(c) == CONNECTION_OK;
-  if (ok) {
-    PGresult* r = PQexec(c, sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok) std::cerr << PQresultErrorMessage(r);
-    PQclear(r);
-  } else {
-    std::cerr << PQerrorMessage(c);
-  }
-  PQfinish(c);
-  return ok;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) try {
   if (argc < 5) {
@@ -78,7 +59,7 @@ int main(int argc, char** argv) try {
       std::cerr << opened.error().message << "\n";
       return 1;
     }
-    if (!Exec(url, "TRUNCATE jobs, webhook_inbox RESTART IDENTITY")) return 1;
+    if (!PgExec(url, "TRUNCATE jobs, webhook_inbox RESTART IDENTITY")) return 1;
     auto seeded = SeedTrainingJobs(*opened.value(), "multi", n, 2);
     if (!seeded) {
       std::cerr << "cannot seed jobs: " << seeded.error().to_string() << "\n";

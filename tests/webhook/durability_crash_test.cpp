@@ -15,6 +15,7 @@
 //   durability_crash_test RECEIVER SUBMIT WORK_DIR sqlite [JOBS=48]
 //   durability_crash_test RECEIVER SUBMIT WORK_DIR postgres PG_FIXTURE_DIR [JOBS=48]
 
+#include "support/pg_exec.hpp"
 #include "support/webhook_load.hpp"
 
 #include <faltrain/jobs/job_store.hpp>
@@ -23,7 +24,6 @@
 
 #include <fcntl.h>
 #include <httplib.h>
-#include <libpq-fe.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -188,18 +188,6 @@ bool RunSubmitter(const std::string& binary, const std::string& db, const std::s
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-}
-
-bool PgExec(const std::string& url, const char* sql) {
-  PGconn* c = PQconnectdb(url.c_str());
-  bool ok = PQstatus(c) == CONNECTION_OK;
-  if (ok) {
-    PGresult* r = PQexec(c, sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-  }
-  PQfinish(c);
-  return ok;
 }
 
 std::vector<faltrain::Job> AllJobs(faltrain::JobStore& store) {
