@@ -188,15 +188,6 @@ faltrain::JobNotifier MakeNotifier(const ReceiverOptions& o, Counters& counters)
   };
 }
 
-// The transport of the reconciler's client when there is no fal key: every request fails, so stale
-// TRAINING jobs are only looked at again later, while SUBMITTING and PENDING jobs still time out.
-class NoKeyTransport : public faltrain::Transport {
- public:
-  faltrain::result<faltrain::HttpResponse> Send(const faltrain::HttpRequest&) override {
-    return faltrain::fail(faltrain::errc::missing_credentials, "no fal API key: TRAINING jobs are not polled");
-  }
-};
-
 // Store, handler, processor and reconciler; on failure, the exit code (after logging why).
 faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrain::ClientOptions& config,
                                          Counters& counters, int& exit_code) {
@@ -223,16 +214,8 @@ faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrai
     reconciler_options.submit_timeout = o.submit_timeout;
     reconciler_options.pending_timeout = o.submit_timeout;
     reconciler_options.log = Log;
-    if (!client) {
-      // The reconciler takes a client; this one never reaches fal (its placeholder key is never sent).
-      faltrain::ClientOptions offline = config;
-      offline.api_key = "no-key";
-      offline.test_mode = false;
-      FALTRAIN_TRY(auto unpolled, faltrain::TrainingClient::Create(offline, std::make_shared<NoKeyTransport>()));
-      client = std::move(unpolled);
-    }
     s.reconciler =
-        std::make_unique<faltrain::JobReconciler>(s.store, s.processor, *client, reconciler_options);
+        std::make_unique<faltrain::JobReconciler>(s.store, s.processor, client, reconciler_options);
   }
   // Claims left by a killed predecessor are void (PostgreSQL keeps those of live neighbours), and
   // the notifications it leased but never confirmed go out again now, not after their lease.
@@ -281,6 +264,9 @@ void MountWebhook(httplib::Server& server, const std::string& path, const faltra
     res.set_content(reply.body, reply.content_type.c_str());
     if (reply.status == 200) {
       ++counters.accepted;
+      if (reply.job_token == faltrain::JobTokenCheck::kRejected) {
+        Log(LogLevel::kWarning, "webhook job token did not verify: ignored (the event is matched by request id)");
+      }
       if (!reply.duplicate) work.Notify();
       return;
     }

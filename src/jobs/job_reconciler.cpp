@@ -10,7 +10,7 @@ namespace faltrain {
 inline namespace v1 {
 
 JobReconciler::JobReconciler(std::shared_ptr<JobStore> store, std::shared_ptr<JobProcessor> processor,
-                             TrainingClient client, JobReconcilerOptions options,
+                             std::optional<TrainingClient> client, JobReconcilerOptions options,
                              std::shared_ptr<Clock> clock)
     : store_(std::move(store)), processor_(std::move(processor)), client_(std::move(client)),
       options_(std::move(options)), clock_(clock ? std::move(clock) : MakeSystemClock()) {}
@@ -30,10 +30,12 @@ result<std::size_t> JobReconciler::RunOnce() {
   return training + submitting + pending;
 }
 
-// The outcome fal reports for a TRAINING job, or nullopt while it runs (or fal is unreachable).
+// The outcome fal reports for a TRAINING job, or nullopt while it runs (or fal is unreachable, or
+// there is no client to ask).
 std::optional<JobOutcome> JobReconciler::AskFal(const Job& job) {
+  if (!client_) return std::nullopt;
   const std::string& id = job.handle.request_id;
-  auto status = client_.GetStatus(job.handle, false);
+  auto status = client_->GetStatus(job.handle, false);
   if (!status) {
     Log(LogLevel::kWarning, fmt::format("job {} ({}): status check failed: {}", job.id, id,
                                         status.error().message));
@@ -41,7 +43,7 @@ std::optional<JobOutcome> JobReconciler::AskFal(const Job& job) {
   }
   if (!status.value().terminal()) return std::nullopt;
   if (!status.value().error.empty()) return JobOutcome{JobStatus::kFailed, "", status.value().error};
-  auto output = client_.GetTrainingOutput(job.handle);
+  auto output = client_->GetTrainingOutput(job.handle);
   if (output) return JobOutcome{JobStatus::kCompleted, output.value().raw_json, ""};
   if (output.error().code == errc::request_failed) return JobOutcome{JobStatus::kFailed, "", output.error().message};
   Log(LogLevel::kWarning, fmt::format("job {} ({}): result fetch failed: {}", job.id, id, output.error().message));

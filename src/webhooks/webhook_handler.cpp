@@ -6,6 +6,8 @@
 
 #include <faltrain/client/json_writer.hpp>
 
+#include "client/detail/enum_text.hpp"
+
 #include <cctype>
 #include <cstdlib>
 
@@ -46,6 +48,20 @@ bool IsJsonContentType(std::string_view value) {
 }
 
 }  // namespace
+
+std::string_view to_string(JobTokenCheck check) noexcept {
+  switch (check) {
+    case JobTokenCheck::kVerified: return "verified";
+    case JobTokenCheck::kRejected: return "rejected";
+    case JobTokenCheck::kAbsent: break;
+  }
+  return "absent";
+}
+
+result<JobTokenCheck> ParseJobTokenCheck(std::string_view text) {
+  return detail::ParseEnum(text, "job token check",
+                           {JobTokenCheck::kAbsent, JobTokenCheck::kVerified, JobTokenCheck::kRejected});
+}
 
 WebhookHandler::WebhookHandler(std::shared_ptr<WebhookVerifier> verifier,
                                std::shared_ptr<WebhookInbox> inbox, WebhookHandlerOptions options,

@@ -335,11 +335,9 @@ TEST_CASE("the reconciler gives SUBMITTING and PENDING jobs without news a final
   JobReconcilerOptions options;
   options.submit_timeout = std::chrono::hours(6);
   options.pending_timeout = std::chrono::hours(1);
-  // No TRAINING job here: the client is never asked (its transport would fail every request).
-  ClientOptions config;
-  config.api_key = "id:secret";
-  auto client = TrainingClient::Create(config, std::make_shared<ScriptedTransport>(), f.clock).value();
-  JobReconciler reconciler(f.store, f.processor, client, options, f.clock);
+  // No client (a receiver without a fal key): a stale TRAINING job is left for later, not failed.
+  JobReconciler reconciler(f.store, f.processor, std::nullopt, options, f.clock);
+  auto running = f.Training("still-running");
   auto lost = Submitting(f);
   auto pending = f.store->CreateJob({"u", "p", "portrait", "balanced", "t"}).value().id;
   auto answered = Submitting(f);
@@ -354,6 +352,7 @@ TEST_CASE("the reconciler gives SUBMITTING and PENDING jobs without news a final
   CHECK(job.status == JobStatus::kFailed);
   CHECK(job.error == "submission outcome unknown");
   CHECK(f.store->FindJob(answered).value().status == JobStatus::kCompleted);
+  CHECK(f.store->FindJob(running).value().status == JobStatus::kTraining);
   REQUIRE(f.notified.size() == 3);
   CHECK(f.notified[2].id == lost);
 }

@@ -25,6 +25,8 @@ TEST_CASE("to_string and ParseX are inverses for the simulator's and the webhook
                      ParseSimOperation);
   CheckEnumRoundTrip({SimDelivery::kAuto, SimDelivery::kBackground, SimDelivery::kManual}, ParseSimDelivery);
   CheckEnumRoundTrip({WebhookStatus::kOk, WebhookStatus::kError, WebhookStatus::kUnknown}, ParseWebhookStatus);
+  CheckEnumRoundTrip({JobTokenCheck::kAbsent, JobTokenCheck::kVerified, JobTokenCheck::kRejected},
+                     ParseJobTokenCheck);
   CHECK(ParseSimFaultKind("Rate_Limit").value() == SimFaultKind::kRateLimit);
   CHECK(ParseWebhookStatus("ok").value() == WebhookStatus::kOk);
 }

@@ -111,9 +111,11 @@ struct JobReconcilerOptions {
 /// polls fal for stale TRAINING jobs; fails SUBMITTING and PENDING jobs past their timeouts.
 class JobReconciler {
  public:
-  /// `client` asks fal about stale jobs (held by value: copies share one connection pool).
+  /// `client` asks fal about stale TRAINING jobs (held by value: copies share one connection
+  /// pool). Without one (no fal key), those jobs are only resolved from the inbox and looked at
+  /// again later; SUBMITTING and PENDING jobs still reach their final status on time.
   JobReconciler(std::shared_ptr<JobStore> store, std::shared_ptr<JobProcessor> processor,
-                TrainingClient client, JobReconcilerOptions options = {},
+                std::optional<TrainingClient> client, JobReconcilerOptions options = {},
                 std::shared_ptr<Clock> clock = MakeSystemClock());
 
   /// One pass: for each stale TRAINING job, applies an inbox event if one arrived (a webhook that
@@ -130,7 +132,7 @@ class JobReconciler {
 
   std::shared_ptr<JobStore> store_;
   std::shared_ptr<JobProcessor> processor_;
-  TrainingClient client_;
+  std::optional<TrainingClient> client_;
   JobReconcilerOptions options_;
   std::shared_ptr<Clock> clock_;
 };

@@ -47,6 +47,11 @@ enum class JobTokenCheck {
   kRejected,  ///< malformed or a wrong HMAC: ignored
 };
 
+/// "absent", "verified" or "rejected" (for logs and metrics).
+std::string_view to_string(JobTokenCheck check) noexcept;
+/// The inverse of `to_string(JobTokenCheck)`; case-insensitive.
+result<JobTokenCheck> ParseJobTokenCheck(std::string_view text);
+
 /// What to answer: status, content type and body, plus what happened for logs.
 struct WebhookReply {
   int status = 500;                                ///< HTTP status to send (see the file comment)
