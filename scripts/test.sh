@@ -9,6 +9,8 @@
 #   4. the no-postgres preset (FALTRAIN_WITH_POSTGRES=OFF, libpq not findable): build, ctest, install,
 #      consumers against that prefix;
 #   5. g++ C++20, ctest;  6. g++ C++17 with ASan + UBSan, ctest;
+#      (the crash tests, ctest -L crash, run in the dev and ASan stages: the no-postgres and C++20
+#      presets leave them out, as what they prove does not depend on either);
 #   7. clang libFuzzer targets (when fuzz/CMakeLists.txt exists), each run for a bounded time
 #      (FALTRAIN_FUZZ_SECONDS) with its seed corpus fuzz/corpus/<area>/.
 # Ends with one line "N passed, N failed" (ctest tests plus consumer and fuzzer runs; a build that
