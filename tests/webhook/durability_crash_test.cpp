@@ -231,12 +231,15 @@ class ReceiverKeeper {
   }
   void Run() {
     while (!stop_) {
-      if (kill_now_.exchange(false)) r_.Kill();
+      // A kill of ours is not the armed fault point's: that one stays armed for the next start.
+      const bool killed_by_us = kill_now_.exchange(false);
+      if (killed_by_us) r_.Kill();
       const bool died = r_.Exited();
-      if (died && !armed_.empty()) ++fault_kills_[armed_.substr(0, armed_.find(':'))];
+      const bool at_fault_point = died && !killed_by_us && !armed_.empty();
+      if (at_fault_point) ++fault_kills_[armed_.substr(0, armed_.find(':'))];
       if (died || r_.port() == 0) {
         ++kills_;
-        Arm();
+        if (!killed_by_us) Arm();
         r_.Start();
       }
       std::this_thread::sleep_for(5ms);
