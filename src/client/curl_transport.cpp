@@ -258,7 +258,10 @@ error MapCurlError(CURLcode rc, CURL* h, const Transfer& t, const char* errbuf,
       what = "connection failed";
       break;
   }
-  error e{code, fmt::format("{}: {}: {}", where, what, detail)};
+  // `error::to_string` already starts with the code's phrase ("could not connect"): name the cause
+  // once, adding `what` only when it says more ("timed out connecting", "connection failed").
+  const bool says_more = what != make_error_code(code).message();
+  error e{code, says_more ? fmt::format("{}: {}: {}", where, what, detail) : fmt::format("{}: {}", where, detail)};
   e.retryable = true;
   return e;
 }
@@ -420,8 +423,14 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
   } detach{h};
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  const auto total = request.timeout.count() > 0 ? request.timeout : options.request_timeout;
+  const auto total = request.no_total_timeout ? std::chrono::milliseconds(0)  // 0: no limit
+                     : request.timeout.count() > 0 ? request.timeout
+                                                   : options.request_timeout;
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+  // Both zero (the default of every other request) switch the low-speed guard off again.
+  const bool low_speed = request.low_speed_limit > 0 && request.low_speed_time.count() > 0;
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, low_speed ? static_cast<long>(request.low_speed_limit) : 0L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, low_speed ? static_cast<long>(request.low_speed_time.count()) : 0L);
   const auto connect =
       request.connect_timeout.count() > 0 ? request.connect_timeout : options.connect_timeout;
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect.count()));

@@ -1,5 +1,7 @@
 #include <faltrain/client/job_monitor.hpp>
 
+#include "client/detail/queue_protocol.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <vector>
@@ -37,6 +39,7 @@ struct JobMonitor::State {
   WatchOptions defaults;
   mutable std::mutex mu;
   std::vector<std::shared_ptr<Watched>> jobs;
+  CancelToken cancel;  ///< Run's token: cuts a status poll's retry backoff short
 
   State(TrainingClient c, WatchOptions d) : client(std::move(c)), defaults(std::move(d)) {}
 
@@ -47,13 +50,16 @@ struct JobMonitor::State {
       if (w.callbacks.on_done) w.callbacks.on_done(w.job.handle, std::move(outcome));
       return true;
     };
-    auto status = client.GetStatus(w.job.handle, true);
+    auto status = client.GetStatus(w.job.handle, true, cancel);
+    // Run was cancelled during a retry backoff: the job is not finished, it stays watched.
+    if (!status && status.error().code == errc::cancelled) return false;
     if (!status) return finish(fail(std::move(status).error()));
     const RequestStatus& st = status.value();
     auto elapsed = std::chrono::duration_cast<milliseconds>(clock.Now() - w.started);
     Progress progress = w.tracker.Update(st, elapsed);
     if (w.callbacks.on_progress) w.callbacks.on_progress(w.job.handle, progress);
     if (st.terminal()) return finish(client.GetTrainingOutput(w.job.handle));
+    if (st.phase == RequestPhase::kUnknown) detail::WarnUnknownStatus(client.options().log, st);
     if (defaults.timeout.count() > 0 && elapsed >= defaults.timeout) {
       error e(errc::deadline_exceeded, "training did not finish within the monitor's timeout");
       e.request_id = w.job.handle.request_id;
@@ -133,6 +139,7 @@ std::optional<Clock::steady_time> JobMonitor::PollDue() {
 
 result<void> JobMonitor::Run(CancelToken cancel) {
   Clock& clock = state_->client.clock();
+  state_->cancel = cancel;
   for (;;) {
     if (cancel.cancelled()) return fail(errc::cancelled, "monitor cancelled");
     auto next = PollDue();

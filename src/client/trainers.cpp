@@ -233,7 +233,9 @@ std::vector<TrainerSpec> BuiltinSpecs() {
   // fal documents no minimum image count for this trainer.
   pro.min_images = 1;
   pro.output = OutputKind::kFinetuneId;
-  pro.fixed_inputs_json = R"({"mode":"character","finetune_comment":"faltrain avatar"})";
+  // finetune_type is sent explicitly: fal's default is "full" (learning rate 1e-5), and the seed's
+  // artistic rates (2e-4 / 1e-4 / 5e-5) are LoRA rates — 10-20x too high for a full finetune.
+  pro.fixed_inputs_json = R"({"mode":"character","finetune_comment":"faltrain avatar","finetune_type":"lora"})";
   pro.required_fields = {"finetune_comment"};
   pro.generation_endpoint = "fal-ai/flux-pro/v1.1-ultra-finetuned";
   pro.deprecated = true;
@@ -266,8 +268,7 @@ std::vector<TrainerSpec> BuiltinSpecs() {
   turbo.default_trigger = "ohwx";
   turbo.default_steps = 1000;
   turbo.default_learning_rate = 0.00115;
-  // Unconfirmed: fal documents no minimum; 4 matches the other FLUX LoRA trainers' floor.
-  turbo.min_images = 4;
+  turbo.min_images = 10;  // fal's turbo-flux-trainer page: "try to use at least 10 images"
   turbo.output = OutputKind::kLoraFile;
   turbo.generation_endpoint = "fal-ai/flux-lora";
   specs.push_back(std::move(turbo));

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace faltrain {
 inline namespace v1 {
@@ -21,6 +22,35 @@ namespace {
 using std::chrono::milliseconds;
 
 bool IsSuccess(int status) { return status >= 200 && status < 300; }
+
+// fal keys are "<key_id>:<key_secret>" (reference §1): two non-empty parts around one colon.
+bool IsKeyIdAndSecret(std::string_view key) {
+  const auto colon = key.find(':');
+  return colon != std::string_view::npos && colon > 0 && colon + 1 < key.size() &&
+         key.find(':', colon + 1) == std::string_view::npos &&
+         key.find_first_of(" \t\r\n") == std::string_view::npos;
+}
+
+// A caller's extra submit header: a valid name, a single-line value, nothing the client owns.
+result<void> CheckExtraHeader(std::string_view name, std::string_view value) {
+  constexpr std::string_view kTokenChars =
+      "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  if (name.empty() || name.find_first_not_of(kTokenChars) != std::string_view::npos) {
+    return fail(errc::invalid_argument, fmt::format("extra header name \"{}\" is not an HTTP token", name));
+  }
+  if (value.find_first_of("\r\n") != std::string_view::npos || value.find('\0') != std::string_view::npos) {
+    return fail(errc::invalid_argument, fmt::format("extra header {} has a line break in its value", name));
+  }
+  for (std::string_view owned : {"Authorization", "Content-Type", "Content-Length", "Host"}) {
+    if (name.size() == owned.size() &&
+        std::equal(name.begin(), name.end(), owned.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return fail(errc::invalid_argument, fmt::format("extra header {} is set by the client itself", name));
+    }
+  }
+  return success();
+}
 
 bool IsUsableFileUrl(std::string_view url) {
   return detail::IsHttpUrl(url) || url.substr(0, 5) == "data:";
@@ -47,9 +77,42 @@ double TrainingClient::Impl::Random01() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
+namespace {
+
+bool IsIngressAnswer(const HttpResponse& response) { return !response.headers.Has("x-fal-request-id"); }
+
+// Whether an HTTP error answer may be repeated under `repeatable` (see `Repeatable`).
+// `failure.retryable` already holds the status rule and the server's own verdict.
+bool MayRepeatAnswer(const HttpResponse& response, const error& failure, Repeatable repeatable) {
+  switch (repeatable) {
+    case Repeatable::kYes:
+      return failure.retryable;
+    case Repeatable::kUnlessAppAnswered:
+      if (!failure.retryable) return false;  // a user timeout, or the server said so
+      switch (response.status) {
+        case 408: case 409: case 429: return true;
+        case 502: case 503: case 504: return IsIngressAnswer(response);
+        default: return false;  // 500, and whatever X-Fal-Retryable says about the app's request
+      }
+    case Repeatable::kOnlyIfNotReceived:
+      // A second POST could start a second paid training: only an explicit 429 proves fal
+      // refused it before accepting it.
+      return response.status == 429;
+  }
+  return false;
+}
+
+bool MayRepeatFailure(const error& failure, Repeatable repeatable) {
+  if (repeatable == Repeatable::kOnlyIfNotReceived) return failure.code == errc::connect_failed;
+  return IsRetryable(failure);
+}
+
+}  // namespace
+
 result<HttpResponse> TrainingClient::Impl::Execute(HttpRequest request, Repeatable repeatable,
                                                    const std::function<bool(int)>& accept,
-                                                   std::optional<Clock::steady_time> deadline) {
+                                                   std::optional<Clock::steady_time> deadline,
+                                                   CancelToken cancel) {
   if (request.timeout.count() == 0) request.timeout = config.request_timeout;
   if (request.connect_timeout.count() == 0) request.connect_timeout = config.connect_timeout;
   const auto start = clock->Now();
@@ -66,16 +129,12 @@ result<HttpResponse> TrainingClient::Impl::Execute(HttpRequest request, Repeatab
     if (sent) {
       if (IsSuccess(sent.value().status) || (accept && accept(sent.value().status))) return sent;
       failure = detail::ErrorFromResponse(sent.value(), clock->WallNow());
-      may_repeat = failure.retryable;  // includes the server's own X-Fal-Retryable verdict
+      may_repeat = MayRepeatAnswer(sent.value(), failure, repeatable);
+      // What the caller sees says whether trying again can help *this* call.
+      if (repeatable != Repeatable::kOnlyIfNotReceived) failure.retryable = may_repeat;
     } else {
       failure = std::move(sent).error();
-      may_repeat = IsRetryable(failure);
-    }
-
-    if (repeatable == Repeatable::kOnlyIfNotReceived) {
-      // A second POST could start a second paid training: repeat only what fal provably refused
-      // before accepting it (no connection made, or an explicit 429).
-      may_repeat = failure.code == errc::connect_failed || failure.http_status == 429;
+      may_repeat = MayRepeatFailure(failure, repeatable);
     }
     if (!may_repeat || attempt >= policy.max_attempts) return fail(std::move(failure));
 
@@ -86,7 +145,11 @@ result<HttpResponse> TrainingClient::Impl::Execute(HttpRequest request, Repeatab
     Log(LogLevel::kInfo, fmt::format("retrying {} {} in {} ms after: {}", to_string(request.method),
                                      detail::UrlForLog(request.url), delay.count(),
                                      failure.to_string()));
-    clock->SleepFor(delay);
+    if (!clock->SleepFor(delay, cancel)) {
+      error e(errc::cancelled, "cancelled while waiting to retry after: " + failure.to_string());
+      e.request_id = failure.request_id;
+      return fail(std::move(e));
+    }
   }
 }
 
@@ -99,6 +162,12 @@ result<TrainingClient> TrainingClient::Create(ClientOptions config, std::shared_
     return fail(errc::missing_credentials,
                 "no fal API key: set FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET, or FAL_API_KEY), "
                 "or enable test mode with AVATAR_TEST_MODE=true");
+  }
+  if (!config.test_mode && !IsKeyIdAndSecret(config.api_key)) {
+    // fal would answer 401 "Invalid Key Authorization header format" to every request.
+    return fail(errc::missing_credentials,
+                "the fal API key is not in the form key_id:key_secret (FAL_KEY, or FAL_KEY_ID and "
+                "FAL_KEY_SECRET): copy both parts of the key from fal's dashboard");
   }
   for (const std::string* url : {&config.endpoints.queue_url, &config.endpoints.rest_url}) {
     if (!detail::IsHttpUrl(*url)) {
@@ -240,6 +309,11 @@ result<RequestHandle> TrainingClient::Submit(std::string_view endpoint_id, std::
   }
   if (!options.runner_hint.empty()) request.headers.Add("X-Fal-Runner-Hint", options.runner_hint);
   if (!options.store_io) request.headers.Add("X-Fal-Store-IO", "0");
+  if (options.disable_fallback) request.headers.Add("x-app-fal-disable-fallback", "true");
+  for (const auto& [name, value] : options.extra_headers) {
+    FALTRAIN_TRYV(CheckExtraHeader(name, value));
+    request.headers.Add(name, value);
+  }
   if (config.test_mode && !options.avatar_id.empty()) {
     request.headers.Add("X-Faltrain-Avatar-Id", options.avatar_id);
   }
@@ -276,12 +350,13 @@ error WithRequestId(error e, const RequestHandle& handle) {
 
 }  // namespace
 
-result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, bool with_logs) {
+result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, bool with_logs,
+                                                CancelToken cancel) {
   FALTRAIN_TRYV(CheckHandle(handle));
   HttpRequest request;
   FALTRAIN_TRY(request.url, StatusUrl(handle, with_logs));
   request.headers = impl_->BaseHeaders();
-  auto response = impl_->Execute(std::move(request), Repeatable::kYes);
+  auto response = impl_->Execute(std::move(request), Repeatable::kYes, nullptr, std::nullopt, std::move(cancel));
   if (!response) return fail(WithRequestId(std::move(response).error(), handle));
   auto status = detail::ParseStatusResponse(response.value());
   if (!status) return fail(WithRequestId(std::move(status).error(), handle));
@@ -289,15 +364,17 @@ result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, boo
   return status;
 }
 
-result<std::string> TrainingClient::GetResultJson(const RequestHandle& handle) {
+result<std::string> TrainingClient::GetResultJson(const RequestHandle& handle, CancelToken cancel) {
   FALTRAIN_TRYV(CheckHandle(handle));
   HttpRequest request;
   request.url = handle.response_url;
   request.headers = impl_->BaseHeaders();
-  auto response = impl_->Execute(std::move(request), Repeatable::kYes);
+  auto response = impl_->Execute(std::move(request), Repeatable::kUnlessAppAnswered, nullptr, std::nullopt,
+                                 std::move(cancel));
   if (!response) {
     error e = WithRequestId(std::move(response).error(), handle);
-    // The request ran and failed (e.g. a 422 from the model): that is the request's outcome.
+    // The request ran and failed (a 422 from the model, a 500/504 the app answered): that is the
+    // request's outcome, with fal's detail. Only an ingress 5xx still retryable is transient.
     if (e.code == errc::validation_failed || e.code == errc::server_error || e.code == errc::http_error) {
       if (!e.retryable) e.code = errc::request_failed;
     }
@@ -311,8 +388,8 @@ result<std::string> TrainingClient::GetResultJson(const RequestHandle& handle) {
   return std::move(response.value().body);
 }
 
-result<TrainingOutput> TrainingClient::GetTrainingOutput(const RequestHandle& handle) {
-  FALTRAIN_TRY(auto json, GetResultJson(handle));
+result<TrainingOutput> TrainingClient::GetTrainingOutput(const RequestHandle& handle, CancelToken cancel) {
+  FALTRAIN_TRY(auto json, GetResultJson(handle, std::move(cancel)));
   auto output = TrainingOutput::Parse(json);
   if (!output) return fail(WithRequestId(std::move(output).error(), handle));
   return output;
@@ -324,7 +401,8 @@ result<CancelOutcome> TrainingClient::Cancel(const RequestHandle& handle) {
   request.method = HttpMethod::kPut;
   request.url = handle.cancel_url;
   request.headers = impl_->BaseHeaders();
-  auto response = impl_->Execute(std::move(request), Repeatable::kYes, [](int status) { return status == 400; });
+  auto response = impl_->Execute(std::move(request), Repeatable::kUnlessAppAnswered,
+                                 [](int status) { return status == 400; });
   if (!response) return fail(WithRequestId(std::move(response).error(), handle));
   std::string status = detail::ParseCancelStatus(response.value().body);
   if (response.value().status == 400) {
@@ -386,9 +464,10 @@ result<std::string> TrainingClient::WaitForResultJson(const RequestHandle& handl
   poll.headers = impl_->BaseHeaders();
   for (;;) {
     if (options.cancel.cancelled()) return stop(errc::cancelled, "wait cancelled");
-    auto status = impl_->Execute(poll, Repeatable::kYes, nullptr, deadline);
+    auto status = impl_->Execute(poll, Repeatable::kYes, nullptr, deadline, options.cancel);
     if (!status) {
       error e = WithRequestId(std::move(status).error(), handle);
+      if (e.code == errc::cancelled) return stop(errc::cancelled, "wait cancelled");
       if (deadline && clock.Now() >= *deadline) return stop(errc::deadline_exceeded, "deadline passed: " + e.to_string());
       return fail(std::move(e));
     }
@@ -398,6 +477,7 @@ result<std::string> TrainingClient::WaitForResultJson(const RequestHandle& handl
     Progress progress = tracker.Update(parsed.value(), elapsed);
     if (options.on_progress) options.on_progress(progress);
     if (parsed.value().terminal()) break;
+    if (parsed.value().phase == RequestPhase::kUnknown) detail::WarnUnknownStatus(impl_->config.log, parsed.value());
 
     bool changed = parsed.value().phase != last_phase || parsed.value().queue_position != last_position ||
                    parsed.value().logs.size() != last_logs;
@@ -413,7 +493,7 @@ result<std::string> TrainingClient::WaitForResultJson(const RequestHandle& handl
     }
     if (!clock.SleepFor(wait, options.cancel)) return stop(errc::cancelled, "wait cancelled");
   }
-  return GetResultJson(handle);
+  return GetResultJson(handle, options.cancel);
 }
 
 result<TrainingOutput> TrainingClient::Wait(const TrainingJob& job, WatchOptions options) {

@@ -65,7 +65,9 @@ result<GenerationInput> TrainingClient::BuildGenerationInput(const TrainingOutpu
   fields.Put("num_images", std::to_string(request.num_images));
   if (request.seed) fields.Put("seed", std::to_string(*request.seed));
   if (!request.output_format.empty()) fields.Put("output_format", text(request.output_format));
-  if (request.enable_safety_checker) {
+  // The finetuned Ultra endpoint has no such field (its filter is `safety_tolerance`, set through
+  // `extra`): sending it there would be at best ignored.
+  if (request.enable_safety_checker && endpoint != kFinetuneEndpoint) {
     fields.Put("enable_safety_checker", *request.enable_safety_checker ? "true" : "false");
   }
   FALTRAIN_TRYV(fields.PutExtra(request.extra));

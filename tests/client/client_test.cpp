@@ -65,6 +65,24 @@ TEST_CASE("Create needs a key unless in test mode") {
         errc::invalid_argument);
 }
 
+TEST_CASE("a key that is not key_id:key_secret is refused before any request is sent") {
+  auto transport = std::make_shared<ScriptedTransport>();
+  for (const char* key : {"just-a-secret", ":s3cret", "abc123:", "abc:s3cret:extra", "abc :s3cret"}) {
+    CAPTURE(key);
+    ClientOptions config;
+    config.api_key = key;
+    auto c = TrainingClient::Create(config, transport);
+    REQUIRE_FALSE(c.has_value());
+    CHECK(c.error().code == errc::missing_credentials);
+    CHECK(c.error().message.find("key_id:key_secret") != std::string::npos);
+    CHECK(c.error().message.find(key) == std::string::npos);  // the key itself is never echoed
+  }
+  CHECK(transport->requests().empty());
+  ClientOptions good;
+  good.api_key = " 4c46f3ab-1111:0bd24b7e\n";
+  CHECK(TrainingClient::Create(good, transport).has_value());
+}
+
 TEST_CASE("test mode without a transport is refused: the simulator lives in faltrain::testing") {
   ClientOptions config;
   config.test_mode = true;
@@ -133,6 +151,36 @@ TEST_CASE("submit sends fal's URL, headers, webhook and body, and keeps the retu
   CHECK(r.headers.Get("User-Agent").substr(0, 9) == "faltrain/");
   CHECK_FALSE(r.headers.Has("X-Faltrain-Avatar-Id"));  // only in test mode
   CHECK(r.body == R"({"x":1})");
+}
+
+TEST_CASE("submit: extra headers and x-app-fal-disable-fallback; headers the client owns are refused") {
+  Fixture f;
+  f.transport->ExpectResponse(200, SubmitBody("req-h", "fal-ai/flux-lora-portrait-trainer"));
+  SubmitOptions options;
+  options.disable_fallback = true;
+  options.extra_headers = {{"X-Fal-Retry-Config", R"({"max_retries":0})"}, {"X-Trace-Id", "abc-123"}};
+  REQUIRE(f.client.Submit("fal-ai/flux-lora-portrait-trainer", "{}", options).has_value());
+  const auto requests = f.transport->requests();
+  const auto& sent = requests.at(0);
+  CHECK(sent.headers.Get("x-app-fal-disable-fallback") == "true");
+  CHECK(sent.headers.Get("X-Fal-Retry-Config") == R"({"max_retries":0})");
+  CHECK(sent.headers.Get("X-Trace-Id") == "abc-123");
+  CHECK(sent.headers.Get("Authorization") == std::string("Key ") + kKey);
+
+  SubmitOptions plain;
+  f.transport->ExpectResponse(200, SubmitBody("req-p", "fal-ai/flux-lora-portrait-trainer"));
+  REQUIRE(f.client.Submit("fal-ai/flux-lora-portrait-trainer", "{}", plain).has_value());
+  CHECK_FALSE(f.transport->requests().at(1).headers.Has("x-app-fal-disable-fallback"));
+
+  for (std::pair<std::string, std::string> bad :
+       {std::pair<std::string, std::string>{"authorization", "Key other:key"}, {"Content-Type", "text/plain"},
+        {"Bad Name", "x"}, {"X-Ok", "line\r\nInjected: yes"}, {"", "x"}}) {
+    CAPTURE(bad.first);
+    SubmitOptions o;
+    o.extra_headers = {bad};
+    CHECK(f.client.Submit("fal-ai/flux-lora-portrait-trainer", "{}", o).error().code == errc::invalid_argument);
+  }
+  CHECK(f.transport->requests().size() == 2);  // refused ones never reached the transport
 }
 
 TEST_CASE("sub-paths are kept on submit and stripped for status, result and cancel") {
@@ -224,7 +272,7 @@ TEST_CASE("status reads each phase, logs, queue position and metrics") {
   auto u = f.client.GetStatus(Handle());
   REQUIRE(u.has_value());
   CHECK(u.value().phase == RequestPhase::kUnknown);
-  CHECK(u.value().terminal());
+  CHECK_FALSE(u.value().terminal());  // fal-js keeps polling on a status it does not know
 }
 
 TEST_CASE("status is retried on 503 and network errors, with backoff on the clock") {
@@ -330,6 +378,16 @@ TEST_CASE("the training input follows the style's trainer and the preset table")
   CHECK(a.find(R"("learning_rate":0.00005)") != std::string::npos);
   CHECK(a.find(R"("trigger_word":"ohwx person")") != std::string::npos);
   CHECK(a.find(R"("finetune_comment":)") != std::string::npos);
+  // The artistic rates are LoRA rates; fal's default finetune_type is "full" (lr 1e-5).
+  CHECK(a.find(R"("finetune_type":"lora")") != std::string::npos);
+  for (auto preset : {QualityPreset::kFast, QualityPreset::kBalanced}) {
+    artistic.preset = preset;
+    CHECK(f.client.BuildTrainingInput(artistic).value().find(R"("finetune_type":"lora")") != std::string::npos);
+  }
+  TrainingRequest full = artistic;
+  full.extra.SetString("finetune_type", "full");  // a caller can still ask for a full finetune
+  CHECK(f.client.BuildTrainingInput(full).value().find(R"("finetune_type":"full")") != std::string::npos);
+  CHECK(f.client.BuildTrainingInput(portrait).value().find("finetune_type") == std::string::npos);
 
   TrainingRequest custom = portrait;
   custom.steps = 42;
@@ -507,6 +565,15 @@ TEST_CASE("generation input for a LoRA and for a finetune; seeds beyond int64 su
   CHECK(fin->endpoint_id == "fal-ai/flux-pro/v1.1-ultra-finetuned");
   CHECK(fin->input_json ==
         R"({"prompt":"TOK as a painting","finetune_id":"ft-123","finetune_strength":1.2,"aspect_ratio":"1:1","num_images":2,"safety_tolerance":"2"})");
+
+  // The finetuned Ultra endpoint has no enable_safety_checker field: it is never sent there.
+  ultra.enable_safety_checker = false;
+  auto ultra_checked = f.client.BuildGenerationInput(finetune, ultra);
+  REQUIRE(ultra_checked.has_value());
+  CHECK(ultra_checked->input_json.find("enable_safety_checker") == std::string::npos);
+  request.enable_safety_checker = false;
+  CHECK(f.client.BuildGenerationInput(lora, request)->input_json.find(R"("enable_safety_checker":false)") !=
+        std::string::npos);
 
   GenerateRequest no_prompt;
   CHECK(f.client.BuildGenerationInput(lora, no_prompt).error().code == errc::invalid_argument);

@@ -74,7 +74,7 @@ TEST_CASE("Builtins: the flux-pro finetune trainer") {
   CHECK(s.default_learning_rate == 1e-4);
   CHECK(s.min_images == 1);
   CHECK(s.output == OutputKind::kFinetuneId);
-  CHECK(s.fixed_inputs_json == R"({"mode":"character","finetune_comment":"faltrain avatar"})");
+  CHECK(s.fixed_inputs_json == R"({"mode":"character","finetune_comment":"faltrain avatar","finetune_type":"lora"})");
   CHECK(detail::IsValidJson(s.fixed_inputs_json));
   CHECK(s.required_fields == std::vector<std::string>{"finetune_comment"});
   CHECK(s.deprecated);
@@ -102,7 +102,7 @@ TEST_CASE("Builtins: fast training and turbo trainers") {
   CHECK(turbo.value().default_trigger == "ohwx");
   CHECK(turbo.value().default_steps == 1000);
   CHECK(turbo.value().default_learning_rate == 0.00115);
-  CHECK(turbo.value().min_images == 4);
+  CHECK(turbo.value().min_images == 10);  // fal: "try to use at least 10 images"
   CHECK(turbo.value().output == OutputKind::kLoraFile);
   CHECK(turbo.value().generation_endpoint == "fal-ai/flux-lora");
 }

@@ -255,6 +255,28 @@ TEST_CASE("nothing listening is a retryable connect_failed: the request surely n
   CHECK(sent.error().code == errc::connect_failed);
   CHECK(sent.error().retryable);
   CheckNoSecret(sent.error());
+  // The cause is named once: "could not connect: GET <url>: <curl's reason>".
+  const std::string text = sent.error().to_string();
+  CHECK(text.rfind("could not connect: GET http://127.0.0.1:", 0) == 0);
+  CHECK(text.find("could not connect", 1) == std::string::npos);
+}
+
+TEST_CASE("no_total_timeout ignores the timeouts; the low-speed guard ends a stalled transfer") {
+  FakeFalServer server;
+  server.AddFault(Route::kStatus, Fault::Slow(10s));
+  CurlTransportOptions options;
+  options.request_timeout = 200ms;  // would end it first, were it applied
+  CurlTransport t(options);
+  HttpRequest r = Get(server.base_url() + "/fal-ai/x/requests/none/status");
+  r.timeout = 200ms;
+  r.no_total_timeout = true;
+  r.low_speed_limit = 1000;  // bytes per second
+  r.low_speed_time = 1s;     // curl's smallest unit
+  auto sent = t.Send(r);
+  REQUIRE_FALSE(sent);
+  CHECK(sent.error().code == errc::timeout);
+  CHECK(sent.error().message.find("too slow") != std::string::npos);  // curl's low-speed reason
+  CheckNoSecret(sent.error());
 }
 
 TEST_CASE("a slow server hits the request timeout: errc::timeout, retryable") {

@@ -124,6 +124,32 @@ TEST_CASE("events for unknown requests and undecidable events are marked, not re
   CHECK(f.notified.empty());
 }
 
+TEST_CASE("a result GET answering the request's own 500 fails the job at once, asked once, never 'transient'") {
+  Fixture f;
+  auto transport = std::make_shared<ScriptedTransport>();
+  // fal's app answered (x-fal-request-id): the request's own failure, with fal's detail.
+  transport->ExpectResponse(500, R"({"detail":"Training failed: out of memory","error_type":"runner_server_error"})",
+                            {{"x-fal-request-id", "p"}});
+  ClientOptions config;
+  config.api_key = "id:secret";
+  auto client = TrainingClient::Create(config, transport, f.clock).value();
+  auto processor = std::make_shared<JobProcessor>(
+      f.store, [&](const JobNotification& n) -> result<void> {
+        f.notified.push_back(n.job);
+        return success();
+      },
+      JobProcessorOptions{}, client);
+  auto id = f.Training("p");
+  f.Receive("p", R"({"request_id":"p","status":"OK","payload":null,"payload_error":"not serializable"})");
+  CHECK(processor->ProcessInbox().value() == 1);
+  CHECK(transport->requests().size() == 1);
+  const Job job = f.store->FindJob(id).value();
+  CHECK(job.status == JobStatus::kFailed);
+  CHECK(job.error == "Training failed: out of memory");
+  CHECK(f.store->FindWebhook("p").value().processed);
+  CHECK(f.notified.size() == 1);
+}
+
 TEST_CASE("after a crash, claimed but unprocessed events and unsent notifications are picked up") {
   Fixture f;
   auto id = f.Training("r");

@@ -56,6 +56,11 @@ struct ClientOptions {
   /// `multipart_part_size`. Must be > 0.
   std::size_t multipart_threshold = 90u << 20;
   std::size_t multipart_part_size = 10u << 20;   ///< bytes per multipart part (10 MiB); must be > 0
+  /// Upload PUTs run without `request_timeout` (a 90 MiB zip on a slow uplink takes longer; fal's
+  /// Python client sets no limit either). Instead one aborts (`errc::timeout`) when it moves fewer
+  /// than this many bytes per second for `upload_low_speed_time`. 0 = no guard.
+  std::size_t upload_low_speed_limit = 1024;
+  std::chrono::seconds upload_low_speed_time{60};  ///< see `upload_low_speed_limit`; 0 = no guard
 
   /// Reads the environment over the defaults:
   ///   FAL_KEY, else FAL_KEY_ID + ":" + FAL_KEY_SECRET, else FAL_API_KEY (the seed's name);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace faltrain {
@@ -53,7 +54,7 @@ enum class RequestPhase {
   kInQueue,     ///< IN_QUEUE: waiting for a runner (see `RequestStatus::queue_position`)
   kInProgress,  ///< IN_PROGRESS: running; logs accumulate
   kCompleted,   ///< COMPLETED: finished, successfully or not (see `RequestStatus::error`)
-  kUnknown,  ///< a status this library does not know; treated as terminal (fetch the result)
+  kUnknown,  ///< a status this library does not know; not final: polling goes on (as fal-js does)
 };
 /// fal's status text: "IN_QUEUE", "IN_PROGRESS", "COMPLETED", "UNKNOWN".
 std::string_view to_string(RequestPhase p) noexcept;
@@ -81,8 +82,10 @@ struct RequestStatus {
   std::string error_type;             ///< fal's kind of failure, e.g. "request_timeout", when sent
   int http_status = 0;                ///< 202 while pending, 200 when completed
 
-  /// Whether polling can stop: completed, or a status this library does not know.
-  bool terminal() const { return phase == RequestPhase::kCompleted || phase == RequestPhase::kUnknown; }
+  /// Whether polling can stop: only COMPLETED (fal's failures end COMPLETED too). An unknown
+  /// status keeps polling, as fal-js does (reference §9): ending on it would fetch a result that
+  /// may not exist yet and report a running training as finished.
+  bool terminal() const { return phase == RequestPhase::kCompleted; }
 };
 
 /// What fal said to a cancel.
@@ -119,6 +122,13 @@ struct SubmitOptions {
   std::string object_lifecycle_json;                     ///< X-Fal-Object-Lifecycle-Preference
   std::string runner_hint;                               ///< X-Fal-Runner-Hint
   bool store_io = true;                                  ///< false sends X-Fal-Store-IO: 0
+  /// Sends `x-app-fal-disable-fallback: true`: the request runs on the app itself, never on a
+  /// fallback (fal's serverless reliability docs, a per-request header).
+  bool disable_fallback = false;
+  /// Any other headers for the submit POST, sent after those above (as fal's clients allow).
+  /// Names must be HTTP tokens, values free of CR/LF; `Authorization`, `Content-Type`,
+  /// `Content-Length` and `Host` are refused (`errc::invalid_argument`).
+  std::vector<std::pair<std::string, std::string>> extra_headers;
   /// Test mode only: names the avatar so request ids read `test_<avatar>_<hex>`.
   std::string avatar_id;
 };

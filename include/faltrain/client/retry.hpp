@@ -39,7 +39,10 @@ struct RetryPolicy {
 /// expired. A 504 carrying it must not be retried: the caller chose to give up.
 inline constexpr const char* kUserRequestTimeoutErrorType = "request_timeout";
 
-/// Whether `e` is worth retrying for an idempotent call. The rule, in order:
+/// Whether `e` is worth retrying for a status poll, the most lenient call (fal-js retries a poll's
+/// 500 too). `TrainingClient` is stricter per call (reference §9): a result, cancel or upload never
+/// repeats a 500, and repeats 502/503/504 only when fal's ingress sent them (no `x-fal-request-id`);
+/// a submit only when fal provably did not receive it. The rule, in order:
 ///   1. `e.retryable` set (the server said so, e.g. `X-Fal-Retryable`) -> true;
 ///   2. `errc::connect_failed`, `errc::network_error`, `errc::timeout` -> true;
 ///   3. HTTP 408, 409, 429, 500, 502, 503, 504 -> true, except a 504 whose `fal_error_type` is

@@ -59,7 +59,10 @@ struct TrainerSpec {
 /// `TrainerRegistry::WithBuiltins()` knows portrait, flux-pro, fast-training and turbo trainers,
 /// with fal's documented defaults. Where fal documents none, the built-ins choose: trigger
 /// "ohwx person" for the portrait and fast-training trainers, 1000 steps for fast training,
-/// min_images 1 for flux-pro and 4 for turbo.
+/// min_images 1 for flux-pro and 10 for turbo (fal: "try to use at least 10 images"). The flux-pro
+/// trainer always sends `finetune_type: "lora"`: fal's default is "full" (learning rate 1e-5),
+/// while the artistic presets' rates (2e-4 / 1e-4 / 5e-5) are LoRA rates; `TrainingRequest::extra`
+/// can still ask for "full".
 class TrainerRegistry {
  public:
   /// An empty registry.

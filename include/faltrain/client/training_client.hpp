@@ -38,6 +38,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace faltrain {
 inline namespace v1 {
@@ -71,7 +72,9 @@ struct GenerateRequest {
   double finetune_strength = 1.0;              ///< (finetune) weight of the finetune, 1 = as trained
   std::string aspect_ratio;                    ///< (finetune) e.g. "16:9"; empty = default
   std::string output_format;                   ///< "jpeg" / "png"; empty = default
-  std::optional<bool> enable_safety_checker;   ///< fal's NSFW filter on or off
+  /// fal's NSFW filter on or off; not sent to fal-ai/flux-pro/v1.1-ultra-finetuned, which has no
+  /// such field (use `extra` with `safety_tolerance` "1".."6" there).
+  std::optional<bool> enable_safety_checker;
   JsonFields extra;                            ///< any other input fields; they win over the above
 };
 
@@ -100,6 +103,29 @@ struct WatchOptions {
   /// Expected running time, for time-based percent and ETA (0 = unknown; `Wait` then uses the
   /// job's preset midpoint).
   std::chrono::milliseconds estimate{0};
+};
+
+/// Where a multipart upload stands: the target fal gave on initiate and the parts already stored.
+/// `Upload` fills it as parts finish; pass it back after a failure to resume from the part that
+/// failed instead of starting over (same bytes, same part size).
+struct MultipartUploadState {
+  std::string upload_url;          ///< fal's signed multipart URL (never logged)
+  std::string file_url;            ///< the file's public URL once completed
+  std::size_t total_bytes = 0;     ///< size of the upload the state belongs to
+  std::size_t part_size = 0;       ///< bytes per part when it started
+  std::vector<std::string> etags;  ///< etag of parts 1..n that are stored, in order
+};
+
+/// Options of one upload.
+struct UploadOptions {
+  /// `X-Fal-Object-Lifecycle` sent on the upload initiate: a JSON object such as
+  /// `{"expiration_duration_seconds":604800}` (fal-js storage.ts). Empty = fal's default.
+  std::string object_lifecycle_json;
+  /// When set, a multipart upload records its progress here and, when the state already matches
+  /// the bytes (see `MultipartUploadState`), resumes instead of initiating a new upload.
+  MultipartUploadState* multipart_state = nullptr;
+  /// Stops a retry backoff at once (`errc::cancelled`).
+  CancelToken cancel;
 };
 
 /// A submitted training: the handle plus what progress needs to know.
@@ -139,14 +165,19 @@ class TrainingClient {
   result<RequestHandle> Submit(std::string_view endpoint_id, std::string_view input_json,
                                const SubmitOptions& options = {});
   /// One status poll (`with_logs` asks fal for the request's logs so far). Retried per
-  /// `ClientOptions::retry`.
-  result<RequestStatus> GetStatus(const RequestHandle& handle, bool with_logs = true);
-  /// The output JSON of a completed request; a failed request's error as `errc::request_failed`.
-  result<std::string> GetResultJson(const RequestHandle& handle);
+  /// `ClientOptions::retry` on network errors, 408/409/429 and any 5xx (fal-js retries a status
+  /// poll's 500 too); `cancel` stops a retry backoff at once (`errc::cancelled`).
+  result<RequestStatus> GetStatus(const RequestHandle& handle, bool with_logs = true,
+                                  CancelToken cancel = {});
+  /// The output JSON of a completed request. A failed request's error (the 4xx/5xx the app
+  /// answered, `x-fal-request-id` set) is `errc::request_failed` with fal's detail, at once: it is
+  /// the request's outcome, so a 500 is never retried, and 502/503/504 only when fal's ingress
+  /// sent them (no `x-fal-request-id`). Network errors, 408/409/429 are retried.
+  result<std::string> GetResultJson(const RequestHandle& handle, CancelToken cancel = {});
   /// `GetResultJson` decoded by `TrainingOutput::Parse`.
-  result<TrainingOutput> GetTrainingOutput(const RequestHandle& handle);
+  result<TrainingOutput> GetTrainingOutput(const RequestHandle& handle, CancelToken cancel = {});
   /// Asks fal to cancel the request. A request that already finished is not an error:
-  /// `CancelOutcome::kAlreadyCompleted`.
+  /// `CancelOutcome::kAlreadyCompleted`. Retried like `GetResultJson` (never on a 500).
   result<CancelOutcome> Cancel(const RequestHandle& handle);
   /// Polls until the request completes (adaptive interval), reporting progress; then fetches the
   /// output. Honours `options.timeout` and `options.cancel`.
@@ -155,11 +186,16 @@ class TrainingClient {
   result<std::string> WaitForResultJson(const RequestHandle& handle, WatchOptions options = {});
 
   // -- files ---------------------------------------------------------------------------------------
-  /// Uploads bytes to fal storage; returns the public file URL. Multipart above 90 MiB.
+  /// Uploads bytes to fal storage; returns the public file URL. Multipart above
+  /// `ClientOptions::multipart_threshold` (90 MiB), in parts of `multipart_part_size`. Upload PUTs
+  /// have no total timeout: they abort only below `ClientOptions::upload_low_speed_limit` bytes/s
+  /// for `upload_low_speed_time`. A failed part is retried (network errors, 408/409/429, 502/503/504
+  /// of the storage front end; never a 500) and, with `options.multipart_state`, a later call
+  /// resumes from it.
   result<std::string> Upload(std::string bytes, std::string_view content_type,
-                             std::string_view file_name);
+                             std::string_view file_name, const UploadOptions& options = {});
   /// Uploads a local file; the content type comes from its extension (.zip, .jpg, .png, ...).
-  result<std::string> UploadFile(const std::filesystem::path& path);
+  result<std::string> UploadFile(const std::filesystem::path& path, const UploadOptions& options = {});
   /// Zips (validated against the trainer chosen for `style`) and uploads a training set.
   result<std::string> UploadTrainingSet(const TrainingSet& set,
                                         AvatarStyle style = AvatarStyle::kPortrait);

@@ -6,6 +6,7 @@
 #include <faltrain/client/result.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,13 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{0};
   /// Time allowed to establish the connection; zero means the transport's default.
   std::chrono::milliseconds connect_timeout{0};
+  /// No total time limit at all (`timeout` and the transport's default are ignored): for upload
+  /// bodies, whose duration depends on the uplink. The low-speed guard below applies instead.
+  bool no_total_timeout = false;
+  /// Abort when the transfer runs below `low_speed_limit` bytes per second for `low_speed_time`
+  /// (`errc::timeout`); both must be non-zero to apply. Set on upload PUTs.
+  std::size_t low_speed_limit = 0;
+  std::chrono::seconds low_speed_time{0};  ///< how long the transfer may stay below the limit
 };
 
 /// Any status the server sent, 4xx and 5xx included: HTTP errors are data, not transport failures.
@@ -78,10 +86,12 @@ struct HttpResponse {
 /// (it may have), `errc::timeout`, or `errc::payload_too_large`. Implementations are thread-safe.
 ///
 /// Implementations must apply a request's non-zero `timeout` and `connect_timeout` (an in-process
-/// transport with no connection to make may ignore `connect_timeout`): `TrainingClient` sets both
-/// from `ClientOptions::request_timeout` and `ClientOptions::connect_timeout` on every request, which is
-/// how those settings reach a transport the caller built (`CurlTransport` and `SimTransport` honour
-/// them, `ScriptedTransport` records them).
+/// transport with no connection to make may ignore `connect_timeout`), drop the total limit when
+/// `no_total_timeout` is set, and apply the low-speed guard where bytes really travel.
+/// `TrainingClient` sets both timeouts from `ClientOptions::request_timeout` and
+/// `ClientOptions::connect_timeout` on every request (and `no_total_timeout` plus the low-speed
+/// guard on upload PUTs), which is how those settings reach a transport the caller built
+/// (`CurlTransport` and `SimTransport` honour them, `ScriptedTransport` records them).
 class Transport {
  public:
   virtual ~Transport() = default;

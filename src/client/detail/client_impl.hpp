@@ -10,10 +10,18 @@
 namespace faltrain {
 inline namespace v1 {
 
-/// Whether a request may be sent again after a failure.
+/// Whether a request may be sent again after a failure: fal's clients decide per call (reference
+/// §3.2 and §9; fal-js queue.ts/retry.ts, fal_client `_maybe_retry_request`).
 enum class Repeatable {
-  kYes,                ///< idempotent: status, result, cancel, uploads
-  kOnlyIfNotReceived,  ///< submit: retry only when the server provably did not take it
+  /// Status polls: network errors and 408/409/429/500/502/503/504 (fal-js retries 500 on a status
+  /// poll only), unless the server said otherwise (`X-Fal-Retryable: false`, a user timeout).
+  kYes,
+  /// Result, cancel and uploads: network errors, 408/409/429, and 502/503/504 only when fal's
+  /// ingress answered (no `x-fal-request-id`). Never a 500, nor a 5xx the app itself returned: on a
+  /// result GET that is the request's own failure, and asking again cannot change it.
+  kUnlessAppAnswered,
+  /// Submit: retry only when the server provably did not take it.
+  kOnlyIfNotReceived,
 };
 
 struct TrainingClient::Impl {
@@ -31,9 +39,11 @@ struct TrainingClient::Impl {
   /// caller handles that status itself. `deadline` (if set) is never retried past. A request without
   /// timeouts of its own gets the configured `request_timeout` and `connect_timeout`, so they apply
   /// to whatever transport the client has, the caller's own included.
+  /// `cancel` cuts a retry backoff short (`errc::cancelled`).
   result<HttpResponse> Execute(HttpRequest request, Repeatable repeatable,
                                const std::function<bool(int)>& accept = nullptr,
-                               std::optional<Clock::steady_time> deadline = std::nullopt);
+                               std::optional<Clock::steady_time> deadline = std::nullopt,
+                               CancelToken cancel = {});
   void Log(LogLevel level, std::string_view message) const;
   double Random01();
 };

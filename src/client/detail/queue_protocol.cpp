@@ -4,6 +4,8 @@
 #include "client/detail/json_reader.hpp"
 #include "client/detail/url.hpp"
 
+#include <fmt/format.h>
+
 namespace faltrain {
 inline namespace v1 {
 namespace detail {
@@ -161,6 +163,12 @@ result<RequestStatus> ParseStatusResponse(const HttpResponse& response) {
   st.phase = PhaseFromText(st.status_text);
   if (st.request_id.empty()) st.request_id = std::string(response.headers.Get("x-fal-request-id"));
   return st;
+}
+
+void WarnUnknownStatus(const LogSink& log, const RequestStatus& status) {
+  if (!log) return;
+  log(LogLevel::kWarning, fmt::format("request {}: unknown status \"{}\" from fal; still polling",
+                                      status.request_id, BodySnippet(status.status_text)));
 }
 
 std::string ParseCancelStatus(std::string_view body) {

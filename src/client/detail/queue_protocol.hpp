@@ -1,6 +1,7 @@
 #pragma once
 // fal queue API wire format: URLs and response bodies. Private.
 
+#include <faltrain/client/logging.hpp>
 #include <faltrain/client/queue.hpp>
 #include <faltrain/client/transport.hpp>
 
@@ -22,6 +23,10 @@ result<RequestHandle> ParseSubmitResponse(const HttpResponse& response, std::str
 /// Reads a 200/202 status body. Unknown `status` strings map to `RequestPhase::kUnknown`; logs are
 /// read leniently (`level` or `labels.level`).
 result<RequestStatus> ParseStatusResponse(const HttpResponse& response);
+
+/// Logs (warning) that a status poll answered a `status` this library does not know, and that
+/// polling goes on (fal-js keeps polling; reference §9). No-op without a sink.
+void WarnUnknownStatus(const LogSink& log, const RequestStatus& status);
 
 /// Reads the `status` string of a cancel response ("CANCELLATION_REQUESTED", ...); empty if none.
 std::string ParseCancelStatus(std::string_view body);

@@ -210,7 +210,7 @@ result<HttpResponse> SimCore::Handle(const HttpRequest& request) {
       case SimFaultKind::kServiceUnavailable: return NginxErrorPage(503);
       case SimFaultKind::kSlowResponse:
         // The caller's total timeout applies as on a network: an answer later than it never comes.
-        if (request.timeout.count() > 0 && fault->delay > request.timeout) {
+        if (!request.no_total_timeout && request.timeout.count() > 0 && fault->delay > request.timeout) {
           clock_->SleepFor(request.timeout);
           return fail(errc::timeout, fmt::format("simulated slow response: no answer within {} ms",
                                                  request.timeout.count()));

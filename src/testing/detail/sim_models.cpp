@@ -96,8 +96,8 @@ SimModel ResolveSimModel(std::string_view endpoint_id, const TrainerRegistry& tr
     AddRule(model.rules, "finetune_id", true);
     AddRule(model.rules, "finetune_strength", true);
     AddOptionalRules(model.rules, {"num_images", "seed", "aspect_ratio", "safety_tolerance", "raw",
-                                   "enhance_prompt", "output_format", "enable_safety_checker",
-                                   "image_prompt_strength", "sync_mode"});
+                                   "enhance_prompt", "output_format", "image_prompt_strength",
+                                   "sync_mode", "image_url"});  // no enable_safety_checker (§9)
     return model;
   }
   return model;
