@@ -122,6 +122,10 @@ BEGIN
 END
 $$;
 )sql",
+    // 4: the body's gateway_request_id next to its request_id (fal may sign either one).
+    R"sql(
+ALTER TABLE webhook_inbox ADD COLUMN gateway_request_id TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 // pg_advisory_xact_lock key serialising migrations of concurrently starting instances.
@@ -138,7 +142,7 @@ constexpr std::int64_t kMigrationLock = 0x66616c747261696eLL;  // "faltrain"
   "j.progress, j.output_json, j.error, j.created_at, j.updated_at, j.training_started_at, "         \
   "j.finished_at, j.last_checked_at, j.notified_at, j.notify_claimed_until"
 #define FALTRAIN_PG_INBOX_COLUMNS \
-  "request_id, body, user_id, signed_at, received_at, processed_at, processing_note, job_id"
+  "request_id, body, user_id, signed_at, received_at, processed_at, processing_note, job_id, gateway_request_id"
 
 constexpr const char* kUniqueViolation = "23505";
 
@@ -401,11 +405,12 @@ class PostgresJobStore final : public JobStore {
     const std::int64_t received = event.received_at == WallTime{} ? Now() : ToUnixMillis(event.received_at);
     return Run(true, [&](Attempt& a) -> result<bool> {
       FALTRAIN_TRY(auto r, a.c.Exec("INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, "
-                                    "received_at, job_id) VALUES ($1, $2, $3, $4, $5, $6) "
+                                    "received_at, job_id, gateway_request_id) VALUES ($1, $2, $3, $4, $5, $6, $7) "
                                     "ON CONFLICT (request_id) DO NOTHING",
                                     {PgText(event.request_id), PgText(event.body), PgText(event.user_id),
                                      PgInt(event.signed_at), PgInt(received),
-                                     event.job_id ? PgInt(*event.job_id) : PgParam{}}));
+                                     event.job_id ? PgInt(*event.job_id) : PgParam{},
+                                     PgText(event.gateway_request_id)}));
       return r.affected() == 1;
     });
   }
@@ -432,7 +437,7 @@ class PostgresJobStore final : public JobStore {
           "  AND (claimed_until IS NULL OR claimed_until <= $3)"
           "  ORDER BY received_at, request_id LIMIT $4 FOR UPDATE SKIP LOCKED) AS pick "
           "WHERE w.request_id = pick.request_id RETURNING w.request_id, w.body, w.user_id, w.signed_at, "
-          "w.received_at, w.processed_at, w.processing_note, w.job_id",
+          "w.received_at, w.processed_at, w.processing_note, w.job_id, w.gateway_request_id",
           {PgInt(until), PgText(instance_), PgInt(now), PgInt(static_cast<std::int64_t>(limit))}));
       std::vector<InboxEvent> events;
       for (int i = 0; i < r.rows(); ++i) events.push_back(ReadInbox(r, i));

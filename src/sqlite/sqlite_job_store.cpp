@@ -117,6 +117,10 @@ BEGIN
 END;
 ALTER TABLE webhook_inbox ADD COLUMN job_id INTEGER;
 )sql",
+    // 4: the body's gateway_request_id next to its request_id (fal may sign either one).
+    R"sql(
+ALTER TABLE webhook_inbox ADD COLUMN gateway_request_id TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
@@ -125,7 +129,8 @@ constexpr const char* kJobColumns =
     "status_url, response_url, cancel_url, progress, output_json, error, created_at, updated_at, "
     "training_started_at, finished_at, last_checked_at, notified_at, notify_claimed_until";
 constexpr const char* kInboxColumns =
-    "request_id, body, user_id, signed_at, received_at, processed_at, processing_note, job_id";
+    "request_id, body, user_id, signed_at, received_at, processed_at, processing_note, job_id, "
+    "gateway_request_id";
 
 using detail::ToUnixMillis;
 
@@ -467,8 +472,8 @@ class SqliteJobStore final : public JobStore {
       for (auto* p : batch) p->outcome = fail(e);
     };
     if (auto begun = Exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
-    Statement st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at, job_id) "
-                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
+    Statement st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at, job_id, "
+                 "gateway_request_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
     if (!st.ok()) {
       auto e = Error("prepare record webhook");
       Rollback();
@@ -484,6 +489,7 @@ class SqliteJobStore final : public JobStore {
       } else {
         st.BindNull();
       }
+      st.Bind(event.gateway_request_id);
       if (st.Step() == SQLITE_DONE) {
         p->outcome = sqlite3_changes(db_) == 1;  // 0: already stored (also earlier in this batch)
         continue;

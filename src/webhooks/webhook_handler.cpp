@@ -101,6 +101,7 @@ WebhookReply WebhookHandler::Handle(std::string_view method, std::string_view ta
 
   InboxEvent record;
   record.request_id = event.value().request_id;
+  record.gateway_request_id = event.value().gateway_request_id;
   record.body = std::string(body);
   record.user_id = std::string(headers.Get(kWebhookUserIdHeader));
   const auto ts = headers.Get(kWebhookTimestampHeader);

@@ -116,9 +116,14 @@ result<WebhookEvent> WebhookVerifier::VerifyAndParse(const HttpHeaders& headers,
                                                      std::string_view body) const {
   FALTRAIN_TRY(auto verified, Verify(headers, body));
   FALTRAIN_TRY(auto event, WebhookEvent::Parse(body, options_.parse));
-  if (event.request_id != verified.request_id) {
-    return Reject(fmt::format("header request id \"{}\" differs from body request_id \"{}\"",
-                              verified.request_id, event.request_id));
+  // The signature binds the header id. Which of the body's two ids fal puts there after internal
+  // retries is not documented (reference §9): either one ties the signed header to this body.
+  const bool names_request = verified.request_id == event.request_id ||
+                             (!event.gateway_request_id.empty() && verified.request_id == event.gateway_request_id);
+  if (!names_request) {
+    return Reject(fmt::format("header request id \"{}\" is neither the body's request_id \"{}\" nor its "
+                              "gateway_request_id \"{}\"",
+                              verified.request_id, event.request_id, event.gateway_request_id));
   }
   return event;
 }

@@ -129,6 +129,7 @@ PRAGMA user_version = 2;
   CHECK(training.value().status == JobStatus::kTraining);
   CHECK(s.FindJob(2).value().notified_at.has_value());
   CHECK_FALSE(s.FindWebhook("old-req").value().job_id.has_value());
+  CHECK(s.FindWebhook("old-req").value().gateway_request_id.empty());  // migration 4's default
   // New ids continue after the old ones; the new states and the forward-only rule work.
   auto fresh = s.CreateJob(Avatar("new"));
   REQUIRE(fresh.has_value());

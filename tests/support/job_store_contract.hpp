@@ -150,7 +150,18 @@ TEST_CASE_TEMPLATE_DEFINE("job store contract", Backend, job_store_contract) {
     CHECK(stored.value().user_id == "u");
     CHECK(stored.value().signed_at == 1767225600);
     CHECK(store->CountWebhooks(false).value() == 1);
+    CHECK(stored.value().gateway_request_id.empty());
     CHECK(store->RecordWebhook(InboxEvent{}).error().code == errc::invalid_argument);
+  }
+
+  SUBCASE("the inbox keeps the body's gateway_request_id next to its request_id") {
+    InboxEvent e{"req-q", R"({"request_id":"req-q","gateway_request_id":"gw-3","status":"OK"})", "u", 1, {}, false, ""};
+    e.gateway_request_id = "gw-3";
+    REQUIRE(store->RecordWebhook(e).value());
+    CHECK(store->FindWebhook("req-q").value().gateway_request_id == "gw-3");
+    auto claimed = store->ClaimWebhooks(10, std::chrono::seconds(30)).value();
+    REQUIRE(claimed.size() == 1);
+    CHECK(claimed[0].gateway_request_id == "gw-3");
     CHECK(store->FindWebhook("nope").error().code == errc::not_found);
   }
 

@@ -156,7 +156,7 @@ TEST_CASE("401 for signature problems, with the reason kept for logs") {
   std::vector<std::pair<HttpHeaders, std::string>> cases;
   cases.push_back({attacker.Headers("123e4567-e89b-12d3-a456-426614174000", "user", kNow, body), "does not match"});
   cases.push_back({f.signer.Headers("123e4567-e89b-12d3-a456-426614174000", "user", kNow - 301, body), "outside"});
-  cases.push_back({f.signer.Headers("another-request", "user", kNow, body), "differs from body"});
+  cases.push_back({f.signer.Headers("another-request", "user", kNow, body), "is neither the body's request_id"});
   auto missing = f.Signed(body);
   HttpHeaders stripped;
   for (const auto& h : missing) {
@@ -173,6 +173,26 @@ TEST_CASE("401 for signature problems, with the reason kept for logs") {
   std::string tampered = body;
   tampered.replace(tampered.find("\"OK\""), 4, "\"ER\"");
   CHECK(handler.Handle("POST", f.Signed(body), tampered).status == 401);
+  CHECK(f.store->CountWebhooks(false).value() == 0);
+}
+
+TEST_CASE("a webhook signed with either of the body's ids is recorded with both; neither is a 401") {
+  const std::string body =
+      R"({"error": null, "gateway_request_id": "gw-attempt-3", "payload": {"ok": true}, "request_id": "req-queue-1", "status": "OK"})";
+  for (const char* header_id : {"req-queue-1", "gw-attempt-3"}) {
+    CAPTURE(header_id);
+    Fixture f;
+    auto reply = f.Make().Handle("POST", f.Signed(body, header_id), body);
+    CHECK(reply.status == 200);
+    auto stored = f.store->FindWebhook("req-queue-1");  // keyed by the queue's request id
+    REQUIRE(stored.has_value());
+    CHECK(stored.value().request_id == "req-queue-1");
+    CHECK(stored.value().gateway_request_id == "gw-attempt-3");
+  }
+  Fixture f;
+  auto reply = f.Make().Handle("POST", f.Signed(body, "some-other-id"), body);
+  CHECK(reply.status == 401);
+  CHECK(reply.reason.find("neither") != std::string::npos);
   CHECK(f.store->CountWebhooks(false).value() == 0);
 }
 

@@ -170,7 +170,7 @@ TEST_CASE("forged, tampered and replayed-under-another-id webhooks do not verify
   CHECK(ErrorOf(v.Verify(zero, webhook_test::kOkBody)) == no_match);
 }
 
-TEST_CASE("the header request id must equal the body's request_id") {
+TEST_CASE("the header request id must be the body's request_id or its gateway_request_id") {
   Fixture f;
   auto v = f.Make();
   // Validly signed for request "other", carrying a body about kId.
@@ -179,7 +179,29 @@ TEST_CASE("the header request id must equal the body's request_id") {
   auto r = v.VerifyAndParse(h, webhook_test::kOkBody);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == errc::signature_invalid);
-  CHECK(r.error().message.find("differs from body request_id") != std::string::npos);
+  CHECK(r.error().message.find("is neither the body's request_id") != std::string::npos);
+}
+
+TEST_CASE("after fal's internal retries the header may carry the gateway_request_id: both ids are accepted") {
+  Fixture f;
+  auto v = f.Make();
+  // A retried request: the gateway id (last attempt) differs from the queue's request id.
+  const std::string body =
+      R"({"error": null, "gateway_request_id": "gw-attempt-3", "payload": {"ok": true}, "request_id": "req-queue-1", "status": "OK"})";
+  for (const char* header_id : {"req-queue-1", "gw-attempt-3"}) {
+    CAPTURE(header_id);
+    auto event = v.VerifyAndParse(f.signer.Headers(header_id, "u", kNow, body), body);
+    REQUIRE(event.has_value());
+    CHECK(event.value().request_id == "req-queue-1");
+    CHECK(event.value().gateway_request_id == "gw-attempt-3");
+  }
+  auto neither = v.VerifyAndParse(f.signer.Headers("gw-attempt-2", "u", kNow, body), body);
+  REQUIRE_FALSE(neither.has_value());
+  CHECK(neither.error().code == errc::signature_invalid);
+  // An empty gateway id in the body never matches a header (an empty header is refused anyway).
+  const std::string no_gateway = R"({"request_id":"req-queue-1","status":"OK","payload":{}})";
+  CHECK(v.VerifyAndParse(f.signer.Headers("req-queue-1", "u", kNow, no_gateway), no_gateway).has_value());
+  CHECK_FALSE(v.VerifyAndParse(f.signer.Headers("gw-attempt-3", "u", kNow, no_gateway), no_gateway).has_value());
 }
 
 TEST_CASE("a signed but malformed body is a payload error, not a signature error") {

@@ -18,7 +18,7 @@ using WallTime = std::chrono::system_clock::time_point;
 
 /// One received webhook, stored before it is acknowledged.
 struct InboxEvent {
-  std::string request_id;  ///< the verified request id: the inbox key, one event per request
+  std::string request_id;  ///< the body's `request_id` (verified): the inbox key, one event per request
   std::string body;        ///< the raw body, exactly as received and verified
   std::string user_id;     ///< `X-Fal-Webhook-User-Id`
   std::int64_t signed_at = 0;  ///< `X-Fal-Webhook-Timestamp`, Unix seconds
@@ -28,6 +28,9 @@ struct InboxEvent {
   /// The job named by the delivery URL's verified job token (see job_token.hpp); unset when the
   /// URL had none or it did not verify. Used only when no job has the request id.
   std::optional<std::int64_t> job_id;
+  /// The body's `gateway_request_id` (fal's last internal attempt), when sent; the signed header id
+  /// is one of these two.
+  std::string gateway_request_id;
 };
 
 /// Durable storage for received webhooks. Implementations are thread-safe.

@@ -121,8 +121,9 @@ class WebhookVerifier {
   /// the JWKS fetch error when no keys could be obtained.
   result<VerifiedWebhook> Verify(const HttpHeaders& headers, std::string_view body) const;
 
-  /// `Verify`, then `WebhookEvent::Parse` (its errors as is), then checks the header request id
-  /// equals the body's `request_id` (`errc::signature_invalid` otherwise).
+  /// `Verify`, then `WebhookEvent::Parse` (its errors as is), then checks the signed header request
+  /// id equals the body's `request_id` or its `gateway_request_id` (`errc::signature_invalid`
+  /// otherwise): fal does not document which of the two it signs after internal retries.
   result<WebhookEvent> VerifyAndParse(const HttpHeaders& headers, std::string_view body) const;
 
   /// The options it was built with.

@@ -7,7 +7,7 @@
 //                  error, created_at, updated_at, training_started_at, finished_at, last_checked_at,
 //                  notified_at, notify_claimed_until
 //   webhook_inbox: request_id, body, user_id, signed_at, received_at, processed_at, processing_note,
-//                  job_id
+//                  job_id, gateway_request_id
 // A Row has Text(col) -> std::string, Int(col) -> std::int64_t, Double(col) -> double, Null(col) -> bool.
 
 #include "faltrain/jobs/job_store.hpp"
@@ -72,6 +72,7 @@ InboxEvent ReadInboxRow(const Row& row) {
   e.processed = !row.Null(5);
   e.processing_note = row.Text(6);
   if (!row.Null(7)) e.job_id = row.Int(7);
+  e.gateway_request_id = row.Text(8);
   return e;
 }
 
