@@ -18,12 +18,14 @@ using namespace std::chrono_literals;
 namespace {
 
 struct Fixture {
-  explicit Fixture(std::vector<SimFault> faults = {}) : clock(std::make_shared<VirtualClock>()) {
+  explicit Fixture(std::vector<SimFault> faults = {}, bool validate_on_submit = false)
+      : clock(std::make_shared<VirtualClock>()) {
     SimOptions o;
     o.seed = 2024;
     o.training_duration = 20min;
     o.delivery = SimDelivery::kManual;
     o.faults = std::move(faults);
+    o.validate_on_submit = validate_on_submit;
     o.on_event = [this](const std::string& line) {
       if (line.rfind("fault ", 0) == 0) ++faults_fired;
     };
@@ -187,6 +189,41 @@ TEST_CASE("invalid input: the 422 detail comes back as field errors") {
   CHECK(result.error().field_errors[0].loc == std::vector<std::string>{"body", "images_data_url"});
   CHECK(result.error().field_errors[0].type == "value_error.missing");
   CHECK(result.error().field_errors[1].type == "type_error.integer");
+}
+
+TEST_CASE("invalid input at either validation time reaches the caller with fal's field errors") {
+  // fal may refuse invalid input at submit or accept it and fail the request (reference §9).
+  SUBCASE("at submit (--validate-on-submit): a 422 from Submit, nothing queued") {
+    Fixture f({}, /*validate_on_submit=*/true);
+    auto handle = f.client->Submit("fal-ai/flux-lora-portrait-trainer", R"({"steps":"many"})");
+    REQUIRE_FALSE(handle.has_value());
+    CHECK(handle.error().code == errc::validation_failed);
+    CHECK(handle.error().field_errors.size() == 2);
+    CHECK(f.sim->ReceivedSubmissions().empty());
+  }
+  SUBCASE("at run time (default): queued, then Wait ends in request_failed with the 422 detail") {
+    Fixture f;
+    auto handle = f.client->Submit("fal-ai/flux-lora-portrait-trainer", R"({"steps":"many"})");
+    REQUIRE(handle.has_value());
+    auto result = f.client->WaitForResultJson(handle.value());
+    REQUIRE_FALSE(result.has_value());
+    CHECK(result.error().code == errc::request_failed);
+    CHECK(result.error().http_status == 422);
+    CHECK(result.error().field_errors.size() == 2);
+  }
+}
+
+TEST_CASE("a failing training's result is asked for once and carries fal's runner_server_error") {
+  Fixture f({SimFault{SimFaultKind::kTrainingFailure}});
+  auto job = f.client->SubmitTraining(Portrait());
+  REQUIRE(job.has_value());
+  f.clock->Advance(2h);
+  auto output = f.client->GetTrainingOutput(job.value().handle);
+  REQUIRE_FALSE(output.has_value());
+  CHECK(output.error().code == errc::request_failed);
+  CHECK(output.error().http_status == 500);
+  CHECK(output.error().fal_error_type == "runner_server_error");
+  CHECK_FALSE(output.error().retryable);
 }
 
 TEST_CASE("cancel through the client: requested while queued, already completed afterwards") {

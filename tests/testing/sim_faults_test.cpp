@@ -124,6 +124,12 @@ TEST_CASE("a failing training: error log, COMPLETED with error, result 500") {
   CHECK(result.status == 500);
   CHECK(At(result.body, "/detail").find("/1000") != std::string::npos);
   CHECK(result.headers.Get("x-fal-retryable") == "false");
+  // fal's documented error type (reference §9), in the status, the result body and its header;
+  // x-fal-request-id marks the answer as the app's own, not the ingress's.
+  CHECK(At(status.body, "/error_type") == "runner_server_error");
+  CHECK(At(result.body, "/error_type") == "runner_server_error");
+  CHECK(result.headers.Get("X-Fal-Error-Type") == "runner_server_error");
+  CHECK_FALSE(result.headers.Get("x-fal-request-id").empty());
   // The rule was spent: the next training succeeds.
   auto next = f.Submit();
   f.clock->Advance(1h);

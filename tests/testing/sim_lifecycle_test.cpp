@@ -272,6 +272,26 @@ TEST_CASE("invalid input: accepted by the queue, completed with fal's 422 detail
   CHECK(At(ultra_result.body, "/detail/1/type") == "type_error.float");
 }
 
+TEST_CASE("asked for logs, a status always has a logs list, empty while queued; not asked, none") {
+  Fixture f;
+  auto submit = Call(f.sim, HttpMethod::kPost, std::string(kQueue) + "/fal-ai/flux-lora-portrait-trainer",
+                     R"({"images_data_url":"https://x/y.zip","steps":100})");
+  const std::string status_url = At(submit.body, "/status_url");
+  auto queued = Call(f.sim, HttpMethod::kGet, status_url + "?logs=1");
+  REQUIRE(At(queued.body, "/status") == "IN_QUEUE");
+  CHECK(At(queued.body, "/logs") == "[]");
+  CHECK(At(Call(f.sim, HttpMethod::kGet, status_url + "?logs=0").body, "/logs") == "<missing>");
+  CHECK(At(Call(f.sim, HttpMethod::kGet, status_url).body, "/logs") == "<missing>");
+  f.clock->Advance(10min);
+  auto running = Call(f.sim, HttpMethod::kGet, status_url + "?logs=true");  // fal_client's spelling
+  REQUIRE(At(running.body, "/status") == "IN_PROGRESS");
+  CHECK(ArraySize(running.body, "/logs") > 0);
+  f.clock->Advance(1h);
+  auto done = Call(f.sim, HttpMethod::kGet, status_url + "?logs=1");
+  REQUIRE(At(done.body, "/status") == "COMPLETED");
+  CHECK(ArraySize(done.body, "/logs") > 0);
+}
+
 TEST_CASE("validate_on_submit rejects at once; a non-JSON body is always rejected at submit") {
   SimOptions o = Fixture::Defaults();
   o.validate_on_submit = true;
@@ -303,7 +323,10 @@ TEST_CASE("cancel in every phase answers like fal") {
     CHECK(status.status == 200);
     CHECK(At(status.body, "/status") == "COMPLETED");
     CHECK(At(status.body, "/error") == "Request was cancelled");
-    CHECK(Call(f.sim, HttpMethod::kGet, url).status == 400);
+    CHECK(At(status.body, "/error_type") == "client_cancelled");  // fal's documented type
+    auto result = Call(f.sim, HttpMethod::kGet, url);
+    CHECK(result.status == 400);
+    CHECK(At(result.body, "/error_type") == "client_cancelled");
     CHECK(Call(f.sim, HttpMethod::kPut, url + "/cancel").status == 400);
   }
   SUBCASE("running: stops after the grace period") {

@@ -47,6 +47,7 @@ struct SimRequest {
   int error_status = 0;     ///< the result's HTTP status otherwise
   std::string error_body;   ///< the result's JSON body otherwise
   std::string error_text;   ///< status `error` and webhook `error`
+  std::string error_type;   ///< fal's documented `error_type` (status, result body, X-Fal-Error-Type), if any
   bool cancel_requested = false;
   bool webhook_payload_error = false;
 

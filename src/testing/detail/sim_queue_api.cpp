@@ -166,8 +166,10 @@ void SimCore::FailMidRun(SimRequest& r, milliseconds run) {
   std::string detail = trainer ? fmt::format("Training failed: loss became NaN at step {}/{}", step, r.steps)
                                : std::string("Internal error while running the model");
   r.logs.push_back({fail_at, "ERROR", detail});
+  // fal's documented type for an app that failed while running (reference §9: 500).
+  r.error_type = "runner_server_error";
   JsonWriter body;
-  body.BeginObject().Field("detail", detail).EndObject();
+  body.BeginObject().Field("detail", detail).Field("error_type", r.error_type).EndObject();
   r.error_status = 500;
   r.error_body = std::move(body).str();
   r.error_text = "Invalid status code: 500";
@@ -232,28 +234,29 @@ HttpResponse SimCore::Status(const Call& call, const SimUrl& url) {
   JsonWriter w;
   w.BeginObject().Field("status", SimPhaseName(phase)).Field("request_id", r->id);
   WriteUrls(w, *r);
+  // Asked for, `logs` is always there (an empty list while queued): fal_client reads it unguarded.
+  if (with_logs) {
+    w.Key("logs").BeginArray();
+    for (const auto& line : r->logs) {
+      if (phase == SimPhase::kInQueue || line.at > now) continue;
+      w.BeginObject()
+          .Field("message", line.message)
+          .Field("level", line.level)
+          .Field("source", "USER")
+          .Field("timestamp", t.TimestampAt(line.at))
+          .EndObject();
+    }
+    w.EndArray();
+  }
   if (phase == SimPhase::kInQueue) {
     w.Field("queue_position", t.QueuePositionAt(now));
   } else {
-    if (with_logs) {
-      w.Key("logs").BeginArray();
-      for (const auto& line : r->logs) {
-        if (line.at > now) continue;
-        w.BeginObject()
-            .Field("message", line.message)
-            .Field("level", line.level)
-            .Field("source", "USER")
-            .Field("timestamp", t.TimestampAt(line.at))
-            .EndObject();
-      }
-      w.EndArray();
-    }
     w.Key("metrics").BeginObject();
     if (phase == SimPhase::kCompleted) w.Field("inference_time", Seconds(t.finished - t.started));
     w.EndObject();
     if (phase == SimPhase::kCompleted && r->outcome != SimOutcome::kSuccess) {
       w.Field("error", r->error_text);
-      if (r->outcome == SimOutcome::kCancelled) w.Field("error_type", "request_cancelled");
+      if (!r->error_type.empty()) w.Field("error_type", r->error_type);
     }
   }
   w.EndObject();
@@ -272,6 +275,7 @@ HttpResponse SimCore::Result(const Call& call) {
   // The request ran and failed: asking again cannot change that (fal's X-Fal-Retryable verdict).
   HttpResponse response = JsonResponse(r->error_status, r->error_body, r->id);
   response.headers.Add("x-fal-retryable", "false");
+  if (!r->error_type.empty()) response.headers.Add("X-Fal-Error-Type", r->error_type);
   return response;
 }
 
@@ -292,8 +296,11 @@ HttpResponse SimCore::Cancel(const Call& call) {
     r->outcome = SimOutcome::kCancelled;
     r->output_json.clear();
     r->error_status = 400;
+    // fal's documented type for a cancelled request (reference §9; documented with 499, kept at 400
+    // here, which the official-client check expects of a cancelled request's result).
+    r->error_type = "client_cancelled";
     JsonWriter body;
-    body.BeginObject().Field("detail", "Request was cancelled").EndObject();
+    body.BeginObject().Field("detail", "Request was cancelled").Field("error_type", r->error_type).EndObject();
     r->error_body = std::move(body).str();
     r->error_text = "Request was cancelled";
   };
