@@ -496,11 +496,34 @@ int RunWatch(Context& ctx, const ParsedArgs& args) {
   return PrintResultJson(ctx, json.value(), args, "completed");
 }
 
+// `result` on a request that has not finished: says so, with its own exit code.
+int ReportStillRunning(const Context& ctx, const faltrain::RequestHandle& handle, const faltrain::RequestStatus& s) {
+  std::string where = s.status_text;
+  if (s.queue_position) where += ", queue position " + std::to_string(*s.queue_position);
+  if (ctx.json) {
+    faltrain::JsonFields f;
+    f.SetString("code", "still_running");
+    f.SetString("request_id", handle.request_id);
+    f.SetString("status", s.status_text);
+    if (s.queue_position) f.SetInt("queue_position", *s.queue_position);
+    f.SetString("message", "the request is still running; use `faltrain watch`");
+    PrintLine(Object(f));
+  }
+  std::fprintf(stderr, "faltrain: %s is still running (%s) — use `faltrain watch` to follow it to the end\n",
+               handle.request_id.c_str(), where.c_str());
+  return kExitStillRunning;
+}
+
 int RunResult(Context& ctx, const ParsedArgs& args) {
   auto client = MakeClient(ctx);
   if (!client) return Report(ctx, client.error(), ExitCodeFor(client.error()));
   auto handle = ResolveHandle(args, client.value());
   if (!handle) return Report(ctx, handle.error(), ExitCodeFor(handle.error()));
+  // Ask where the request is first: fal's answer to a result GET before completion is not
+  // documented, and "request failed" would be wrong for a training that is simply still running.
+  auto status = client.value().GetStatus(handle.value(), /*with_logs=*/false);
+  if (!status) return Report(ctx, status.error(), ExitCodeFor(status.error()));
+  if (!status.value().terminal()) return ReportStillRunning(ctx, handle.value(), status.value());
   auto json = client.value().GetResultJson(handle.value());
   if (!json) return Report(ctx, json.error(), ExitCodeFor(json.error()));
   return PrintResultJson(ctx, json.value(), args, nullptr);
@@ -766,7 +789,8 @@ const std::vector<Command>& Commands() {
        With({kEndpoint, kStyle, kPreset, kSteps, kTimeout, kPoll, kCancelOnInterrupt, kOutput}),
        RunWatch},
       {"result", "HANDLE", "print a finished request's output",
-       "A training output is shown as its LoRA file / config / finetune id; other outputs as JSON.",
+       "A training output is shown as its LoRA file / config / finetune id; other outputs as JSON.\n"
+       "Exits 8 when the request is still running (use `watch`), 3 when it failed on fal.",
        With({kEndpoint, kOutput}), RunResult},
       {"cancel", "HANDLE", "ask fal to cancel a request",
        "Prints whether cancellation was requested or the request had already completed.",
@@ -816,7 +840,7 @@ std::string MainHelpFooter() {
       "\nexit codes:\n"
       "  0 ok   1 usage error   2 fal/network/configuration error   3 the request failed on fal\n"
       "  4 --timeout passed     5 interrupted (Ctrl-C)               6 local photos/files unusable\n"
-      "  7 webhook signature invalid\n";
+      "  7 webhook signature invalid   8 still running (`result` before the request finished)\n";
 }
 
 int ExitCodeFor(const faltrain::error& e) {

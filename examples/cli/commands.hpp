@@ -22,6 +22,7 @@ enum ExitCode : int {
   kExitInterrupted = 5,     ///< Ctrl-C / SIGTERM while waiting
   kExitInputError = 6,      ///< local photos or files unusable
   kExitSignatureInvalid = 7,  ///< verify-webhook: the signature did not verify
+  kExitStillRunning = 8,    ///< result: the request has not finished yet (use `watch`)
 };
 
 struct Context {

@@ -57,6 +57,9 @@ help)
     contains last.out "  $c"
   done
   contains last.out "exit codes"
+  contains last.out "8 still running"
+  # Each command's line keeps its name apart from its summary (once "verify-webhookcheck ...").
+  grep -Eq '^  verify-webhook +check a fal webhook' last.out || fail "garbled verify-webhook help line"
   for c in presets trainers train status watch result cancel generate verify-webhook demo-photos; do
     expect_exit 0 cli "$c" --help
     contains last.out "usage: faltrain $c"
@@ -316,7 +319,7 @@ watch_interrupt)
   tail -1 last.out >final.json
   jq_true final.json '.error.code == "request_failed" and (.error.message | test("cancel"; "i"))'
   expect_exit 3 cli --json status handle.json
-  jq_true last.out '.status == "COMPLETED" and .error_type == "request_cancelled"'
+  jq_true last.out '.status == "COMPLETED" and .error_type == "client_cancelled"'
   ;;
 
 watch_tty)
@@ -333,6 +336,28 @@ watch_tty)
   grep -q '^progress: ' tty.out && fail "plain lines on a TTY"
   # More than one redraw of the same line: several \r-separated states.
   [ "$(tr -cd '\r' <tty.out | wc -c)" -ge 2 ] || fail "expected several redraws"
+  ;;
+
+still_running_and_messages)
+  # `result` before the request finished: its own words and exit code, not "request failed".
+  start_sim 120
+  photos photos 10
+  expect_exit 0 cli train photos --skip-check --preset fast --save handle.json
+  expect_exit 8 cli result handle.json
+  contains last.err "still running"
+  contains last.err "use \`faltrain watch\`"
+  expect_exit 8 cli --json result handle.json
+  jq_true last.out '.code == "still_running" and (.status | test("IN_QUEUE|IN_PROGRESS"))'
+  expect_exit 0 cli cancel handle.json
+  # A key that is not key_id:key_secret is refused before any request (nothing listens on port 9).
+  export FALTRAIN_QUEUE_URL=http://127.0.0.1:9 FALTRAIN_REST_URL=http://127.0.0.1:9
+  FAL_KEY=only-a-secret expect_exit 2 cli status req-1 --endpoint fal-ai/flux-lora-portrait-trainer
+  contains last.err "key_id:key_secret"
+  grep -q "connect" last.err && fail "a malformed key must be reported before connecting"
+  grep -q "only-a-secret" last.err && fail "the key was echoed"
+  # An unreachable host: the cause is named once.
+  FAL_KEY=id:secret expect_exit 2 cli status req-1 --endpoint fal-ai/flux-lora-portrait-trainer
+  [ "$(grep -o 'could not connect' last.err | wc -l)" -eq 1 ] || { cat last.err; fail "cause named more than once"; }
   ;;
 
 unknown_request)
