@@ -153,7 +153,7 @@ TEST_CASE("submit sends fal's URL, headers, webhook and body, and keeps the retu
   CHECK(r.body == R"({"x":1})");
 }
 
-TEST_CASE("submit: extra headers and x-app-fal-disable-fallback; headers the client owns are refused") {
+TEST_CASE("submit: extra headers and x-app-fal-disable-fallback, while headers the client owns are refused") {
   Fixture f;
   f.transport->ExpectResponse(200, SubmitBody("req-h", "fal-ai/flux-lora-portrait-trainer"));
   SubmitOptions options;

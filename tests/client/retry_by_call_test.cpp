@@ -52,7 +52,7 @@ constexpr const char* kNginx502 = "<html><head><title>502 Bad Gateway</title></h
 
 }  // namespace
 
-TEST_CASE("status polls retry a 500 as fal-js does; result and cancel never do") {
+TEST_CASE("status polls retry a 500 as fal-js does, result and cancel never do") {
   Fixture f;
   f.transport->ExpectResponse(500, R"({"detail":"Internal Server Error"})", kFromApp);
   f.transport->ExpectResponse(202, R"({"status":"IN_PROGRESS"})");
@@ -86,7 +86,7 @@ TEST_CASE("a failed request's 500 or 504 result is request_failed with fal's det
   }
 }
 
-TEST_CASE("result: an ingress 502/503/504 (no x-fal-request-id) is retried; the app's own 502 is not") {
+TEST_CASE("result: an ingress 502/503/504 (no x-fal-request-id) is retried, the app's own 502 is not") {
   Fixture f;
   f.transport->ExpectResponse(502, kNginx502);
   f.transport->ExpectResponse(503, "<html>nginx</html>");
@@ -118,7 +118,7 @@ TEST_CASE("result: ingress errors that outlast the retries stay transient, not r
   CHECK(f.transport->requests().size() == static_cast<std::size_t>(f.client.options().retry.max_attempts));
 }
 
-TEST_CASE("result: network errors, 408 and 429 are retried; a user timeout 504 never is") {
+TEST_CASE("result: network errors, 408 and 429 are retried, a user timeout 504 never is") {
   Fixture f;
   f.transport->ExpectFailure(errc::network_error, "connection reset");
   f.transport->ExpectResponse(429, R"({"detail":"Too many requests"})", kFromApp);
@@ -224,7 +224,7 @@ TEST_CASE("an unknown status keeps Wait polling, with a warning, until COMPLETED
   CHECK(f.Logged("unknown status \"PAUSED\""));
 }
 
-TEST_CASE("an unknown status keeps JobMonitor polling; the job ends only at COMPLETED") {
+TEST_CASE("an unknown status keeps JobMonitor polling, the job ends only at COMPLETED") {
   Fixture f;
   WatchOptions defaults;
   defaults.min_interval = 1s;

@@ -77,7 +77,7 @@ TEST_CASE("X-Fal-Object-Lifecycle goes on the upload initiate, and only there") 
   CHECK(f.transport->requests().size() == 2);  // refused before anything was sent
 }
 
-TEST_CASE("an upload PUT answered 500 is not repeated; a storage 503 is") {
+TEST_CASE("an upload PUT answered 500 is not repeated, a storage 503 is") {
   Fixture f;
   TrainingClient client = f.Make();
   f.transport->ExpectResponse(200, kInitiated);

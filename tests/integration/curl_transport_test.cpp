@@ -261,7 +261,7 @@ TEST_CASE("nothing listening is a retryable connect_failed: the request surely n
   CHECK(text.find("could not connect", 1) == std::string::npos);
 }
 
-TEST_CASE("no_total_timeout ignores the timeouts; the low-speed guard ends a stalled transfer") {
+TEST_CASE("no_total_timeout ignores the timeouts, the low-speed guard ends a stalled transfer") {
   FakeFalServer server;
   server.AddFault(Route::kStatus, Fault::Slow(10s));
   CurlTransportOptions options;

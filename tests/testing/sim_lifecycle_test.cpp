@@ -272,7 +272,7 @@ TEST_CASE("invalid input: accepted by the queue, completed with fal's 422 detail
   CHECK(At(ultra_result.body, "/detail/1/type") == "type_error.float");
 }
 
-TEST_CASE("asked for logs, a status always has a logs list, empty while queued; not asked, none") {
+TEST_CASE("asked for logs, a status always has a logs list, empty while queued, and none when not asked") {
   Fixture f;
   auto submit = Call(f.sim, HttpMethod::kPost, std::string(kQueue) + "/fal-ai/flux-lora-portrait-trainer",
                      R"({"images_data_url":"https://x/y.zip","steps":100})");
@@ -292,7 +292,7 @@ TEST_CASE("asked for logs, a status always has a logs list, empty while queued; 
   CHECK(ArraySize(done.body, "/logs") > 0);
 }
 
-TEST_CASE("validate_on_submit rejects at once; a non-JSON body is always rejected at submit") {
+TEST_CASE("validate_on_submit rejects at once, and a non-JSON body is always rejected at submit") {
   SimOptions o = Fixture::Defaults();
   o.validate_on_submit = true;
   Fixture f(o);

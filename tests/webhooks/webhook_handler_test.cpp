@@ -176,7 +176,7 @@ TEST_CASE("401 for signature problems, with the reason kept for logs") {
   CHECK(f.store->CountWebhooks(false).value() == 0);
 }
 
-TEST_CASE("a webhook signed with either of the body's ids is recorded with both; neither is a 401") {
+TEST_CASE("a webhook signed with either of the body's ids is recorded with both, and neither is a 401") {
   const std::string body =
       R"({"error": null, "gateway_request_id": "gw-attempt-3", "payload": {"ok": true}, "request_id": "req-queue-1", "status": "OK"})";
   for (const char* header_id : {"req-queue-1", "gw-attempt-3"}) {
