@@ -118,13 +118,17 @@ result<Job> JobProcessor::FindJobFor(const InboxEvent& inbox, const WebhookEvent
   return store_->MarkTraining(candidate.id, handle);
 }
 
-result<bool> JobProcessor::Apply(const InboxEvent& inbox) {
+// What processing `inbox` means: which job it finishes (if any) and the note to record. Writes
+// nothing itself except a job token's MarkTraining (FindJobFor); the completion is committed later,
+// with the rest of its batch.
+result<WebhookCompletion> JobProcessor::Decide(const InboxEvent& inbox) {
+  WebhookCompletion completion;
+  completion.request_id = inbox.request_id;
   auto parsed = WebhookEvent::Parse(inbox.body, {inbox.body.size()});
   if (!parsed) {
     // It was verified and parsed before it was stored, so this only happens to a corrupted row.
-    FALTRAIN_TRYV(store_->CompleteWebhook(inbox.request_id,
-                                          "unparsable: " + parsed.error().message));
-    return false;
+    completion.note = "unparsable: " + parsed.error().message;
+    return completion;
   }
   const WebhookEvent& event = parsed.value();
   std::string note;
@@ -133,8 +137,8 @@ result<bool> JobProcessor::Apply(const InboxEvent& inbox) {
     if (job.error().code != errc::not_found) return fail(std::move(job).error());
     // A webhook can beat the job's own TRAINING update; the reconciler finds it here later.
     Log(LogLevel::kWarning, fmt::format("webhook for unknown request {}: {}", inbox.request_id, note));
-    FALTRAIN_TRYV(store_->CompleteWebhook(inbox.request_id, note));
-    return false;
+    completion.note = std::move(note);
+    return completion;
   }
   auto outcome = OutcomeOf(event);
   if (!outcome && event.status == WebhookStatus::kOk && client_) {
@@ -148,39 +152,56 @@ result<bool> JobProcessor::Apply(const InboxEvent& inbox) {
     }
   }
   if (!outcome) {
-    FALTRAIN_TRYV(store_->CompleteWebhook(
-        inbox.request_id, fmt::format("no outcome from status \"{}\"", event.status_text)));
-    return false;
+    completion.note = fmt::format("no outcome from status \"{}\"", event.status_text);
+    return completion;
   }
-  FALTRAIN_TRY(bool changed, store_->CompleteWebhook(
-                                 inbox.request_id, "applied", job.value().id, outcome));
-  if (changed) {
-    Log(LogLevel::kInfo, fmt::format("job {} ({}) is {}", job.value().id, inbox.request_id,
-                                     to_string(outcome->status)));
-    Notify(job.value().id);
-  }
-  return changed;
+  completion.note = "applied";
+  completion.job_id = job.value().id;
+  completion.outcome = std::move(outcome);
+  return completion;
 }
 
+// Commits the completions in one transaction, then notifies each job it finished.
+result<std::size_t> JobProcessor::Complete(const std::vector<WebhookCompletion>& completions) {
+  if (completions.empty()) return std::size_t{0};
+  FALTRAIN_TRY(auto changed, store_->CompleteWebhooks(completions));
+  std::size_t finished = 0;
+  for (std::size_t i = 0; i < completions.size() && i < changed.size(); ++i) {
+    if (!changed[i]) continue;
+    const WebhookCompletion& c = completions[i];
+    ++finished;
+    Log(LogLevel::kInfo, fmt::format("job {} ({}) is {}", *c.job_id, c.request_id, to_string(c.outcome->status)));
+    Notify(*c.job_id);
+  }
+  return finished;
+}
+
+// Claims a batch, decides every event, and completes them all in one transaction (one fsync for
+// the batch rather than one per event). An event that cannot be decided now is left claimed: its
+// lease lapses and a later batch retries it.
 result<std::size_t> JobProcessor::ProcessInbox() {
   FALTRAIN_TRY(auto events, store_->ClaimWebhooks(options_.batch_size, options_.claim_lease));
-  std::size_t processed = 0;
+  std::vector<WebhookCompletion> completions;
+  completions.reserve(events.size());
   for (const auto& event : events) {
-    auto applied = Apply(event);
-    if (applied) {
-      ++processed;
+    auto decided = Decide(event);
+    if (decided) {
+      completions.push_back(std::move(decided).value());
     } else {
       Log(LogLevel::kWarning, fmt::format("webhook {}: {} (retried later)", event.request_id,
-                                          applied.error().message));
+                                          decided.error().message));
     }
   }
-  return processed;
+  FALTRAIN_TRYV(Complete(completions));
+  return completions.size();
 }
 
 result<bool> JobProcessor::ProcessRequest(std::string_view request_id) {
   FALTRAIN_TRY(auto event, store_->FindWebhook(request_id));
   if (event.processed) return false;
-  return Apply(event);
+  FALTRAIN_TRY(auto completion, Decide(event));
+  FALTRAIN_TRY(auto finished, Complete({completion}));
+  return finished > 0;
 }
 
 result<std::size_t> JobProcessor::NotifyPending() {

@@ -27,6 +27,17 @@ result<JobStatus> ParseJobStatus(std::string_view text) {
                             JobStatus::kCompleted, JobStatus::kFailed, JobStatus::kCancelled});
 }
 
+result<std::vector<bool>> JobStore::CompleteWebhooks(const std::vector<WebhookCompletion>& completions) {
+  std::vector<bool> changed;
+  changed.reserve(completions.size());
+  for (const auto& c : completions) {
+    auto one = CompleteWebhook(c.request_id, c.note, c.job_id, c.outcome);
+    if (!one && one.error().code != errc::not_found) return fail(std::move(one).error());
+    changed.push_back(one && one.value());
+  }
+  return changed;
+}
+
 bool IsFinal(JobStatus s) noexcept {
   return s == JobStatus::kCompleted || s == JobStatus::kFailed || s == JobStatus::kCancelled;
 }

@@ -9,6 +9,7 @@
 #include "client/detail/enum_text.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 
 namespace faltrain {
@@ -63,19 +64,49 @@ result<JobTokenCheck> ParseJobTokenCheck(std::string_view text) {
                            {JobTokenCheck::kAbsent, JobTokenCheck::kVerified, JobTokenCheck::kRejected});
 }
 
+// A verified event on its way to the inbox, and what the reply will say about it.
+struct WebhookHandler::Verified {
+  InboxEvent record;
+  WebhookEvent event;
+  JobTokenCheck job_token = JobTokenCheck::kAbsent;
+};
+
+namespace {
+
+WebhookReply Accepted(bool duplicate, WebhookEvent event, JobTokenCheck job_token,
+                      std::optional<std::int64_t> job_id) {
+  WebhookReply reply;
+  reply.status = 200;
+  reply.duplicate = duplicate;
+  reply.body = duplicate ? R"({"status":"duplicate"})" : R"({"status":"accepted"})";
+  reply.event = std::move(event);
+  reply.job_token = job_token;
+  reply.job_id = job_id;
+  return reply;
+}
+
+WebhookReply Busy() {
+  return Reject(503, "busy: too many webhooks waiting for storage",
+                "too many webhooks waiting for storage (max_pending_records)");
+}
+
+}  // namespace
+
 WebhookHandler::WebhookHandler(std::shared_ptr<WebhookVerifier> verifier,
                                std::shared_ptr<WebhookInbox> inbox, WebhookHandlerOptions options,
                                std::shared_ptr<Clock> clock)
     : verifier_(std::move(verifier)), inbox_(std::move(inbox)), options_(options),
-      clock_(clock ? std::move(clock) : MakeSystemClock()) {}
+      clock_(clock ? std::move(clock) : MakeSystemClock()),
+      pending_(std::make_shared<std::atomic<std::size_t>>(0)) {}
 
 WebhookReply WebhookHandler::Handle(std::string_view method, const HttpHeaders& headers,
                                     std::string_view body) const {
   return Handle(method, std::string_view(), headers, body);
 }
 
-WebhookReply WebhookHandler::Handle(std::string_view method, std::string_view target,
-                                    const HttpHeaders& headers, std::string_view body) const {
+std::optional<WebhookReply> WebhookHandler::Check(std::string_view method, std::string_view target,
+                                                  const HttpHeaders& headers, std::string_view body,
+                                                  Verified& out) const {
   if (method != "POST") {
     auto reply = Reject(405, "method not allowed");
     reply.allow = "POST";
@@ -98,35 +129,61 @@ WebhookReply WebhookHandler::Handle(std::string_view method, std::string_view ta
         return Reject(503, "webhook keys unavailable", e.message);
     }
   }
-
-  InboxEvent record;
-  record.request_id = event.value().request_id;
-  record.gateway_request_id = event.value().gateway_request_id;
-  record.body = std::string(body);
+  out.event = std::move(event).value();
+  InboxEvent& record = out.record;
+  record.request_id = out.event.request_id;
+  record.gateway_request_id = out.event.gateway_request_id;
   record.user_id = std::string(headers.Get(kWebhookUserIdHeader));
   const auto ts = headers.Get(kWebhookTimestampHeader);
-  record.signed_at = std::strtoll(std::string(ts).c_str(), nullptr, 10);
+  std::from_chars(ts.data(), ts.data() + ts.size(), record.signed_at);  // verified: an integer
   record.received_at = clock_->WallNow();
   // The token only helps find a job; one that fails changes nothing else (fal signed the body).
-  JobTokenCheck token_check = JobTokenCheck::kAbsent;
   const std::string_view token = JobTokenFromTarget(target);
   if (!token.empty() && !options_.job_token_secret.empty()) {
     record.job_id = VerifyJobToken(token, options_.job_token_secret);
-    token_check = record.job_id ? JobTokenCheck::kVerified : JobTokenCheck::kRejected;
+    out.job_token = record.job_id ? JobTokenCheck::kVerified : JobTokenCheck::kRejected;
   }
-  auto inserted = inbox_->RecordWebhook(record);
-  if (!inserted) return Reject(503, "storage unavailable", inserted.error().message);
+  return std::nullopt;
+}
 
-  WebhookReply reply;
-  reply.status = 200;
-  reply.duplicate = !inserted.value();
-  JsonWriter w;
-  w.BeginObject().Field("status", reply.duplicate ? "duplicate" : "accepted").EndObject();
-  reply.body = std::move(w).str();
-  reply.event = std::move(event).value();
-  reply.job_token = token_check;
-  reply.job_id = record.job_id;
-  return reply;
+// Takes a slot for one more event waiting for the inbox, unless all are taken.
+bool WebhookHandler::TryReserve() const noexcept {
+  const std::size_t limit = options_.max_pending_records;
+  std::size_t now = pending_->load(std::memory_order_relaxed);
+  do {
+    if (limit != 0 && now >= limit) return false;
+  } while (!pending_->compare_exchange_weak(now, now + 1, std::memory_order_relaxed));
+  return true;
+}
+
+WebhookReply WebhookHandler::Handle(std::string_view method, std::string_view target,
+                                    const HttpHeaders& headers, std::string_view body) const {
+  Verified v;
+  if (auto rejected = Check(method, target, headers, body, v)) return *std::move(rejected);
+  if (!TryReserve()) return Busy();
+  v.record.body = std::string(body);
+  auto inserted = inbox_->RecordWebhook(v.record);
+  pending_->fetch_sub(1, std::memory_order_relaxed);
+  if (!inserted) return Reject(503, "storage unavailable", inserted.error().message);
+  return Accepted(!inserted.value(), std::move(v.event), v.job_token, v.record.job_id);
+}
+
+void WebhookHandler::HandleAsync(std::string_view method, std::string_view target,
+                                 const HttpHeaders& headers, std::string body,
+                                 WebhookReplyCallback done) const {
+  Verified v;
+  if (auto rejected = Check(method, target, headers, body, v)) return done(*std::move(rejected));
+  if (!TryReserve()) return done(Busy());
+  v.record.body = std::move(body);
+  const std::optional<std::int64_t> job_id = v.record.job_id;
+  inbox_->RecordWebhookAsync(
+      std::move(v.record),
+      [pending = pending_, done = std::move(done), event = std::move(v.event), token = v.job_token,
+       job_id](result<bool> inserted) mutable {
+        pending->fetch_sub(1, std::memory_order_relaxed);
+        if (!inserted) return done(Reject(503, "storage unavailable", inserted.error().message));
+        done(Accepted(!inserted.value(), std::move(event), token, job_id));
+      });
 }
 
 }  // namespace v1

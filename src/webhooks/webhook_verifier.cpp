@@ -2,6 +2,7 @@
 
 #include "faltrain/webhooks/verifier.hpp"
 
+#include "webhooks/detail/ed25519_keys.hpp"
 #include "webhooks/detail/encoding.hpp"
 
 #include <fmt/format.h>
@@ -24,11 +25,10 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
 };
 
-bool TryKeys(const WebhookKeySet& keys, std::string_view message, std::string_view signature) {
-  for (const auto& key : keys) {
-    if (VerifyEd25519(key, message, signature)) return true;
-  }
-  return false;
+bool TryKeys(detail::Ed25519KeyCache& key_objects, const std::shared_ptr<const WebhookKeySet>& keys,
+             std::string_view message, std::string_view signature) {
+  auto prepared = key_objects.For(keys);
+  return prepared && prepared->VerifyAny(message, signature);
 }
 
 }  // namespace
@@ -52,7 +52,8 @@ bool VerifyEd25519(std::string_view public_key, std::string_view message,
 WebhookVerifier::WebhookVerifier(std::shared_ptr<JwksCache> keys, WebhookVerifierOptions options,
                                  std::shared_ptr<Clock> clock)
     : keys_(std::move(keys)), options_(std::move(options)),
-      clock_(clock ? std::move(clock) : MakeSystemClock()) {}
+      clock_(clock ? std::move(clock) : MakeSystemClock()),
+      key_objects_(std::make_shared<detail::Ed25519KeyCache>()) {}
 
 result<VerifiedWebhook> WebhookVerifier::Verify(const HttpHeaders& headers,
                                                 std::string_view body) const {
@@ -106,9 +107,9 @@ result<VerifiedWebhook> WebhookVerifier::Verify(const HttpHeaders& headers,
 
   // 5. Any key verifies ⇒ valid. On failure, the keys may have rotated: refetch (rate-limited).
   FALTRAIN_TRY(auto keys, keys_->Keys());
-  if (keys && TryKeys(*keys, message, *signature)) return out;
+  if (TryKeys(*key_objects_, keys, message, *signature)) return out;
   FALTRAIN_TRY(auto fresh, keys_->RefreshAfterFailure(keys));
-  if (fresh && TryKeys(*fresh, message, *signature)) return out;
+  if (TryKeys(*key_objects_, fresh, message, *signature)) return out;
   return Reject("signature does not match any webhook key");
 }
 

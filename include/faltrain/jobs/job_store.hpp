@@ -99,6 +99,14 @@ struct JobOutcome {
   std::optional<JobStatus> only_from;
 };
 
+/// One event's `JobStore::CompleteWebhook`, for `JobStore::CompleteWebhooks`.
+struct WebhookCompletion {
+  std::string request_id;  ///< the inbox event to mark processed
+  std::string note;        ///< what processing did ("applied", "no job with this request id", ...)
+  std::optional<std::int64_t> job_id;  ///< with `outcome`: the job to finish in the same transaction
+  std::optional<JobOutcome> outcome;   ///< the job's final outcome (see `JobStore::Finish`)
+};
+
 /// Storage of jobs and the webhook inbox. Implementations are thread-safe; every call is atomic.
 class JobStore : public WebhookInbox {
  public:
@@ -166,6 +174,11 @@ class JobStore : public WebhookInbox {
   virtual result<bool> CompleteWebhook(std::string_view request_id, std::string_view note,
                                        std::optional<std::int64_t> job_id = std::nullopt,
                                        const std::optional<JobOutcome>& outcome = std::nullopt) = 0;
+  /// `CompleteWebhook` for many events in one transaction, in order (so of two outcomes for one job
+  /// the first wins, as one by one); returns, per completion, whether its job changed. An event
+  /// already processed (by another instance) or not in the inbox changes nothing and yields false.
+  /// SQLite and PostgreSQL: all or nothing. This default completes them one by one.
+  virtual result<std::vector<bool>> CompleteWebhooks(const std::vector<WebhookCompletion>& completions);
   /// Counts for health checks and tests.
   virtual result<std::size_t> CountWebhooks(bool unprocessed_only) = 0;
 };

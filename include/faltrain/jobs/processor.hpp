@@ -68,9 +68,11 @@ class JobProcessor {
                JobProcessorOptions options = {},
                std::optional<TrainingClient> client = std::nullopt);
 
-  /// Claims and applies up to `batch_size` inbox events; returns how many were processed. An event
+  /// Claims and applies up to `batch_size` inbox events, oldest first, completing them all in one
+  /// transaction (`JobStore::CompleteWebhooks`); returns how many were processed. An event
   /// finds its job by request id or, failing that, by its verified job token (`InboxEvent::job_id`)
-  /// when that job has no request id yet (it is then recorded as the job's request).
+  /// when that job has no request id yet (it is then recorded as the job's request). Each job that
+  /// an event finished is notified after the transaction committed.
   result<std::size_t> ProcessInbox();
   /// Applies one event for `request_id` if it is in the inbox and unprocessed.
   result<bool> ProcessRequest(std::string_view request_id);
@@ -81,7 +83,8 @@ class JobProcessor {
   result<bool> FinishJob(const Job& job, const JobOutcome& outcome);
 
  private:
-  result<bool> Apply(const InboxEvent& event);
+  result<WebhookCompletion> Decide(const InboxEvent& event);
+  result<std::size_t> Complete(const std::vector<WebhookCompletion>& completions);
   result<Job> FindJobFor(const InboxEvent& inbox, const WebhookEvent& event, std::string& note);
   bool Notify(std::int64_t job_id);
   void Log(LogLevel level, std::string_view message) const;

@@ -15,7 +15,13 @@
 /// not verify is ignored: the event is still recorded (by request id) and answered 200.
 ///
 ///   405 not POST · 415 not application/json · 413 body over `max_body_bytes` · 401 bad signature ·
-///   400 bad payload · 503 keys or store unavailable (fal retries) · 200 recorded (or duplicate).
+///   400 bad payload · 503 keys or store unavailable, or too many events waiting for the store
+///   (fal retries) · 200 recorded (or duplicate).
+///
+/// `HandleAsync` is the same without blocking: the reply comes through a callback once the inbox
+/// made the event durable (`WebhookInbox::RecordWebhookAsync`), so an event-driven server holds no
+/// thread per request. `max_pending_records` bounds what waits for the store: beyond it the handler
+/// answers 503 at once instead of queueing more (a slow disk costs retries, not unbounded memory).
 
 #include <faltrain/webhooks/inbox.hpp>
 #include <faltrain/client/transport.hpp>
@@ -23,7 +29,9 @@
 #include <faltrain/webhooks/verifier.hpp>
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +46,9 @@ struct WebhookHandlerOptions {
   std::size_t max_body_bytes = 1u << 20;
   /// The secret job tokens are verified with (configuration, never logged); empty: tokens ignored.
   std::string job_token_secret;
+  /// Verified events that may wait for the inbox at once; the next ones are answered 503 (fal
+  /// retries them later) until the inbox catches up. 0: no limit.
+  std::size_t max_pending_records = 8192;
 };
 
 /// What the handler made of a job token in the request target.
@@ -69,6 +80,9 @@ struct WebhookReply {
   std::optional<std::int64_t> job_id;
 };
 
+/// Receives a `WebhookHandler::HandleAsync` reply.
+using WebhookReplyCallback = std::function<void(WebhookReply reply)>;
+
 /// Verifies, parses and records one webhook request. Thread-safe when its verifier and inbox are
 /// (the provided ones are).
 class WebhookHandler {
@@ -83,12 +97,26 @@ class WebhookHandler {
   /// The same, with the request target (path and query, as received) that may carry a job token.
   WebhookReply Handle(std::string_view method, std::string_view target, const HttpHeaders& headers,
                       std::string_view body) const;
+  /// `Handle` without blocking on the inbox: verifies on this thread, then `done` runs exactly once
+  /// with the reply — at once for a rejection, else when the inbox answered (on its thread, see
+  /// `WebhookInbox::RecordWebhookAsync`). `body` is moved into the recorded event.
+  void HandleAsync(std::string_view method, std::string_view target, const HttpHeaders& headers,
+                   std::string body, WebhookReplyCallback done) const;
+  /// Verified events waiting for the inbox now (see `WebhookHandlerOptions::max_pending_records`).
+  std::size_t pending_records() const noexcept { return pending_->load(); }
 
  private:
+  struct Verified;
+  // Everything before the inbox: the rejection to send, or nullopt with `out` filled.
+  std::optional<WebhookReply> Check(std::string_view method, std::string_view target,
+                                    const HttpHeaders& headers, std::string_view body, Verified& out) const;
+  bool TryReserve() const noexcept;
+
   std::shared_ptr<WebhookVerifier> verifier_;
   std::shared_ptr<WebhookInbox> inbox_;
   WebhookHandlerOptions options_;
   std::shared_ptr<Clock> clock_;
+  std::shared_ptr<std::atomic<std::size_t>> pending_;  // events handed to the inbox, unanswered
 };
 
 }  // namespace v1

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,10 @@ struct InboxEvent {
   std::string gateway_request_id;
 };
 
+/// Receives what `WebhookInbox::RecordWebhookAsync` made of one event: true when it was stored,
+/// false when an event for its request id already was, or why it could not be stored.
+using RecordCallback = std::function<void(result<bool> inserted)>;
+
 /// Durable storage for received webhooks. Implementations are thread-safe.
 class WebhookInbox {
  public:
@@ -40,6 +45,14 @@ class WebhookInbox {
   /// Durably records a received webhook. Returns false (and changes nothing) when an event for
   /// that request id is already stored.
   virtual result<bool> RecordWebhook(const InboxEvent& event) = 0;
+  /// `RecordWebhook` without making the caller wait: `done` runs exactly once, after the event is
+  /// durable (or could not be stored), on a thread of the inbox's choosing — possibly this one,
+  /// before this returns. `done` must not throw and should not block: it may run on the thread
+  /// that commits everyone's events. This default records on the calling thread; the job stores
+  /// override it with a group commit (many callers, one transaction, no thread waiting per event).
+  virtual void RecordWebhookAsync(InboxEvent event, RecordCallback done) {
+    done(RecordWebhook(event));
+  }
 };
 
 }  // namespace v1

@@ -108,6 +108,10 @@ struct VerifiedWebhook {
   std::int64_t timestamp = 0;  ///< `X-Fal-Webhook-Timestamp`, Unix seconds
 };
 
+namespace detail {
+class Ed25519KeyCache;
+}  // namespace detail
+
 /// Checks fal's webhook signature scheme exactly. Thread-safe.
 class WebhookVerifier {
  public:
@@ -133,6 +137,7 @@ class WebhookVerifier {
   std::shared_ptr<JwksCache> keys_;
   WebhookVerifierOptions options_;
   std::shared_ptr<Clock> clock_;
+  std::shared_ptr<detail::Ed25519KeyCache> key_objects_;  // keys_' keys, imported into OpenSSL once
 };
 
 /// Ed25519 verification of `signature` (64 bytes) over `message` with a raw 32-byte public key.
