@@ -22,6 +22,7 @@
 #include "faltrain/postgres/postgres_job_store.hpp"
 #include "faltrain/sqlite/sqlite_job_store.hpp"
 
+#include "jobs/detail/group_commit.hpp"
 #include "jobs/detail/job_rows.hpp"
 #include "postgres/detail/pg_connection.hpp"
 
@@ -29,7 +30,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 #include <random>
+#include <unordered_map>
 #include <utility>
 
 namespace faltrain {
@@ -188,8 +191,17 @@ class PostgresJobStore final : public JobStore {
       : instance_(InstanceName()), pool_(url, instance_, options.pool_size), clock_(std::move(clock)),
         allow_async_commit_(options.allow_synchronous_commit_off) {}
 
+  ~PostgresJobStore() override { group_commit_.reset(); }  // answers what is queued, pool still open
+
   result<void> Init() {
     FALTRAIN_TRYV(CheckDurability());
+    FALTRAIN_TRYV(Migrate());
+    group_commit_ = std::make_unique<detail::GroupCommit>(
+        [this](std::vector<detail::PendingRecord>& batch) { CommitBatch(batch); }, kMaxBatch);
+    return success();
+  }
+
+  result<void> Migrate() {
     return Run(true, [&](Attempt& a) -> result<void> {
       return InTx(a, [&]() -> result<void> {
         FALTRAIN_TRYV(a.c.Exec("SELECT pg_advisory_xact_lock($1)", {PgInt(kMigrationLock)}));
@@ -397,22 +409,17 @@ class PostgresJobStore final : public JobStore {
   }
 
   // -- inbox ---------------------------------------------------------------------------------
-  // Autocommit insert; concurrent commits from many sessions share WAL flushes inside PostgreSQL.
-  // Retried once after a reconnect: a repeat of an insert that did commit answers "already stored",
-  // and the event is durable either way.
+  // Group commit (detail::GroupCommit): the events queued while the previous batch committed go in
+  // one multi-row INSERT ... ON CONFLICT DO NOTHING (one transaction, one WAL flush); each caller is
+  // answered once it committed.
   result<bool> RecordWebhook(const InboxEvent& event) override {
     if (event.request_id.empty()) return fail(errc::invalid_argument, "RecordWebhook: empty request id");
-    const std::int64_t received = event.received_at == WallTime{} ? Now() : ToUnixMillis(event.received_at);
-    return Run(true, [&](Attempt& a) -> result<bool> {
-      FALTRAIN_TRY(auto r, a.c.Exec("INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, "
-                                    "received_at, job_id, gateway_request_id) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                                    "ON CONFLICT (request_id) DO NOTHING",
-                                    {PgText(event.request_id), PgText(event.body), PgText(event.user_id),
-                                     PgInt(event.signed_at), PgInt(received),
-                                     event.job_id ? PgInt(*event.job_id) : PgParam{},
-                                     PgText(event.gateway_request_id)}));
-      return r.affected() == 1;
-    });
+    return group_commit_->SubmitAndWait(event);
+  }
+
+  void RecordWebhookAsync(InboxEvent event, RecordCallback done) override {
+    if (event.request_id.empty()) return done(fail(errc::invalid_argument, "RecordWebhook: empty request id"));
+    group_commit_->Submit(std::move(event), std::move(done));
   }
 
   result<InboxEvent> FindWebhook(std::string_view request_id) override {
@@ -488,6 +495,29 @@ class PostgresJobStore final : public JobStore {
     });
   }
 
+  // As CompleteWebhook, for many events in one transaction: each row is locked and checked in it.
+  result<std::vector<bool>> CompleteWebhooks(const std::vector<WebhookCompletion>& completions) override {
+    const auto now = PgInt(Now());
+    return Run(true, [&](Attempt& a) -> result<std::vector<bool>> {
+      return InTx(a, [&]() -> result<std::vector<bool>> {
+        std::vector<bool> changed;
+        changed.reserve(completions.size());
+        for (const auto& c : completions) {
+          FALTRAIN_TRY(auto marked, a.c.Exec("UPDATE webhook_inbox SET processed_at = $1, processing_note = $2, "
+                                             "claimed_until = NULL, claimed_by = NULL "
+                                             "WHERE request_id = $3 AND processed_at IS NULL",
+                                             {now, PgText(c.note), PgText(c.request_id)}));
+          bool job_changed = false;
+          if (marked.affected() == 1 && c.job_id && c.outcome) {
+            FALTRAIN_TRY(job_changed, FinishOn(a.c, *c.job_id, *c.outcome));
+          }
+          changed.push_back(job_changed);
+        }
+        return changed;
+      });
+    });
+  }
+
   result<std::size_t> CountWebhooks(bool unprocessed_only) override {
     return Run(true, [&](Attempt& a) -> result<std::size_t> {
       FALTRAIN_TRY(auto r, a.c.Exec(unprocessed_only
@@ -499,6 +529,51 @@ class PostgresJobStore final : public JobStore {
 
  private:
   std::int64_t Now() const { return ToUnixMillis(clock_->WallNow()); }
+
+  // Events per INSERT: 7 parameters each, far below PostgreSQL's 65535-parameter limit.
+  static constexpr std::size_t kMaxBatch = 1024;
+
+  // One autocommit INSERT for the whole batch. RETURNING names the rows it stored; an event not
+  // among them was stored before (or earlier in this batch): a duplicate. A failed statement stored
+  // nothing. Retried once after a reconnect: a repeat of an INSERT that did commit finds its rows
+  // stored and answers "duplicate" — durable either way.
+  void CommitBatch(std::vector<detail::PendingRecord>& batch) {
+    std::string sql =
+        "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at, job_id, "
+        "gateway_request_id) VALUES ";
+    std::vector<PgParam> params;
+    constexpr std::size_t kColumns = 7;
+    params.reserve(batch.size() * kColumns);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const InboxEvent& e = batch[i].event;
+      const std::size_t n = i * kColumns;
+      fmt::format_to(std::back_inserter(sql), "{}(${},${},${},${},${},${},${})", i == 0 ? "" : ",", n + 1,
+                     n + 2, n + 3, n + 4, n + 5, n + 6, n + 7);
+      params.push_back(PgText(e.request_id));
+      params.push_back(PgText(e.body));
+      params.push_back(PgText(e.user_id));
+      params.push_back(PgInt(e.signed_at));
+      params.push_back(PgInt(e.received_at == WallTime{} ? Now() : ToUnixMillis(e.received_at)));
+      params.push_back(e.job_id ? PgInt(*e.job_id) : PgParam{});
+      params.push_back(PgText(e.gateway_request_id));
+    }
+    sql += " ON CONFLICT (request_id) DO NOTHING RETURNING request_id";
+    auto stored = Run(true, [&](Attempt& a) -> result<std::unordered_map<std::string, bool>> {
+      FALTRAIN_TRY(auto r, a.c.Exec(sql.c_str(), params));
+      std::unordered_map<std::string, bool> rows;
+      for (int i = 0; i < r.rows(); ++i) rows.emplace(r.text(i, 0), true);
+      return rows;
+    });
+    for (auto& p : batch) {
+      if (!stored) {
+        p.outcome = fail(stored.error());
+        continue;
+      }
+      auto row = stored.value().find(p.event.request_id);
+      p.outcome = row != stored.value().end() && row->second;
+      if (row != stored.value().end()) row->second = false;  // a second copy in this batch: duplicate
+    }
+  }
 
   // Runs `body` on a pooled connection. When the connection broke (the server restarted), it is
   // dropped, and `body` runs once more on a fresh one if a repeat is safe: `retry_safe` and no COMMIT
@@ -572,6 +647,7 @@ class PostgresJobStore final : public JobStore {
   std::string instance_;
   detail::PgPool pool_;
   std::shared_ptr<Clock> clock_;
+  std::unique_ptr<detail::GroupCommit> group_commit_;  // after Init; reset before the pool closes
   bool allow_async_commit_ = false;
 };
 

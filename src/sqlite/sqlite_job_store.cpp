@@ -4,12 +4,13 @@
 #include "faltrain/sqlite/sqlite_job_store.hpp"
 #include "faltrain/sqlite/statement.hpp"
 
+#include "jobs/detail/group_commit.hpp"
 #include "jobs/detail/job_rows.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <vector>
 #include <utility>
@@ -139,7 +140,10 @@ using sqlite::Statement;
 class SqliteJobStore final : public JobStore {
  public:
   SqliteJobStore(sqlite3* db, std::shared_ptr<Clock> clock) : db_(db), clock_(std::move(clock)) {}
-  ~SqliteJobStore() override { sqlite3_close_v2(db_); }
+  ~SqliteJobStore() override {
+    group_commit_.reset();  // answers what is queued while the connection is still open
+    sqlite3_close_v2(db_);
+  }
 
   result<void> Init(const SqliteJobStoreOptions& options) {
     sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
@@ -150,6 +154,8 @@ class SqliteJobStore final : public JobStore {
     if (options.max_page_count > 0) {
       FALTRAIN_TRYV(Exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count).c_str()));
     }
+    group_commit_ = std::make_unique<detail::GroupCommit>(
+        [this](std::vector<detail::PendingRecord>& batch) { CommitBatch(batch); }, kMaxBatch);
     return success();
   }
 
@@ -299,30 +305,17 @@ class SqliteJobStore final : public JobStore {
   }
 
   // -- inbox ---------------------------------------------------------------------------------
-  // Group commit: concurrent callers queue their event; one of them (the leader) writes the whole
-  // queue in one transaction, so many webhooks share one fsync. Every caller returns only after
-  // the transaction holding its event committed.
+  // Group commit (detail::GroupCommit): events queue up while the previous batch commits, and the
+  // next transaction writes them all, so many webhooks share one fsync. Each caller is answered only
+  // after the transaction holding its event committed.
   result<bool> RecordWebhook(const InboxEvent& event) override {
     if (event.request_id.empty()) return fail(errc::invalid_argument, "RecordWebhook: empty request id");
-    PendingInsert me{&event};
-    std::unique_lock<std::mutex> lock(batch_mu_);
-    batch_.push_back(&me);
-    while (!me.done) {
-      if (leader_active_) {
-        batch_cv_.wait(lock);
-        continue;
-      }
-      leader_active_ = true;
-      std::vector<PendingInsert*> batch;
-      batch.swap(batch_);
-      lock.unlock();
-      CommitBatch(batch);
-      lock.lock();
-      leader_active_ = false;
-      for (auto* p : batch) p->done = true;
-      batch_cv_.notify_all();
-    }
-    return std::move(me.outcome);
+    return group_commit_->SubmitAndWait(event);
+  }
+
+  void RecordWebhookAsync(InboxEvent event, RecordCallback done) override {
+    if (event.request_id.empty()) return done(fail(errc::invalid_argument, "RecordWebhook: empty request id"));
+    group_commit_->Submit(std::move(event), std::move(done));
   }
 
   result<InboxEvent> FindWebhook(std::string_view request_id) override {
@@ -396,6 +389,36 @@ class SqliteJobStore final : public JobStore {
     return changed;
   }
 
+  result<std::vector<bool>> CompleteWebhooks(const std::vector<WebhookCompletion>& completions) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
+    std::vector<bool> changed;
+    changed.reserve(completions.size());
+    Statement mark(db_, "UPDATE webhook_inbox SET processed_at = ?, processing_note = ?, claimed_until = NULL "
+                   "WHERE request_id = ? AND processed_at IS NULL");
+    for (const auto& c : completions) {
+      mark.Reset();
+      mark.Bind(Now()).Bind(c.note).Bind(c.request_id);
+      if (!mark.ok() || mark.Step() != SQLITE_DONE) {
+        auto failure = Fail("complete webhooks");
+        Rollback();
+        return failure;
+      }
+      bool job_changed = false;
+      if (sqlite3_changes(db_) == 1 && c.job_id && c.outcome) {  // not processed before: apply it
+        auto finished = FinishLocked(*c.job_id, *c.outcome);
+        if (!finished) {
+          Rollback();
+          return fail(std::move(finished).error());
+        }
+        job_changed = finished.value();
+      }
+      changed.push_back(job_changed);
+    }
+    FALTRAIN_TRYV(Exec("COMMIT"));
+    return changed;
+  }
+
   result<std::size_t> CountWebhooks(bool unprocessed_only) override {
     std::lock_guard<std::mutex> lock(mu_);
     Statement st(db_, unprocessed_only ? "SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL"
@@ -457,19 +480,17 @@ class SqliteJobStore final : public JobStore {
     return Exec("COMMIT");
   }
 
-  struct PendingInsert {
-    const InboxEvent* event;
-    result<bool> outcome = false;
-    bool done = false;
-  };
+  // Events per transaction: large enough to share one fsync among everything a busy receiver
+  // queues meanwhile, small enough to keep a transaction short.
+  static constexpr std::size_t kMaxBatch = 1024;
 
   // One transaction for the whole batch. A failed insert may end the transaction by itself (SQLite
   // rolls back on SQLITE_FULL, I/O errors, ...; sqlite3_get_autocommit tells), and so may a failed
   // COMMIT: then each caller is answered from what the table holds, never from what was attempted.
-  void CommitBatch(const std::vector<PendingInsert*>& batch) {
+  void CommitBatch(std::vector<detail::PendingRecord>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
     auto fail_all = [&](const error& e) {
-      for (auto* p : batch) p->outcome = fail(e);
+      for (auto& p : batch) p.outcome = fail(e);
     };
     if (auto begun = Exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
     Statement st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at, job_id, "
@@ -479,8 +500,8 @@ class SqliteJobStore final : public JobStore {
       Rollback();
       return fail_all(e);
     }
-    for (auto* p : batch) {
-      const InboxEvent& event = *p->event;
+    for (auto& p : batch) {
+      const InboxEvent& event = p.event;
       const std::int64_t received = event.received_at == WallTime{} ? Now() : ToUnixMillis(event.received_at);
       st.Reset();
       st.Bind(event.request_id).Bind(event.body).Bind(event.user_id).Bind(event.signed_at).Bind(received);
@@ -491,12 +512,12 @@ class SqliteJobStore final : public JobStore {
       }
       st.Bind(event.gateway_request_id);
       if (st.Step() == SQLITE_DONE) {
-        p->outcome = sqlite3_changes(db_) == 1;  // 0: already stored (also earlier in this batch)
+        p.outcome = sqlite3_changes(db_) == 1;  // 0: already stored (also earlier in this batch)
         continue;
       }
       const error e = Error("record webhook");
       if (sqlite3_get_autocommit(db_)) return AnswerFromTable(batch, e);  // the batch was rolled back
-      p->outcome = fail(e);  // only this statement failed; the transaction goes on
+      p.outcome = fail(e);  // only this statement failed; the transaction goes on
     }
     if (auto committed = Exec("COMMIT"); !committed) {
       if (!sqlite3_get_autocommit(db_)) Rollback();  // e.g. SQLITE_BUSY leaves it open
@@ -506,16 +527,16 @@ class SqliteJobStore final : public JobStore {
 
   // After the batch's transaction was rolled back: an event in the table now was stored by an
   // earlier transaction (a duplicate: false); any other fails with `why`.
-  void AnswerFromTable(const std::vector<PendingInsert*>& batch, const error& why) {
+  void AnswerFromTable(std::vector<detail::PendingRecord>& batch, const error& why) {
     Statement st(db_, "SELECT 1 FROM webhook_inbox WHERE request_id = ?");
-    for (auto* p : batch) {
+    for (auto& p : batch) {
       st.Reset();
-      st.Bind(p->event->request_id);
+      st.Bind(p.event.request_id);
       const int rc = st.ok() ? st.Step() : SQLITE_ERROR;
       if (rc == SQLITE_ROW) {
-        p->outcome = false;
+        p.outcome = false;
       } else {
-        p->outcome = fail(why);
+        p.outcome = fail(why);
       }
     }
   }
@@ -569,10 +590,7 @@ class SqliteJobStore final : public JobStore {
   std::shared_ptr<Clock> clock_;
   std::mutex mu_;  // the connection
 
-  std::mutex batch_mu_;  // the group-commit queue
-  std::condition_variable batch_cv_;
-  std::vector<PendingInsert*> batch_;
-  bool leader_active_ = false;
+  std::unique_ptr<detail::GroupCommit> group_commit_;  // after Init; reset before db_ closes
 };
 
 }  // namespace
