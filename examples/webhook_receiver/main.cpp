@@ -1,8 +1,9 @@
-// faltrain-webhook-receiver: fal's `POST /webhook/fal/status` on cpp-httplib.
+// faltrain-webhook-receiver: fal's `POST /webhook/fal/status` on the event-driven async_http server.
 //
-// verify → record in the SQLite inbox → 200 at once; a background worker turns recorded events into
+// verify (on an I/O thread) → queue for the inbox's group commit → 200 once the transaction holding
+// the event committed (no thread waits meanwhile); a background worker turns recorded events into
 // job updates and notifications; SIGINT/SIGTERM stop accepting, finish recorded work and exit.
-// Public API only.
+// Public API only (plus the examples' async_http server).
 
 #include "fault_point.hpp"
 #include "job_store_url.hpp"
@@ -17,7 +18,8 @@
 #include <faltrain/sqlite/sqlite_job_store.hpp>
 #include <faltrain/webhooks/handler.hpp>
 
-#include <httplib.h>
+#include "async_http/server.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -51,10 +53,14 @@ void Log(LogLevel level, std::string_view message) {
   std::cerr << stamp << " [" << faltrain::to_string(level) << "] " << message << std::endl;
 }
 
-faltrain::HttpHeaders ToHeaders(const httplib::Headers& in) {
+faltrain::HttpHeaders ToHeaders(const async_http::Headers& in) {
   faltrain::HttpHeaders out;
   for (const auto& [name, value] : in) out.Add(name, value);
   return out;
+}
+
+async_http::Response JsonResponse(int status, std::string body) {
+  return async_http::Response::Text(status, std::move(body), "application/json");
 }
 
 // Wakes the worker when something was recorded, or when it is time to stop.
@@ -206,6 +212,7 @@ faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrai
   }
   faltrain::JobProcessorOptions processor_options;
   processor_options.log = Log;
+  processor_options.batch_size = 512;  // one claim and one completing transaction per 512 events
   s.processor = std::make_shared<faltrain::JobProcessor>(s.store, MakeNotifier(o, counters),
                                                          processor_options, client);
   if (o.reconcile_after.count() > 0) {
@@ -242,75 +249,67 @@ std::thread StartWorker(WorkSignal& work, const Services& s, std::chrono::second
   });
 }
 
-void ConfigureServer(httplib::Server& server, const ReceiverOptions& o) {
-  const int threads = o.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(1u << 20);
-  // Idle keep-alive connections hold a worker thread and delay shutdown by up to this long.
-  server.set_keep_alive_timeout(5);
-  // httplib answers 413 itself far beyond the limit; the handler gives the JSON 413 near it.
-  server.set_payload_max_length(o.max_body_bytes * 2 + 4096);
+async_http::ServerOptions ServerOptionsFor(const ReceiverOptions& o) {
+  async_http::ServerOptions options;
+  options.address = o.host;
+  options.port = static_cast<unsigned short>(o.port);
+  options.io_threads = o.threads;
+  options.backlog = 4096;  // fal's retries and bursts queue in the kernel, not as refused connections
+  // The server answers 413 itself far beyond the limit; the handler gives the JSON 413 near it.
+  options.max_body_bytes = o.max_body_bytes * 2 + 4096;
+  options.idle_timeout = std::chrono::seconds(30);
+  return options;
 }
 
-// Every method goes to the handler, which answers 405 (with Allow) to all but POST.
-void MountWebhook(httplib::Server& server, const std::string& path, const faltrain::WebhookHandler& handler,
-                  WorkSignal& work, Counters& counters) {
-  auto webhook = [&handler, &work, &counters](const httplib::Request& req, httplib::Response& res) {
-    auto reply = handler.Handle(req.method, req.target, ToHeaders(req.headers), req.body);
-    if (reply.status == 200) FaultPoint("after_record");  // recorded, not yet acknowledged
-    res.status = reply.status;
-    if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
-    res.set_content(reply.body, reply.content_type.c_str());
-    if (reply.status == 200) {
-      ++counters.accepted;
-      if (reply.job_token == faltrain::JobTokenCheck::kRejected) {
-        Log(LogLevel::kWarning, "webhook job token did not verify: ignored (the event is matched by request id)");
-      }
-      if (!reply.duplicate) work.Notify();
-      return;
+// Every method goes to the handler, which answers 405 (with Allow) to all but POST. The reply is
+// sent when the inbox has made the event durable; the I/O thread serves others meanwhile.
+void ServeWebhook(async_http::Request& req, const async_http::Responder& responder,
+                  const faltrain::WebhookHandler& handler, WorkSignal& work, Counters& counters) {
+  handler.HandleAsync(
+      req.method, req.target, ToHeaders(req.headers), std::move(req.body),
+      [responder, &work, &counters](faltrain::WebhookReply reply) {
+        if (reply.status == 200) FaultPoint("after_record");  // recorded, not yet acknowledged
+        auto response = JsonResponse(reply.status, std::move(reply.body));
+        if (!reply.allow.empty()) response.headers.emplace_back("Allow", reply.allow);
+        responder.Send(std::move(response));
+        if (reply.status == 200) {
+          ++counters.accepted;
+          if (reply.job_token == faltrain::JobTokenCheck::kRejected) {
+            Log(LogLevel::kWarning, "webhook job token did not verify: ignored (the event is matched by request id)");
+          }
+          if (!reply.duplicate) work.Notify();
+          return;
+        }
+        ++counters.rejected;
+        Log(reply.status >= 500 ? LogLevel::kError : LogLevel::kWarning,
+            "webhook rejected " + std::to_string(reply.status) + ": " + reply.reason);
+      });
+}
+
+async_http::Response Health(faltrain::JobStore& store, const Counters& counters) {
+  auto total = store.CountWebhooks(false);
+  auto unprocessed = store.CountWebhooks(true);
+  if (!total || !unprocessed) return JsonResponse(503, R"({"status":"storage unavailable"})");
+  return JsonResponse(200, "{\"status\":\"ok\",\"inbox_total\":" + std::to_string(total.value()) +
+                               ",\"inbox_unprocessed\":" + std::to_string(unprocessed.value()) +
+                               ",\"accepted\":" + std::to_string(counters.accepted.load()) +
+                               ",\"rejected\":" + std::to_string(counters.rejected.load()) +
+                               ",\"notifications\":" + std::to_string(counters.notifications.load()) + "}");
+}
+
+// The receiver's routes: the webhook path, /healthz, and with --bench-routes POST /bench/ok (the
+// load-test baseline: the same server, no verification, no storage).
+async_http::Handler Routes(const ReceiverOptions& o, Services& s, WorkSignal& work, Counters& counters) {
+  return [path = o.path, bench = o.bench_routes, &s, &work, &counters](async_http::Request req,
+                                                                       async_http::Responder responder) {
+    const std::string_view route = req.Path();
+    if (route == path) return ServeWebhook(req, responder, *s.handler, work, counters);
+    if (route == "/healthz" && req.method == "GET") return responder.Send(Health(*s.store, counters));
+    if (bench && route == "/bench/ok" && req.method == "POST") {
+      return responder.Send(JsonResponse(200, R"({"status":"accepted"})"));
     }
-    ++counters.rejected;
-    Log(reply.status >= 500 ? LogLevel::kError : LogLevel::kWarning,
-        "webhook rejected " + std::to_string(reply.status) + ": " + reply.reason);
+    responder.Send(JsonResponse(404, R"({"error":"not found"})"));
   };
-  server.Post(path, webhook);
-  server.Get(path, webhook);
-  server.Put(path, webhook);
-  server.Patch(path, webhook);
-  server.Delete(path, webhook);
-  server.Options(path, webhook);
-}
-
-void MountHealth(httplib::Server& server, faltrain::JobStore& store, const Counters& counters) {
-  server.Get("/healthz", [&store, &counters](const httplib::Request&, httplib::Response& res) {
-    auto total = store.CountWebhooks(false);
-    auto unprocessed = store.CountWebhooks(true);
-    if (!total || !unprocessed) {
-      res.status = 503;
-      res.set_content(R"({"status":"storage unavailable"})", "application/json");
-      return;
-    }
-    res.set_content("{\"status\":\"ok\",\"inbox_total\":" + std::to_string(total.value()) +
-                        ",\"inbox_unprocessed\":" + std::to_string(unprocessed.value()) +
-                        ",\"accepted\":" + std::to_string(counters.accepted.load()) +
-                        ",\"rejected\":" + std::to_string(counters.rejected.load()) +
-                        ",\"notifications\":" + std::to_string(counters.notifications.load()) + "}",
-                    "application/json");
-  });
-}
-
-// Load-test baseline: the same server and thread pool, no verification, no storage.
-void MountBenchRoutes(httplib::Server& server) {
-  server.Post("/bench/ok", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"status":"accepted"})", "application/json");
-  });
-}
-
-// The bound port (--port 0 picks a free one), or -1.
-int Bind(httplib::Server& server, const ReceiverOptions& o) {
-  if (o.port == 0) return server.bind_to_any_port(o.host);
-  return server.bind_to_port(o.host, o.port) ? o.port : -1;
 }
 
 void AnnounceListening(const ReceiverOptions& o, int port) {
@@ -323,20 +322,15 @@ void AnnounceListening(const ReceiverOptions& o, int port) {
   std::filesystem::rename(tmp, o.port_file);
 }
 
-// Stops the server on SIGINT/SIGTERM; checks `done` between waits so it can end without a signal.
-std::thread StartSignalThread(const sigset_t& signals, httplib::Server& server,
-                              const std::atomic<bool>& done) {
-  return std::thread([signals, &server, &done] {
-    timespec tick{0, 200 * 1000 * 1000};
-    while (!done) {
-      int sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig == SIGINT || sig == SIGTERM) {
-        Log(LogLevel::kInfo, std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
-        server.stop();
-        return;
-      }
+// Waits for SIGINT/SIGTERM.
+void WaitForStopSignal(const sigset_t& signals) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) == 0 && (sig == SIGINT || sig == SIGTERM)) {
+      Log(LogLevel::kInfo, std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+      return;
     }
-  });
+  }
 }
 
 void LogSummary(faltrain::JobStore& store, const Counters& counters) {
@@ -353,25 +347,20 @@ int Serve(const ReceiverOptions& o, const sigset_t& signals, Services& services,
   std::thread worker = StartWorker(work, services, o.reconcile_every);
   work.Notify();  // events recorded before a crash or restart
 
-  httplib::Server server;
-  ConfigureServer(server, o);
-  MountWebhook(server, o.path, *services.handler, work, counters);
-  MountHealth(server, *services.store, counters);
-  if (o.bench_routes) MountBenchRoutes(server);
-  const int port = Bind(server, o);
-  if (port <= 0) {
-    Log(LogLevel::kError, "cannot listen on " + o.host + ":" + std::to_string(o.port));
+  auto server = async_http::Server::Start(ServerOptionsFor(o), Routes(o, services, work, counters));
+  if (!server) {
+    Log(LogLevel::kError, "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
+                              server.error().message);
     work.Stop();
     worker.join();
     return 1;
   }
-  AnnounceListening(o, port);
-
-  std::atomic<bool> done{false};
-  std::thread signal_thread = StartSignalThread(signals, server, done);
-  server.listen_after_bind();  // returns after stop(); in-flight requests have been answered
-  done = true;
-  signal_thread.join();
+  AnnounceListening(o, server.value()->port());
+  WaitForStopSignal(signals);
+  server.value()->Stop();
+  // Events already queued for the inbox are committed and answered (into closed connections: fal
+  // retries, and the inbox keeps one copy); their callbacks use `work`, so wait for them.
+  while (services.handler->pending_records() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   work.Stop();
   worker.join();
   LogSummary(*services.store, counters);

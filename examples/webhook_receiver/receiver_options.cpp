@@ -59,7 +59,7 @@ void Declare(CLI::App& app, ReceiverOptions& o, Seconds& seconds) {
       ->envname("FALTRAIN_SUBMIT_TIMEOUT");
   app.add_option("--max-body", o.max_body_bytes, "largest accepted body (default 1048576)")
       ->type_name("BYTES")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30).description(""));
-  app.add_option("--threads", o.threads, "HTTP worker threads (default 16)")
+  app.add_option("--threads", o.threads, "I/O threads serving every connection; they also verify signatures (default 2)")
       ->type_name("N")->check(CLI::Range(1, 1024).description(""));
   app.add_option("--port-file", o.port_file, "write the bound port to FILE once listening")
       ->type_name("FILE");
