@@ -27,7 +27,7 @@ count=${COUNT:-60000}
 "$prep" "$work" "$count"
 
 "$receiver" --host 127.0.0.1 --port 0 --port-file "$work/port" --db "$work/jobs.db" \
-  --jwks-file "$work/jwks.json" --threads $((connections + 8)) --bench-routes --quiet \
+  --jwks-file "$work/jwks.json" --bench-routes --quiet \
   ${RECEIVER_FLAGS:-} >"$work/receiver.out" 2>"$work/receiver.err" &
 pid=$!
 for _ in $(seq 1 500); do [[ -s "$work/port" ]] && break; sleep 0.01; done
@@ -51,7 +51,7 @@ health=$(curl -s "$base/healthz")
 kill -TERM "$pid"; wait "$pid" || true; pid=""
 
 echo
-echo "wrk -t$threads -c$connections -d${seconds}s on 127.0.0.1 (receiver --threads $((connections + 8)) ${RECEIVER_FLAGS:-})"
+echo "wrk -t$threads -c$connections -d${seconds}s on 127.0.0.1 (receiver ${RECEIVER_FLAGS:-})"
 printf '  %-46s %12s req/s   p99 %s\n' "bare 200 (/bench/ok)" "$bare_rps" "$bare_p99"
 printf '  %-46s %12s req/s   p99 %s\n' "verified + durably recorded (webhook route)" "$hook_rps" "$hook_p99"
 awk -v a="$hook_rps" -v b="$bare_rps" 'BEGIN { printf "  ratio verified+recorded / bare: %.3f (%.1fx slower)\n", a / b, b / a }'
