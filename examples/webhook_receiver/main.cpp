@@ -357,9 +357,15 @@ int Serve(const ReceiverOptions& o, const sigset_t& signals, Services& services,
   }
   AnnounceListening(o, server.value()->port());
   WaitForStopSignal(signals);
+  // Let the events being committed be answered (up to 2 s), then close every connection. One
+  // committed but unanswered is delivered again by fal and stored once.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (services.handler->pending_records() > 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the I/O threads write the replies
   server.value()->Stop();
-  // Events already queued for the inbox are committed and answered (into closed connections: fal
-  // retries, and the inbox keeps one copy); their callbacks use `work`, so wait for them.
+  // Callbacks still to come use `work` and `counters`: wait for them (the store answers them all).
   while (services.handler->pending_records() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   work.Stop();
   worker.join();

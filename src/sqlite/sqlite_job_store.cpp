@@ -345,10 +345,11 @@ class SqliteJobStore final : public JobStore {
       if (rc != SQLITE_DONE) return rollback(Fail("claim webhooks"));
     }
     const std::int64_t until = now + std::chrono::duration_cast<std::chrono::milliseconds>(lease).count();
+    Statement claim(db_, "UPDATE webhook_inbox SET claimed_until = ? WHERE request_id = ?");
     for (const auto& e : events) {
-      Statement st(db_, "UPDATE webhook_inbox SET claimed_until = ? WHERE request_id = ?");
-      st.Bind(until).Bind(e.request_id);
-      if (st.Step() != SQLITE_DONE) return rollback(Fail("claim webhook"));
+      claim.Reset();
+      claim.Bind(until).Bind(e.request_id);
+      if (!claim.ok() || claim.Step() != SQLITE_DONE) return rollback(Fail("claim webhook"));
     }
     FALTRAIN_TRYV(Exec("COMMIT"));
     return events;
