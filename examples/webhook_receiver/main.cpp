@@ -344,18 +344,17 @@ void LogSummary(faltrain::JobStore& store, const Counters& counters) {
 // Serves until a signal stops the server; the worker finishes recorded work before this returns.
 int Serve(const ReceiverOptions& o, const sigset_t& signals, Services& services, Counters& counters) {
   WorkSignal work;
-  std::thread worker = StartWorker(work, services, o.reconcile_every);
-  work.Notify();  // events recorded before a crash or restart
-
   auto server = async_http::Server::Start(ServerOptionsFor(o), Routes(o, services, work, counters));
   if (!server) {
     Log(LogLevel::kError, "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
                               server.error().message);
-    work.Stop();
-    worker.join();
     return 1;
   }
   AnnounceListening(o, server.value()->port());
+  // The worker starts once the port is announced: recovery work (events recorded before a crash,
+  // notifications left unconfirmed) never delays, or dies before, the announcement.
+  std::thread worker = StartWorker(work, services, o.reconcile_every);
+  work.Notify();
   WaitForStopSignal(signals);
   // Let the events being committed be answered (up to 2 s), then close every connection. One
   // committed but unanswered is delivered again by fal and stored once.
