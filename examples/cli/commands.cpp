@@ -284,7 +284,7 @@ int RunTrainers(Context& ctx, const ParsedArgs& args) {
     PrintLine(line);
     PrintLine("  " + t.display_name + "; output " + std::string(faltrain::to_string(t.output)) +
               "; images field " + t.images_field + "; min " + std::to_string(t.min_images) +
-              " images" + (t.steps_field.empty() ? "" : "; " + t.steps_field + " " +
+              (t.max_images ? ", max " + std::to_string(*t.max_images) : std::string()) + " images" + (t.steps_field.empty() ? "" : "; " + t.steps_field + " " +
                                                            std::to_string(t.default_steps)));
     if (t.deprecated && !t.deprecation_note.empty()) PrintLine("  " + t.deprecation_note);
   }

@@ -111,6 +111,7 @@ std::string TrainerJson(const faltrain::TrainerSpec& t) {
   f.SetInt("default_steps", t.default_steps);
   f.SetDouble("default_learning_rate", t.default_learning_rate);
   f.SetUint("min_images", t.min_images);
+  if (t.max_images) f.SetUint("max_images", *t.max_images);
   f.SetString("output", faltrain::to_string(t.output));
   f.SetString("generation_endpoint", t.generation_endpoint);
   f.SetBool("deprecated", t.deprecated);

@@ -49,6 +49,9 @@ result<TrainerSpec> Validate(TrainerSpec spec) {
     return bad("default_learning_rate must be a finite number >= 0");
   }
   if (spec.min_images < 1) return bad("min_images must be at least 1");
+  if (spec.max_images && *spec.max_images < spec.min_images) {
+    return bad("max_images must be at least min_images");
+  }
   if (!spec.fixed_inputs_json.empty() && !IsJsonObjectText(spec.fixed_inputs_json)) {
     return bad("fixed_inputs_json is not a JSON object");
   }
@@ -105,6 +108,11 @@ result<void> ReadSpecField(std::string_view key, detail::od::value v, TrainerSpe
     auto n = detail::ReadUint(v);
     if (!n) return fail(errc::invalid_argument, "'min_images' must be a non-negative integer");
     spec.min_images = static_cast<std::size_t>(*n);
+  } else if (key == "max_images") {
+    if (detail::IsNull(v)) return success();
+    auto n = detail::ReadUint(v);
+    if (!n) return fail(errc::invalid_argument, "'max_images' must be a non-negative integer or null");
+    spec.max_images = static_cast<std::size_t>(*n);
   } else if (key == "output") {
     FALTRAIN_TRY(std::string text, ReadStringField(v, key));
     if (text == "lora_file" || text.empty()) {

@@ -182,6 +182,10 @@ TEST_CASE("Register rejects invalid specs with a reason") {
   s.min_images = 0;
   check_bad(s, "min_images");
   s = Minimal("fal-ai/x");
+  s.min_images = 4;
+  s.max_images = 3;
+  check_bad(s, "max_images");
+  s = Minimal("fal-ai/x");
   s.fixed_inputs_json = "[1,2]";
   check_bad(s, "fixed_inputs_json");
   s.fixed_inputs_json = "{\"a\":";
@@ -220,7 +224,7 @@ TEST_CASE("RegisterJson reads every TrainerSpec member") {
     {"endpoint_id":"fal-ai/qwen-image-trainer","display_name":"Qwen image",
      "images_field":"image_data_url","trigger_field":"trigger_phrase","steps_field":"steps",
      "learning_rate_field":"learning_rate","default_trigger":"","default_steps":1000,
-     "default_learning_rate":0.0005,"min_images":2,"output":"lora_file",
+     "default_learning_rate":0.0005,"min_images":2,"max_images":30,"output":"lora_file",
      "fixed_inputs_json":{"training_type":"balanced"},"required_fields":["a","b"],
      "generation_endpoint":"fal-ai/qwen-image","deprecated":false,"deprecation_note":null},
     {"endpoint_id":"fal-ai/my-finetuner","images_field":"data_url","output":"finetune_id",
@@ -240,6 +244,7 @@ TEST_CASE("RegisterJson reads every TrainerSpec member") {
   CHECK(q.value().default_steps == 1000);
   CHECK(q.value().default_learning_rate == 0.0005);
   CHECK(q.value().min_images == 2);
+  CHECK(q.value().max_images == std::optional<std::size_t>(30));
   CHECK(q.value().output == OutputKind::kLoraFile);
   CHECK(q.value().fixed_inputs_json == R"({"training_type":"balanced"})");
   CHECK(q.value().required_fields == std::vector<std::string>{"a", "b"});
@@ -253,6 +258,7 @@ TEST_CASE("RegisterJson reads every TrainerSpec member") {
   CHECK(f.value().fixed_inputs_json == R"({"mode":"style"})");
   CHECK(f.value().display_name == "fal-ai/my-finetuner");
   CHECK(f.value().min_images == 1);
+  CHECK_FALSE(f.value().max_images.has_value());  // fal documents none: unset
   CHECK(f.value().deprecated);
   CHECK(f.value().deprecation_note == "old");
 }
@@ -293,6 +299,8 @@ TEST_CASE("RegisterJson is all-or-nothing and names the bad entry") {
        "'default_learning_rate'"},
       {R"([{"endpoint_id":"fal-ai/a","images_field":"x","generation_endpoint":"fal-ai/flux-lora","min_images":-1}])",
        "'min_images'"},
+      {R"([{"endpoint_id":"fal-ai/a","images_field":"x","generation_endpoint":"fal-ai/flux-lora","max_images":"many"}])",
+       "'max_images'"},
       {R"([{"endpoint_id":"fal-ai/a","images_field":"x","generation_endpoint":"fal-ai/flux-lora","required_fields":"a"}])",
        "'required_fields'"},
       {R"([{"endpoint_id":"fal-ai/a","images_field":"x","generation_endpoint":"fal-ai/flux-lora","required_fields":[1]}])",

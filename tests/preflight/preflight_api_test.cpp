@@ -136,6 +136,27 @@ TEST_CASE("the set: too few usable photos for the trainer, too many photos") {
   CHECK(many.value().verdict == Verdict::kReject);
 }
 
+TEST_CASE("the set's limits are the trainer's: its minimum, and its maximum when fal documents one") {
+  // No built-in trainer has a documented maximum: the training set's limit applies.
+  for (const auto& trainer : TrainerRegistry::WithBuiltins().List()) {
+    CAPTURE(trainer.endpoint_id);
+    CHECK_FALSE(trainer.max_images.has_value());
+    CHECK(PreflightOptionsFor(trainer).max_photos == TrainingSetOptions{}.max_images);
+  }
+  TrainerSpec capped;
+  capped.min_images = 1;
+  capped.max_images = 1;
+  const auto options = PreflightOptionsFor(capped);
+  CHECK(options.min_photos == 1);
+  CHECK(options.max_photos == 1);
+  auto report = Preflight(GoodSet(2), options);
+  REQUIRE(report);
+  CHECK(report.value().set_reasons == std::vector<Reason>{Reason::kTooManyPhotos});
+  // A maximum above the training set's own limit cannot raise it.
+  capped.max_images = 100000;
+  CHECK(PreflightOptionsFor(capped).max_photos == TrainingSetOptions{}.max_images);
+}
+
 TEST_CASE("a good set passes with every photo ok and no advice") {
   PreflightOptions options;
   options.min_photos = 2;

@@ -41,6 +41,10 @@ struct TrainerSpec {
   /// The trainer's default learning rate (0 = unknown); informational like `default_steps`.
   double default_learning_rate = 0;
   std::size_t min_images = 1;       ///< fal's documented minimum
+  /// fal's documented maximum number of images; unset when fal documents none, which is the case
+  /// for every built-in trainer (fal's schemas and docs give minimums only), so
+  /// `TrainingSetOptions::max_images` is then the only limit. When set, at least `min_images`.
+  std::optional<std::size_t> max_images;
   OutputKind output = OutputKind::kLoraFile;  ///< what a finished training returns
   /// Extra input fields always sent, as a JSON object text (e.g. {"mode":"character"}); request
   /// extras override them. Empty = none.
@@ -62,7 +66,7 @@ struct TrainerSpec {
 /// min_images 1 for flux-pro and 10 for turbo (fal: "try to use at least 10 images"). The flux-pro
 /// trainer always sends `finetune_type: "lora"`: fal's default is "full" (learning rate 1e-5),
 /// while the artistic presets' rates (2e-4 / 1e-4 / 5e-5) are LoRA rates; `TrainingRequest::extra`
-/// can still ask for "full".
+/// can still ask for "full". None has a `max_images`: fal documents no maximum.
 class TrainerRegistry {
  public:
   /// An empty registry.
@@ -79,12 +83,13 @@ class TrainerRegistry {
   /// Adds or replaces a spec (keyed by endpoint id; a replaced spec keeps its place in `List`).
   /// Fails with `errc::invalid_argument` unless the endpoint id and the generation endpoint are
   /// valid fal endpoint ids (owner/alias[/path]), the images field is set, default steps and
-  /// learning rate are not negative, min_images >= 1, and fixed_inputs_json is empty or a JSON
+  /// learning rate are not negative, min_images >= 1, max_images (when set) >= min_images, and fixed_inputs_json is empty or a JSON
   /// object. An empty display name becomes the endpoint id.
   result<void> Register(TrainerSpec spec);
   /// Registers every spec in a JSON array of objects whose keys are `TrainerSpec`'s member names
   /// (`output` is "lora_file" or "finetune_id"; `fixed_inputs_json` an object or a string holding
-  /// one; missing or null keys keep `TrainerSpec`'s defaults); returns how many were read. All or
+  /// one; `max_images` a count, or null for none; missing or null keys keep `TrainerSpec`'s
+  /// defaults); returns how many were read. All or
   /// nothing: an unknown key, a wrong type or an invalid spec registers none, and the error names
   /// the entry ("entry #2: ...").
   result<std::size_t> RegisterJson(std::string_view json);

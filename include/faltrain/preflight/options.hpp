@@ -18,7 +18,8 @@ struct PreflightOptions {
   /// Fewer usable (not rejected) photos than this: `too_few_photos`. Use `PreflightOptionsFor` to
   /// take the trainer's minimum. Default 4 (`TrainingSetOptions::min_images`).
   std::size_t min_photos = 4;
-  /// More photos than this: `too_many_photos`. Default 200 (`TrainingSetOptions::max_images`).
+  /// More photos than this: `too_many_photos`. Default 200 (`TrainingSetOptions::max_images`);
+  /// `PreflightOptionsFor` lowers it to the trainer's `max_images` when that is set.
   std::size_t max_photos = 200;
 
   // --- each photo ---
@@ -71,7 +72,9 @@ struct PreflightOptions {
   unsigned threads = 0;
 };
 
-/// Default options with `min_photos` set to the trainer's `min_images`.
+/// Default options with the trainer's photo counts: `min_photos` is its `min_images`, and
+/// `max_photos` its `max_images` when set and below the default (a training set never holds more
+/// than `TrainingSetOptions::max_images`).
 PreflightOptions PreflightOptionsFor(const TrainerSpec& trainer);
 
 }  // namespace v1
