@@ -52,9 +52,9 @@ std::string Extension(std::string_view content_type) {
 }  // namespace
 
 Bot::Bot(TelegramApi& api, BotStore& store, TrainingService& training, WorkQueue& work, BotLog& log,
-         bool verbose)
+         bool verbose, bool photo_checks)
     : api_(api), store_(store), training_(training), work_(work), log_(log), verbose_(verbose),
-      flood_(30, 1) {}
+      photo_checks_(photo_checks), flood_(30, 1) {}
 
 void Bot::Send(std::int64_t chat_id, const std::string& text, const InlineKeyboard& keyboard) {
   auto sent = api_.SendMessage(chat_id, text, keyboard);
@@ -127,6 +127,8 @@ void Bot::HandleCommand(Context& ctx, std::string_view command, std::string_view
     NewAvatar(ctx, argument);
   } else if (command == "/train") {
     Train(ctx);
+  } else if (command == "/check") {
+    CheckPhotos(ctx);
   } else if (command == "/status") {
     Status(ctx);
   } else if (command == "/cancel") {
@@ -212,6 +214,10 @@ void Bot::HandleCallback(const CallbackQuery& query) {
     ChoosePreset(ctx, arg);
   } else if (verb == "train") {
     Train(ctx);
+  } else if (verb == "trainok") {
+    Train(ctx, static_cast<std::size_t>(ParseId(arg)));
+  } else if (verb == "check") {
+    CheckPhotos(ctx);
   } else if (verb == "status") {
     Status(ctx);
   } else if (verb == "cancel") {
@@ -382,9 +388,7 @@ void Bot::AcknowledgePhoto(Context& ctx, const Message& message, const Draft& dr
     return;
   }
   const std::size_t required = training_.RequiredPhotos(StyleFrom(draft.style));
-  InlineKeyboard keyboard;
-  if (count >= required) keyboard = {{{ctx.m->ButtonTrain(), "train"}}};
-  Send(ctx.chat_id, ctx.m->PhotoReceived(count, required), keyboard);
+  Send(ctx.chat_id, ctx.m->PhotoReceived(count, required), CollectingKeyboard(*ctx.m, count, required));
 }
 
 void Bot::HandlePhoto(Context& ctx, const Message& message) {
@@ -420,6 +424,13 @@ void Bot::HandlePhoto(Context& ctx, const Message& message) {
   if (!bytes) return;
   std::string name = fmt::format("photo_{:03}.{}", count.value() + 1,
                                  Extension(faltrain::DetectImageType(*bytes)));
+  // A photo the check rejects never joins the set: the user hears why and sends another.
+  std::optional<PhotoFinding> finding;
+  if (photo_checks_) finding = CheckArrival(draft.value(), name, *bytes);
+  if (finding && finding->rejected) {
+    Send(ctx.chat_id, m.PhotoRejected(ReasonsText(m, *finding)));
+    return;
+  }
   auto added = store_.AddPhoto(draft.value().id, photo->unique_id, name, *bytes);
   if (!added) {
     log_.Error("storing a photo: " + added.error().message);
@@ -429,6 +440,9 @@ void Bot::HandlePhoto(Context& ctx, const Message& message) {
   if (!added.value()) {
     Send(ctx.chat_id, m.PhotoDuplicate());
     return;
+  }
+  if (finding && !finding->reasons.empty()) {
+    Send(ctx.chat_id, m.PhotoNote(count.value() + 1, ReasonsText(m, *finding)));
   }
   AcknowledgePhoto(ctx, message, draft.value(), count.value() + 1);
 }
@@ -449,13 +463,134 @@ void Bot::FlushAlbums(std::chrono::steady_clock::time_point now) {
     auto count = store_.CountPhotos(ack.draft_id);
     if (!draft || !count) continue;
     std::size_t required = training_.RequiredPhotos(StyleFrom(draft.value().style));
-    InlineKeyboard keyboard;
-    if (count.value() >= required) keyboard = {{{m.ButtonTrain(), "train"}}};
-    Send(chat_id, m.AlbumReceived(ack.added, count.value(), required), keyboard);
+    Send(chat_id, m.AlbumReceived(ack.added, count.value(), required),
+         CollectingKeyboard(m, count.value(), required));
   }
 }
 
-void Bot::Train(Context& ctx) {
+std::optional<PhotoFinding> Bot::CheckArrival(const Draft& draft, const std::string& name,
+                                              std::string_view bytes) {
+  auto trainer = training_.TrainerFor(StyleFrom(draft.style));
+  auto finding = trainer ? CheckOnePhoto(name, bytes, trainer.value())
+                         : faltrain::result<PhotoFinding>(faltrain::fail(trainer.error()));
+  if (!finding) {
+    log_.Warn(fmt::format("draft {}: {} not checked: {}", draft.id, name, finding.error().to_string()));
+    return std::nullopt;
+  }
+  return std::move(finding).value();
+}
+
+InlineKeyboard Bot::CollectingKeyboard(const Messages& m, std::size_t count, std::size_t required) const {
+  InlineKeyboard keyboard;
+  if (count >= required) keyboard.push_back({{m.ButtonTrain(), "train"}});
+  if (photo_checks_) keyboard.push_back({{m.ButtonCheck(), "check"}});
+  return keyboard;
+}
+
+void Bot::SendSheet(const SetFinding& finding, const Messages& m, std::int64_t chat) {
+  if (finding.sheet_png.empty()) return;
+  auto sent = api_.SendPhotoBytes(chat, finding.sheet_png, "photos.png", "image/png", m.SheetCaption());
+  if (!sent) log_.Error(fmt::format("chat {}: contact sheet not delivered: {}", chat, sent.error().message));
+}
+
+void Bot::ShowProblems(const SetFinding& finding, std::size_t required, const Messages& m,
+                       std::int64_t chat) {
+  InlineKeyboard keyboard;
+  if (finding.usable >= required) {
+    // The count pins what was confirmed: a photo added meanwhile is checked and shown first.
+    keyboard = {{{m.ButtonTrainWith(finding.usable), fmt::format("trainok:{}", finding.photos.size())}}};
+  }
+  Send(chat, m.SetProblems(RejectedLines(m, finding), finding.photos.size(), finding.usable, required),
+       keyboard);
+}
+
+std::optional<std::vector<StoredPhoto>> Bot::CheckBeforeTraining(const Draft& draft,
+                                                                 std::vector<StoredPhoto> photos,
+                                                                 std::size_t confirmed_photos,
+                                                                 const Messages& m, std::int64_t chat) {
+  const auto style = StyleFrom(draft.style);
+  const std::size_t required = training_.RequiredPhotos(style);
+  auto trainer = training_.TrainerFor(style);
+  auto finding = trainer ? CheckPhotoSet(photos, trainer.value(), false)
+                         : faltrain::result<SetFinding>(faltrain::fail(trainer.error()));
+  if (!finding) {
+    // The check itself could not run (no photo's fault): train as a build without it would.
+    log_.Warn(fmt::format("draft {}: photos not checked: {}", draft.id, finding.error().to_string()));
+    return photos;
+  }
+  if (finding.value().passed()) return photos;
+  if (confirmed_photos != photos.size() || finding.value().usable < required) {
+    auto with_sheet = CheckPhotoSet(photos, trainer.value(), true);
+    const SetFinding& shown = with_sheet ? with_sheet.value() : finding.value();
+    SendSheet(shown, m, chat);
+    ShowProblems(shown, required, m, chat);
+    return std::nullopt;
+  }
+  std::vector<StoredPhoto> kept;
+  for (std::size_t i = 0; i < photos.size(); ++i) {
+    if (!finding.value().photos[i].rejected) kept.push_back(std::move(photos[i]));
+  }
+  log_.Info(fmt::format("draft {}: training with {} of {} photos, the user confirmed leaving out "
+                        "the rejected ones", draft.id, kept.size(), photos.size()));
+  return kept;
+}
+
+void Bot::CheckPhotos(Context& ctx) {
+  const Messages& m = *ctx.m;
+  if (!photo_checks_) {
+    Send(ctx.chat_id, m.CheckUnavailable());
+    return;
+  }
+  auto draft = store_.FindDraft(ctx.session.user_id, ctx.session.draft_avatar);
+  if (ctx.session.draft_avatar == 0 || !draft) {
+    Send(ctx.chat_id, m.NoDraft());
+    return;
+  }
+  if (draft.value().style.empty() || draft.value().preset.empty()) {
+    Send(ctx.chat_id, m.ChooseFirst());
+    return;
+  }
+  const std::size_t required = training_.RequiredPhotos(StyleFrom(draft.value().style));
+  auto count = store_.CountPhotos(draft.value().id);
+  if (!count) {
+    Send(ctx.chat_id, m.InternalError());
+    return;
+  }
+  if (count.value() == 0) {
+    Send(ctx.chat_id, m.NeedMorePhotos(0, required));
+    return;
+  }
+  if (!TryBusy(ctx.session.user_id)) {
+    Send(ctx.chat_id, m.Busy());
+    return;
+  }
+  Send(ctx.chat_id, m.Checking());
+  work_.Post([this, d = draft.value(), required, language = ctx.session.language, chat = ctx.chat_id] {
+    const Messages& msg = MessagesFor(language);
+    auto photos = store_.LoadPhotos(d.id);
+    auto trainer = training_.TrainerFor(StyleFrom(d.style));
+    auto finding = !photos    ? faltrain::result<SetFinding>(faltrain::fail(photos.error()))
+                   : !trainer ? faltrain::result<SetFinding>(faltrain::fail(trainer.error()))
+                              : CheckPhotoSet(photos.value(), trainer.value(), true);
+    if (!finding) {
+      log_.Error(fmt::format("draft {}: photo check failed: {}", d.id, finding.error().to_string()));
+      Send(chat, msg.InternalError());
+    } else {
+      SendSheet(finding.value(), msg, chat);
+      const std::size_t total = finding.value().photos.size();
+      if (!finding.value().passed()) {
+        ShowProblems(finding.value(), required, msg, chat);
+      } else if (total < required) {
+        Send(chat, msg.CheckPassed(total) + "\n" + msg.NeedMorePhotos(total, required));
+      } else {
+        Send(chat, msg.CheckPassed(total), {{{msg.ButtonTrain(), "train"}}});
+      }
+    }
+    DoneBusy(d.user_id);
+  });
+}
+
+void Bot::Train(Context& ctx, std::size_t confirmed_photos) {
   const Messages& m = *ctx.m;
   auto draft = store_.FindDraft(ctx.session.user_id, ctx.session.draft_avatar);
   if (ctx.session.draft_avatar == 0 || !draft) {
@@ -481,10 +616,23 @@ void Bot::Train(Context& ctx) {
     Send(ctx.chat_id, m.Busy());
     return;
   }
-  Send(ctx.chat_id, m.TrainingStarting(draft.value().name));
-  work_.Post([this, d = draft.value(), language = ctx.session.language, chat = ctx.chat_id] {
+  // With photo checks, a training starts only with photos the check passed (or that the user chose
+  // to train without the rejected ones): nothing it rejects is paid for.
+  Send(ctx.chat_id, photo_checks_ ? m.Checking() : m.TrainingStarting(draft.value().name));
+  work_.Post([this, d = draft.value(), language = ctx.session.language, chat = ctx.chat_id,
+              confirmed_photos] {
     const Messages& msg = MessagesFor(language);
-    auto photos = store_.LoadPhotos(d.id);
+    auto loaded = store_.LoadPhotos(d.id);
+    std::optional<std::vector<StoredPhoto>> photos;
+    if (loaded) photos = std::move(loaded).value();
+    if (photos && photo_checks_) {
+      photos = CheckBeforeTraining(d, std::move(*photos), confirmed_photos, msg, chat);
+      if (!photos) {
+        DoneBusy(d.user_id);
+        return;
+      }
+      Send(chat, msg.TrainingStarting(d.name));
+    }
     // The bot knows the job (and whom to tell) before anything is paid for: a crash mid-submit
     // still ends with the user told, once the webhook or the reconciler settles the job.
     std::int64_t created = 0;
@@ -492,8 +640,8 @@ void Bot::Train(Context& ctx) {
       created = job_id;
       return store_.AddJob({job_id, d.user_id, chat});
     };
-    auto job = photos ? training_.Submit(d, photos.value(), on_created)
-                      : faltrain::result<faltrain::Job>(faltrain::fail(photos.error()));
+    auto job = photos ? training_.Submit(d, *photos, on_created)
+                      : faltrain::result<faltrain::Job>(faltrain::fail(loaded.error()));
     if (!job) {
       log_.Warn(fmt::format("draft {}: training not started: {}", d.id, job.error().to_string()));
       // This reply is the failed job's notification.

@@ -22,8 +22,10 @@ namespace faltrain_bot {
 
 class Bot {
  public:
+  /// `photo_checks`: check each photo and the set before training (faltrain::preflight; the caller
+  /// turns it on only when PhotoChecksReady()).
   Bot(TelegramApi& api, BotStore& store, TrainingService& training, WorkQueue& work, BotLog& log,
-      bool verbose);
+      bool verbose, bool photo_checks = false);
 
   /// Handles one update. Never fails: problems are logged and the user gets a polite answer.
   void Handle(const Update& update);
@@ -63,7 +65,28 @@ class Bot {
   void CreateDraft(Context& ctx, std::string_view name);
   void ChooseStyle(Context& ctx, std::string_view style);
   void ChoosePreset(Context& ctx, std::string_view preset);
-  void Train(Context& ctx);
+  /// Starts the training; with photo checks, only once the set passes, or when the user confirmed
+  /// (`confirmed_photos`: the draft's photo count when they pressed "Train with N photos") leaving
+  /// out the photos the check rejects.
+  void Train(Context& ctx, std::size_t confirmed_photos = 0);
+  /// The photo check of the whole draft, run by a worker before training: the photos to train with,
+  /// or nothing after showing the user the contact sheet and what is wrong.
+  std::optional<std::vector<StoredPhoto>> CheckBeforeTraining(const Draft& draft,
+                                                              std::vector<StoredPhoto> photos,
+                                                              std::size_t confirmed_photos,
+                                                              const Messages& m, std::int64_t chat);
+  /// /check: the contact sheet and the check's summary.
+  void CheckPhotos(Context& ctx);
+  /// Says what is wrong; offers training without the rejected photos when
+  /// enough are left.
+  void ShowProblems(const SetFinding& finding, std::size_t required, const Messages& m, std::int64_t chat);
+  /// The buttons under a photo acknowledgement: train once there are enough, check when checks run.
+  InlineKeyboard CollectingKeyboard(const Messages& m, std::size_t count, std::size_t required) const;
+  /// Sends the contact sheet (when the finding has one) as a photo.
+  void SendSheet(const SetFinding& finding, const Messages& m, std::int64_t chat);
+  /// The check of one arriving photo; nullopt when it could not run (the photo is then taken).
+  std::optional<PhotoFinding> CheckArrival(const Draft& draft, const std::string& name,
+                                           std::string_view bytes);
   void Status(Context& ctx);
   void Cancel(Context& ctx, std::int64_t job_id);
   void ListAvatars(Context& ctx);
@@ -84,6 +107,7 @@ class Bot {
   WorkQueue& work_;
   BotLog& log_;
   bool verbose_;
+  bool photo_checks_;
   FloodGuard flood_;
 
   /// Serialises read-modify-write of sessions between the update loop and the workers.

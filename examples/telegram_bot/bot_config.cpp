@@ -65,6 +65,7 @@ faltrain::result<BotConfig> BotConfig::FromEnvironment() {
   }
   if (auto v = Env("FALTRAIN_JOB_TOKEN_SECRET")) config.job_token_secret = *v;
   if (auto v = Env("BOT_VERBOSE")) config.verbose = faltrain::ParseEnvBool(*v);
+  if (auto v = Env("BOT_PHOTO_CHECK")) config.photo_check = faltrain::ParseEnvBool(*v);
   if (config.client.test_mode) {
     if (auto v = Env("FALTRAIN_SIM_FAULTS")) {
       std::string_view rest = *v;

@@ -35,6 +35,9 @@ struct BotConfig {
   std::string job_token_secret;
   /// BOT_VERBOSE=true logs every update handled.
   bool verbose = false;
+  /// BOT_PHOTO_CHECK (default true): check photos before training (faltrain::preflight). Has no
+  /// effect in a build without it (FALTRAIN_WITH_PREFLIGHT=OFF) or without OpenCV's face model.
+  bool photo_check = true;
   /// Test mode only: FALTRAIN_SIM_FAULTS, fault specs separated by ';' (see SimFault::Parse), and
   /// FALTRAIN_SIM_QUEUE_MS, the simulated time in the queue.
   std::vector<faltrain::SimFault> sim_faults;

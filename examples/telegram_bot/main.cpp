@@ -3,6 +3,7 @@
 // the offline simulator.
 
 #include "bot.hpp"
+#include "photo_checks.hpp"
 #include "job_store_url.hpp"
 #include "bot_config.hpp"
 #include "bot_log.hpp"
@@ -140,11 +141,25 @@ int RunUpdateLoop(const BotConfig& config, TelegramApi& api, Bot& bot, BotStore&
   return 0;
 }
 
+// Whether photos are checked before training: asked for, built and able to run here.
+bool PhotoChecksOn(const BotConfig& config, BotLog& log) {
+  if (!config.photo_check) {
+    log.Info("photo checks: off (BOT_PHOTO_CHECK=false)");
+    return false;
+  }
+  if (auto ready = PhotoChecksReady(); !ready) {
+    log.Warn("photo checks: off: " + ready.error().message);
+    return false;
+  }
+  log.Info("photo checks: on (faltrain::preflight)");
+  return true;
+}
+
 // The bot and its workers, until the update loop ends; queued work finishes while the bot exists.
 int RunBot(const BotConfig& config, TelegramApi& api, BotStore& store, TrainingService& training,
            std::int64_t offset, BotLog& log) {
   WorkQueue work(2);
-  Bot bot(api, store, training, work, log, config.verbose);
+  Bot bot(api, store, training, work, log, config.verbose, PhotoChecksOn(config, log));
   const int exit_code = RunUpdateLoop(config, api, bot, store, offset, log);
   log.Info("stopping: finishing queued work");
   work.Shutdown();

@@ -13,6 +13,23 @@ const Messages& MessagesFor(std::string_view language_code) {
   return EnglishMessages();
 }
 
+std::string ReasonsText(const Messages& m, const PhotoFinding& finding) {
+  std::string text;
+  for (const auto& code : finding.reasons) {
+    if (!text.empty()) text += ", ";
+    text += m.Reason(code, finding.duplicate_of);
+  }
+  return text;
+}
+
+std::vector<std::string> RejectedLines(const Messages& m, const SetFinding& set) {
+  std::vector<std::string> lines;
+  for (const auto& photo : set.photos) {
+    if (photo.rejected) lines.push_back(photo.name + " — " + ReasonsText(m, photo));
+  }
+  return lines;
+}
+
 faltrain::DurationEstimate StyleEstimate(faltrain::AvatarStyle style) {
   return {faltrain::GetPreset(style, faltrain::QualityPreset::kFast).estimate.min,
           faltrain::GetPreset(style, faltrain::QualityPreset::kQuality).estimate.max};

@@ -3,6 +3,7 @@
 // language_code ("ru", "ru-RU" → Russian; anything else → English).
 
 #include "avatar.hpp"
+#include "photo_checks.hpp"
 
 #include <faltrain/client/presets.hpp>
 #include <faltrain/client/progress.hpp>
@@ -50,6 +51,21 @@ class Messages {
   virtual std::string TooManyPhotos(std::size_t max) const = 0;
   virtual std::string DownloadFailed() const = 0;
 
+  // The photo check (faltrain::preflight), when built.
+  /// One reason in words; `code` is preflight's ("blurry", "duplicate", ...).
+  virtual std::string Reason(std::string_view code, std::string_view duplicate_of) const = 0;
+  /// A photo that was not added because of `reasons` (already in words, joined).
+  virtual std::string PhotoRejected(std::string_view reasons) const = 0;
+  /// Photo `number` was added, but the check has a remark.
+  virtual std::string PhotoNote(std::size_t number, std::string_view reasons) const = 0;
+  virtual std::string Checking() const = 0;
+  virtual std::string CheckPassed(std::size_t total) const = 0;
+  /// The set cannot be trained as it is: `lines` names each rejected photo with its reasons.
+  virtual std::string SetProblems(const std::vector<std::string>& lines, std::size_t total,
+                                  std::size_t usable, std::size_t required) const = 0;
+  virtual std::string SheetCaption() const = 0;
+  virtual std::string CheckUnavailable() const = 0;
+
   // Training.
   virtual std::string NoDraft() const = 0;
   virtual std::string ChooseFirst() const = 0;
@@ -87,11 +103,18 @@ class Messages {
   virtual std::string ButtonStatus() const = 0;
   virtual std::string ButtonCancel() const = 0;
   virtual std::string ButtonGenerate(std::string_view name) const = 0;
+  virtual std::string ButtonTrainWith(std::size_t photos) const = 0;
+  virtual std::string ButtonCheck() const = 0;
 };
 
 const Messages& EnglishMessages();
 const Messages& RussianMessages();
 const Messages& MessagesFor(std::string_view language_code);
+
+/// A finding's reasons in the user's words, joined by ", ".
+std::string ReasonsText(const Messages& m, const PhotoFinding& finding);
+/// "photo_004 — blurry" for each rejected photo of `set`.
+std::vector<std::string> RejectedLines(const Messages& m, const SetFinding& set);
 
 /// The time estimate of a style over all presets (fast's minimum to quality's maximum).
 faltrain::DurationEstimate StyleEstimate(faltrain::AvatarStyle style);

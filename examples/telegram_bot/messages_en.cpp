@@ -38,6 +38,7 @@ class English final : public Messages {
            "/train — start training with the photos sent\n"
            "/status — training progress\n"
            "/cancel — cancel the avatar being created or trained\n"
+           "/check — check the photos sent and get them back as a contact sheet\n"
            "/avatars — your avatars\n"
            "/generate <prompt> — an image with your latest ready avatar\n"
            "/help — this text";
@@ -135,6 +136,47 @@ class English final : public Messages {
   }
   std::string DownloadFailed() const override {
     return "⚠️ I couldn't download that file from Telegram. Please send it again.";
+  }
+  std::string Reason(std::string_view code, std::string_view duplicate_of) const override {
+    if (code == "unreadable") return "the file is damaged or cut off";
+    if (code == "low_resolution") return "the resolution is too low";
+    if (code == "blurry") return "it is blurry";
+    if (code == "too_dark") return "it is too dark";
+    if (code == "too_bright") return "it is overexposed";
+    if (code == "duplicate") return fmt::format("it is almost the same as {}", duplicate_of);
+    if (code == "no_face") return "I can't find a face";
+    if (code == "multiple_faces") return "there is more than one person";
+    if (code == "face_too_small") return "the face is too small (a closer shot is better)";
+    return std::string(code);
+  }
+  std::string PhotoRejected(std::string_view reasons) const override {
+    return fmt::format("❌ I can't use this photo: {}. I didn't add it; please send another one.",
+                       reasons);
+  }
+  std::string PhotoNote(std::size_t number, std::string_view reasons) const override {
+    return fmt::format("⚠️ Photo {}: {}. I'll use it, but a better photo makes a better avatar.",
+                       number, reasons);
+  }
+  std::string Checking() const override { return "🔍 Checking your photos..."; }
+  std::string CheckPassed(std::size_t total) const override {
+    return fmt::format("🔍 All {} photos passed the check.", total);
+  }
+  std::string SetProblems(const std::vector<std::string>& lines, std::size_t total, std::size_t usable,
+                          std::size_t required) const override {
+    std::string text = fmt::format("🔍 I checked all {} photos. These can't be used for training:", total);
+    for (const auto& line : lines) text += "\n• " + line;
+    if (usable >= required) {
+      return text + fmt::format("\n\nI won't train with them. Press \"Train with {} photos\" to "
+                                "train with the others, or send better photos first.", usable);
+    }
+    return text + fmt::format("\n\n{} good photos are left; this style needs at least {}. Please "
+                              "send {} more.", usable, required, required - usable);
+  }
+  std::string SheetCaption() const override {
+    return "Your photos: green frame — fine, orange — usable with a remark, red — not used.";
+  }
+  std::string CheckUnavailable() const override {
+    return "Photo checks are not available in this bot; I only check that files are images.";
   }
   std::string NoDraft() const override {
     return "There is no avatar being created. Start one with /new.";
@@ -241,6 +283,10 @@ class English final : public Messages {
   std::string ButtonGenerate(std::string_view name) const override {
     return fmt::format("🎨 Generate with {}", name);
   }
+  std::string ButtonTrainWith(std::size_t photos) const override {
+    return fmt::format("🚀 Train with {} photos", photos);
+  }
+  std::string ButtonCheck() const override { return "🔍 Check photos"; }
 };
 
 }  // namespace

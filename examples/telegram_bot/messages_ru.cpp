@@ -44,6 +44,7 @@ class Russian final : public Messages {
            "/train — начать обучение по присланным фото\n"
            "/status — ход обучения\n"
            "/cancel — отменить создание или обучение аватара\n"
+           "/check — проверить присланные фото и получить их обзорным листом\n"
            "/avatars — ваши аватары\n"
            "/generate <описание> — изображение с последним готовым аватаром\n"
            "/help — эта справка";
@@ -141,6 +142,48 @@ class Russian final : public Messages {
   }
   std::string DownloadFailed() const override {
     return "⚠️ Не удалось скачать файл из Telegram. Пришлите его ещё раз.";
+  }
+  std::string Reason(std::string_view code, std::string_view duplicate_of) const override {
+    if (code == "unreadable") return "файл повреждён или обрезан";
+    if (code == "low_resolution") return "слишком низкое разрешение";
+    if (code == "blurry") return "фото размыто";
+    if (code == "too_dark") return "фото слишком тёмное";
+    if (code == "too_bright") return "фото пересвечено";
+    if (code == "duplicate") return fmt::format("оно почти такое же, как {}", duplicate_of);
+    if (code == "no_face") return "на фото не видно лица";
+    if (code == "multiple_faces") return "на фото больше одного человека";
+    if (code == "face_too_small") return "лицо слишком мелкое (лучше снимок крупнее)";
+    return std::string(code);
+  }
+  std::string PhotoRejected(std::string_view reasons) const override {
+    return fmt::format("❌ Это фото не подойдёт: {}. Я его не добавил — пришлите, пожалуйста, другое.",
+                       reasons);
+  }
+  std::string PhotoNote(std::size_t number, std::string_view reasons) const override {
+    return fmt::format("⚠️ Фото {}: {}. Я его использую, но с хорошим фото аватар получится лучше.",
+                       number, reasons);
+  }
+  std::string Checking() const override { return "🔍 Проверяю ваши фото..."; }
+  std::string CheckPassed(std::size_t total) const override {
+    return fmt::format("🔍 Все фото ({}) прошли проверку.", total);
+  }
+  std::string SetProblems(const std::vector<std::string>& lines, std::size_t total, std::size_t usable,
+                          std::size_t required) const override {
+    std::string text = fmt::format("🔍 Я проверил все фото ({}). Для обучения не подходят:", total);
+    for (const auto& line : lines) text += "\n• " + line;
+    if (usable >= required) {
+      return text + fmt::format("\n\nС ними я обучать не буду. Нажмите «Обучить на {} фото», чтобы "
+                                "обучить на остальных, или сначала пришлите фото получше.", usable);
+    }
+    return text + fmt::format("\n\nХороших фото осталось {}, а для этого стиля нужно не меньше {}. "
+                              "Пришлите ещё {}.", usable, required, required - usable);
+  }
+  std::string SheetCaption() const override {
+    return "Ваши фото: зелёная рамка — хорошо, оранжевая — подойдёт с замечанием, красная — не "
+           "используется.";
+  }
+  std::string CheckUnavailable() const override {
+    return "Проверка фото в этом боте недоступна: я проверяю только, что файлы — изображения.";
   }
   std::string NoDraft() const override { return "Сейчас аватар не создаётся. Начните с /new."; }
   std::string ChooseFirst() const override {
@@ -247,6 +290,10 @@ class Russian final : public Messages {
   std::string ButtonGenerate(std::string_view name) const override {
     return fmt::format("🎨 Создать с {}", name);
   }
+  std::string ButtonTrainWith(std::size_t photos) const override {
+    return fmt::format("🚀 Обучить на {} фото", photos);
+  }
+  std::string ButtonCheck() const override { return "🔍 Проверить фото"; }
 };
 
 }  // namespace

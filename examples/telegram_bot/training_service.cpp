@@ -131,6 +131,10 @@ void TrainingService::OnDone(std::int64_t job_id, const faltrain::TrainingJob& t
                         changed.value() ? "" : " (already recorded, e.g. by the webhook receiver)"));
 }
 
+faltrain::result<faltrain::TrainerSpec> TrainingService::TrainerFor(faltrain::AvatarStyle style) {
+  return client_.trainers().ForStyle(style);
+}
+
 std::size_t TrainingService::RequiredPhotos(faltrain::AvatarStyle style) {
   auto spec = client_.trainers().ForStyle(style);
   return std::max(kLimits.min_images, spec ? spec.value().min_images : std::size_t{1});

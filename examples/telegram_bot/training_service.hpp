@@ -50,6 +50,8 @@ class TrainingService {
   void Start(const std::vector<std::int64_t>& job_ids, std::function<void()> on_tick);
   void Stop();
 
+  /// The trainer `style` selects (its photo counts are what the photo check applies).
+  faltrain::result<faltrain::TrainerSpec> TrainerFor(faltrain::AvatarStyle style);
   /// How many photos the trainer for `style` needs, and at most how many are taken.
   std::size_t RequiredPhotos(faltrain::AvatarStyle style);
   std::size_t MaxPhotos() const;

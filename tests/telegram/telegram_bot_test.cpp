@@ -92,7 +92,7 @@ std::string CancelButton(const SentMessage& m) {
 }
 
 void SendAlbum(Chat& chat, const std::string& group, int first_seed, int count) {
-  for (int i = 0; i < count; ++i) chat.Photo(MakePng(first_seed + i), group);
+  for (int i = 0; i < count; ++i) chat.Photo(GoodPhoto(first_seed + i), group);
 }
 
 // An English user creates a portrait/fast avatar with ten photos and starts training.
@@ -133,7 +133,7 @@ TEST_CASE("happy path, portrait style, in Russian: the seed's completion message
   chat.Press("preset:fast");
   chat.Expect("не меньше 10 фото");
 
-  chat.Photo(TinyJpeg());
+  chat.Photo(GoodPhoto(0));
   chat.Expect("Фото 1 получено, нужно ещё 9.");
   SendAlbum(chat, "alb-1", 1, 9);
   chat.Expect("Из альбома получено фото: 9 (всего 10)");
@@ -181,7 +181,7 @@ TEST_CASE("happy path, artistic style, in English, photos sent as files") {
   CHECK(presets.text.find("1000 steps, ⏱ 20–45 min") != std::string::npos);
   chat.Press("preset:quality");
   chat.Expect("send at least 4 photos");
-  for (int i = 0; i < 4; ++i) chat.Document(MakePng(40 + i), "me" + std::to_string(i) + ".png", "image/png");
+  for (int i = 0; i < 4; ++i) chat.Document(GoodPhoto(40 + i), "me" + std::to_string(i) + ".jpg", "image/jpeg");
   chat.Expect("Photo 3 received, 1 more needed.");
   auto enough = chat.Expect("Photo 4 received. That's enough to train");
   CHECK(enough.reply_markup.find("\"callback_data\":\"train\"") != std::string::npos);
@@ -234,7 +234,7 @@ TEST_CASE("photo validation and bad input are answered politely") {
   chat.Document(NotAnImage(), "disguised.jpg", "image/jpeg");
   chat.Expect("This is not a photo I can use");        // checked by content after download
 
-  for (int i = 0; i < 3; ++i) chat.Photo(MakePng(10 + i));
+  for (int i = 0; i < 3; ++i) chat.Photo(GoodPhoto(10 + i));
   chat.Expect("Photo 3 received, 7 more needed.");
   chat.Say("/train");
   chat.Expect("I have 3 photos; this style needs at least 10. Please send 7 more.");
@@ -334,8 +334,8 @@ TEST_CASE("two users at once: each gets their own avatar, language and nothing o
   anna.Press("preset:fast");
   bob.Press("preset:fast");
   for (int i = 0; i < 10; ++i) {
-    anna.Photo(MakePng(500 + i), "anna-album");
-    if (i < 4) bob.Photo(MakePng(600 + i), "bob-album");
+    anna.Photo(GoodPhoto(500 + i), "anna-album");
+    if (i < 4) bob.Photo(GoodPhoto(600 + i), "bob-album");
   }
   anna.Expect("всего 10");
   bob.Expect("4 in total");
@@ -516,5 +516,102 @@ TEST_CASE("while Telegram is unreachable the bot retries, and its errors show no
   CHECK(log.find(kToken) == std::string::npos);
   CHECK(bot.WaitForExit(seconds(1)) == std::nullopt);  // still running, still trying
 }
+
+#ifdef FALTRAIN_BOT_WITH_PHOTO_CHECKS
+TEST_CASE("photo check: a bad photo gets its reason in Russian and in English, a good one no complaint") {
+  Stand stand("photo-check-languages");
+  stand.StartBot();
+  Chat anna(stand.tg, 301, "ru");
+  Chat bob(stand.tg, 302, "en");
+  anna.Say("/new Анна");
+  bob.Say("/new Bob");
+  anna.Expect("Выберите стиль");
+  bob.Expect("Choose a style");
+  anna.Press("style:portrait");
+  bob.Press("style:portrait");
+  anna.Expect("Выберите качество");
+  bob.Expect("Choose the quality");
+  anna.Press("preset:fast");
+  bob.Press("preset:fast");
+  anna.Expect("не меньше 10 фото");
+  bob.Expect("send at least 10 photos");
+
+  anna.Photo(GoodPhoto(0));
+  anna.Expect("Фото 1 получено, нужно ещё 9.");
+  anna.Photo(Blurred(1));
+  auto blurry_ru = anna.Expect("❌ Это фото не подойдёт: ");
+  CHECK(blurry_ru.text.find("фото размыто") != std::string::npos);
+  CHECK(blurry_ru.text.find("Я его не добавил") != std::string::npos);
+  anna.Photo(TinyJpeg());
+  auto tiny_ru = anna.Expect("❌ Это фото не подойдёт: ");
+  CHECK(tiny_ru.text.find("слишком низкое разрешение") != std::string::npos);
+  anna.Photo(GoodPhoto(1));
+  anna.Expect("Фото 2 получено, нужно ещё 8.");  // the rejected photos were not added
+
+  bob.Photo(GoodPhoto(0));
+  bob.Expect("Photo 1 received, 9 more needed.");
+  bob.Photo(Blurred(1));
+  auto blurry_en = bob.Expect("❌ I can't use this photo: ");
+  CHECK(blurry_en.text.find("it is blurry") != std::string::npos);
+  CHECK(blurry_en.text.find("I didn't add it") != std::string::npos);
+  bob.Photo(TinyJpeg());
+  auto tiny_en = bob.Expect("❌ I can't use this photo: ");
+  CHECK(tiny_en.text.find("the resolution is too low") != std::string::npos);
+  bob.Photo(GoodPhoto(1));
+  bob.Expect("Photo 2 received, 8 more needed.");
+
+  // Exactly the two bad photos were complained about, each in its user's language; the good ones
+  // got no remark.
+  CHECK(anna.Count("❌") == 2);
+  CHECK(bob.Count("❌") == 2);
+  CHECK(anna.Count("⚠️") == 0);
+  CHECK(bob.Count("⚠️") == 0);
+  CHECK(anna.Count("I can't use") == 0);
+  CHECK(bob.Count("не подойдёт") == 0);
+}
+
+TEST_CASE("photo check before training: the contact sheet comes as a photo, a rejected photo is never trained with") {
+  Stand stand("photo-check-sheet");
+  stand.StartBot();
+  Chat chat(stand.tg, 303, "en");
+  chat.Say("/new Sheet");
+  chat.Expect("Choose a style");
+  chat.Press("style:portrait");
+  chat.Expect("Choose the quality");
+  chat.Press("preset:fast");
+  chat.Expect("send at least 10 photos");
+  SendAlbum(chat, "sheet-album", 0, 10);
+  chat.Expect("(10 in total)");
+
+  chat.Say("/check");
+  chat.Expect("Checking your photos");
+  auto sheet = chat.ExpectPhoto();
+  CHECK(sheet.content_type == "image/png");
+  CHECK(faltrain::DetectImageType(sheet.bytes) == "image/png");
+  CHECK(sheet.caption.find("green frame") != std::string::npos);
+  auto passed = chat.Expect("All 10 photos passed the check.");
+  CHECK(passed.reply_markup.find("\"train\"") != std::string::npos);
+
+  // A near-copy of photo 1 (other bytes, the same picture) passes on its own; the set check before
+  // training finds it.
+  chat.Photo(NearCopy(0));
+  chat.Expect("Photo 11 received.");
+  chat.Say("/train");
+  chat.Expect("Checking your photos");
+  auto problem_sheet = chat.ExpectPhoto();
+  CHECK(faltrain::DetectImageType(problem_sheet.bytes) == "image/png");
+  auto problems = chat.Expect("These can't be used for training:");
+  CHECK(problems.text.find("photo_011.jpg — it is almost the same as photo_001.jpg") != std::string::npos);
+  CHECK(problems.text.find("Train with 10 photos") != std::string::npos);
+  CHECK(problems.reply_markup.find("\"trainok:11\"") != std::string::npos);
+  CHECK(chat.Count("Packing and uploading") == 0);  // nothing started, nothing paid
+
+  chat.Press("trainok:11");
+  chat.Expect("Packing and uploading");
+  chat.Expect("started (status TRAINING)");
+  CHECK(stand.bot->Log().find("training with 10 of 11 photos") != std::string::npos);
+  chat.Expect("Your avatar is ready");
+}
+#endif
 
 }  // namespace faltrain_bot_test

@@ -2,6 +2,16 @@
 
 #include <zlib.h>
 
+#ifdef FALTRAIN_BOT_WITH_PHOTO_CHECKS
+#include "sample_portraits.hpp"
+
+#include <doctest/doctest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <vector>
+#endif
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -57,6 +67,48 @@ std::string MakePng(int seed) {
   Chunk(png, "IEND", "");
   return png;
 }
+
+#ifdef FALTRAIN_BOT_WITH_PHOTO_CHECKS
+namespace {
+
+const std::vector<std::string>& Portraits() {
+  static const std::vector<std::string> portraits = [] {
+    auto made = faltrain_examples::SamplePortraitJpegs(faltrain_examples::kMaxSamplePortraits);
+    REQUIRE_MESSAGE(made, made.error().to_string());
+    return std::move(made).value();
+  }();
+  return portraits;
+}
+
+cv::Mat Decoded(const std::string& jpeg) {
+  return cv::imdecode(cv::Mat(1, static_cast<int>(jpeg.size()), CV_8U, const_cast<char*>(jpeg.data())),
+                      cv::IMREAD_COLOR);
+}
+
+std::string Jpeg(const cv::Mat& image) {
+  std::vector<uchar> bytes;
+  REQUIRE(cv::imencode(".jpg", image, bytes, {cv::IMWRITE_JPEG_QUALITY, 85}));
+  return std::string(bytes.begin(), bytes.end());
+}
+
+}  // namespace
+
+std::string GoodPhoto(int seed) { return Portraits()[static_cast<std::size_t>(seed) % Portraits().size()]; }
+
+std::string NearCopy(int seed) {
+  cv::Mat smaller;
+  cv::resize(Decoded(GoodPhoto(seed)), smaller, cv::Size(600, 600), 0, 0, cv::INTER_AREA);
+  return Jpeg(smaller);
+}
+
+std::string Blurred(int seed) {
+  cv::Mat blurred;
+  cv::GaussianBlur(Decoded(GoodPhoto(seed)), blurred, cv::Size(), 6);
+  return Jpeg(blurred);
+}
+#else
+std::string GoodPhoto(int seed) { return MakePng(seed); }
+#endif
 
 std::string TinyJpeg() { return ReadFile(std::string(TELEGRAM_TEST_DATA_DIR) + "/face.jpg"); }
 std::string NotAnImage() { return ReadFile(std::string(TELEGRAM_TEST_DATA_DIR) + "/notes.txt"); }
