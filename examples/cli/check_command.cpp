@@ -1,6 +1,7 @@
 #include "check_command.hpp"
 
 #include "json_out.hpp"
+#include "preflight_table.hpp"
 
 #include <faltrain/client/presets.hpp>
 #include <faltrain/preflight.hpp>
@@ -16,35 +17,6 @@ namespace {
 
 using faltrain::PhotoCheck;
 using faltrain::PreflightReport;
-
-std::string SizeText(const PhotoCheck& photo) {
-  return photo.width > 0 ? std::to_string(photo.width) + "x" + std::to_string(photo.height) : "-";
-}
-
-// The summary line: "reject: 8 of 10 photos usable (the trainer needs 10)".
-std::string SetLine(const PreflightReport& report) {
-  std::string line = std::string(faltrain::to_string(report.verdict)) + ": " +
-                     std::to_string(report.usable_photos) + " of " +
-                     std::to_string(report.photos.size()) + " photos usable (the trainer needs " +
-                     std::to_string(report.min_photos) + ")";
-  for (auto reason : report.set_reasons) line += ", " + std::string(faltrain::to_string(reason));
-  return line;
-}
-
-void PrintTable(std::FILE* out, const PreflightReport& report) {
-  std::size_t width = 5;
-  for (const auto& photo : report.photos) width = std::max(width, photo.name.size());
-  std::fprintf(out, "%-*s  %-7s  %-11s  %-5s  %s\n", static_cast<int>(width), "photo", "verdict",
-               "size", "faces", "reasons");
-  for (std::size_t i = 0; i < report.photos.size(); ++i) {
-    const auto& photo = report.photos[i];
-    std::fprintf(out, "%-*s  %-7s  %-11s  %-5zu  %s\n", static_cast<int>(width), photo.name.c_str(),
-                 std::string(faltrain::to_string(photo.verdict)).c_str(), SizeText(photo).c_str(),
-                 photo.faces.size(), faltrain::DescribeReasons(report, i).c_str());
-  }
-  std::fprintf(out, "\n%s\n", SetLine(report).c_str());
-  for (const auto& advice : report.advice) std::fprintf(out, "  %s\n", advice.c_str());
-}
 
 std::string FacesJson(const PhotoCheck& photo) {
   std::vector<std::string> faces;
@@ -171,7 +143,7 @@ int RunCheck(Context& ctx, const ParsedArgs& args) {
   if (ctx.json) {
     std::printf("%s\n", ReportJson(report.value()).c_str());
   } else {
-    PrintTable(stdout, report.value());
+    PrintPreflightTable(stdout, report.value());
     if (sheet) std::printf("\ncontact sheet: %s\n", sheet->c_str());
     if (!fixed.empty()) std::printf("\nfixed set in %s:\n", args.ValueOr("fix", "").c_str());
     for (const auto& line : fixed) std::printf("  %s\n", line.c_str());
@@ -219,7 +191,7 @@ int CheckBeforeTraining(const Context& ctx, const faltrain::TrainingSet& set,
   if (ctx.json) {
     std::printf("{\"event\":\"check_failed\",\"check\":%s}\n", ReportJson(r).c_str());
   } else {
-    PrintTable(stderr, r);
+    PrintPreflightTable(stderr, r);
   }
   std::fprintf(stderr,
                "faltrain: the photo check rejected this set; fix it (faltrain check DIR) "

@@ -1,5 +1,7 @@
 #include "demo_story.hpp"
 
+#include "demo_photo_check.hpp"
+
 // Reused from the CLI (compiled into this program too): the generated portraits and the progress
 // bar, so the demo and `faltrain train --wait` look and behave alike.
 #include "demo_photos.hpp"
@@ -232,10 +234,21 @@ faltrain::result<void> DemoStory::ConnectClientAndStore() {
 
 faltrain::result<void> DemoStory::UploadPhotos() {
   std::filesystem::path photos = options_.photos_dir;
+  const std::string count = std::to_string(options_.photo_count);
   if (photos.empty()) {
     photos = work_dir_ / "photos";
-    Step("Photos: " + std::to_string(options_.photo_count) + " generated portraits (PNG, with captions)");
-    FALTRAIN_TRYV(faltrain_cli::WriteDemoPhotos(photos, options_.photo_count));
+    // Real photos pass the check below; the generated ones (96x96, drawn) would not.
+    auto real = WriteRealPortraits(photos, options_.photo_count);
+    if (real) {
+      Step("Photos: " + count + " real portraits (python3-skimage's public-domain astronaut photo, "
+           "each cropped and mirrored differently)");
+    } else {
+      Step("Photos: " + count + " generated portraits (PNG, with captions)");
+      if (real.error().code != faltrain::errc::unsupported) {
+        std::fprintf(out_, "    (no real photos: %s)\n", real.error().message.c_str());
+      }
+      FALTRAIN_TRYV(faltrain_cli::WriteDemoPhotos(photos, options_.photo_count));
+    }
   } else {
     Step("Photos: " + photos.string());
   }
@@ -243,10 +256,25 @@ faltrain::result<void> DemoStory::UploadPhotos() {
   FALTRAIN_TRYV(set.AddDirectory(photos));
   facts_.photo_count = set.images().size();
   facts_.photo_bytes = set.total_bytes();
+  FALTRAIN_TRYV(CheckPhotosBeforeTraining(set));
   // Validated against the trainer the style selects (the portrait trainer wants at least 10).
   FALTRAIN_TRY(facts_.images_url, client_->UploadTrainingSet(set, options_.style));
   std::fprintf(out_, "    %zu photos, %s, zipped and uploaded: %s\n", facts_.photo_count,
                FormatBytes(facts_.photo_bytes).c_str(), facts_.images_url.c_str());
+  return faltrain::success();
+}
+
+faltrain::result<void> DemoStory::CheckPhotosBeforeTraining(const faltrain::TrainingSet& set) {
+  if (!PhotoChecksBuilt()) return faltrain::success();
+  FALTRAIN_TRY(auto trainer, client_->trainers().ForStyle(options_.style));
+  Step("Checking the photos before paying for a training (faltrain::preflight, as `faltrain check`)");
+  FALTRAIN_TRY(auto outcome, CheckPhotos(out_, set, trainer));
+  facts_.photo_check = outcome.summary;
+  if (!outcome.usable) {
+    std::fprintf(out_, "    a product stops here (`faltrain train` refuses such a set unless --skip-check);\n"
+                       "    the demo goes on with it to show the rest\n");
+  }
+  Step("Zipping and uploading the photos");
   return faltrain::success();
 }
 
@@ -415,6 +443,7 @@ void DemoStory::PrintSummary() const {
                       std::string(p.learning_rate_text) + "; on fal " + std::to_string(p.estimate.min.count()) + "-" +
                       std::to_string(p.estimate.max.count()) + " min)");
   line("photos:", std::to_string(facts_.photo_count) + " (" + FormatBytes(facts_.photo_bytes) + ") -> " + facts_.images_url);
+  if (!facts_.photo_check.empty()) line("photo check:", facts_.photo_check);
   line("request id:", facts_.request_id);
   if (facts_.lora_url.rfind("finetune ", 0) == 0) {
     line("finetune:", facts_.lora_url.substr(9));

@@ -6,6 +6,7 @@
 #include "demo_options.hpp"
 
 #include <faltrain/client/training_client.hpp>
+#include <faltrain/client/training_set.hpp>
 #include <faltrain/client/clock.hpp>
 #include <faltrain/jobs/job_store.hpp>
 #include <faltrain/client/transport.hpp>
@@ -24,6 +25,7 @@ struct DemoFacts {
   std::string sim_url, webhook_url;
   std::filesystem::path db_path;
   std::size_t photo_count = 0, photo_bytes = 0;
+  std::string photo_check;  ///< preflight's summary line; empty when not built
   std::string images_url;
   faltrain::TrainerSpec trainer;
   faltrain::PresetValues preset{};
@@ -57,6 +59,8 @@ class DemoStory {
   faltrain::result<void> StartReceiver();
   faltrain::result<void> ConnectClientAndStore();
   faltrain::result<void> UploadPhotos();
+  /// Shows preflight's table for the set (when built) before anything is submitted.
+  faltrain::result<void> CheckPhotosBeforeTraining(const faltrain::TrainingSet& set);
   faltrain::result<faltrain::TrainingJob> SubmitTraining();
   faltrain::result<faltrain::TrainingOutput> FollowTraining(const faltrain::TrainingJob& job);
   /// Waits for the job to be final in the store; returns the output the webhook delivered.

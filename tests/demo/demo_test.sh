@@ -58,6 +58,20 @@ story)
     fail "trainer: $(summary 'trainer:')"
   summary 'preset:' | grep -q '^fast (500 steps, learning rate 0.0003' || fail "preset: $(summary 'preset:')"
   summary 'photos:' | grep -q '^12 (.*) -> http://127.0.0.1:[0-9]*/files/' || fail "photos: $(summary 'photos:')"
+  if [ "${DEMO_CHECKS_PHOTOS:-0}" = 1 ]; then
+    # Real portraits, each checked (one face, 640x640) and passing before anything was submitted.
+    contains out.txt "12 real portraits"
+    [ "$(grep -c '^portrait_[0-9][0-9]\.jpg  ok       640x640      1 ' out.txt)" -eq 12 ] ||
+      fail "the check's table: $(grep '^portrait_' out.txt)"
+    [ "$(summary 'photo check:')" = "ok: 12 of 12 photos usable (the trainer needs 10)" ] ||
+      fail "photo check: $(summary 'photo check:')"
+    check_line=$(grep -n '^==> Checking the photos' out.txt | cut -d: -f1)
+    submit_line=$(grep -n '^==> Training avatar' out.txt | cut -d: -f1)
+    [ -n "$check_line" ] && [ "$check_line" -lt "$submit_line" ] || fail "the check did not come before the training"
+  else
+    contains out.txt "generated portraits"
+    if grep -q '^  photo check:' out.txt; then fail "a check without faltrain::preflight"; fi
+  fi
   request_id=$(summary 'request id:')
   [ -n "$request_id" ] || fail "no request id"
   summary 'LoRA:' | grep -q '^http://127.0.0.1:[0-9]*/files/.*\.safetensors$' || fail "LoRA: $(summary 'LoRA:')"
