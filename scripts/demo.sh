@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, offline: builds the demo (Release, preset "release") and runs faltrain-demo, which
 # trains an avatar end to end in test mode with no key and no network: it starts faltrain-sim (the
-# fal simulator) and the webhook receiver on 127.0.0.1, uploads generated photos, trains with live
+# fal simulator) and the webhook receiver on 127.0.0.1, checks and uploads real photos, trains with live
 # progress, receives the Ed25519-signed webhook into the job store, generates an image, prints a
 # summary and stops what it started. See examples/demo/README.md.
 # Arguments are passed to faltrain-demo (`bash scripts/demo.sh --help`).

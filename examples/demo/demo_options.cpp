@@ -10,7 +10,8 @@ namespace {
 constexpr const char* kDescription = R"(faltrain-demo: the whole avatar story, offline, in one command.
 
 Starts faltrain-sim (fal simulated on 127.0.0.1, signed webhooks on) and faltrain-webhook-receiver
-(SQLite job store in a temporary directory), trains an avatar from generated portrait photos over
+(SQLite job store in a temporary directory), checks portrait photos with faltrain::preflight (real
+ones from python3-skimage; generated ones, unchecked, in a build without it), trains an avatar over
 HTTP with TrainingClient + CurlTransport (no key, no network), shows progress, waits until the
 receiver has verified the signed webhook and marked the avatar COMPLETED, generates an image with the
 trained LoRA, prints a summary, and stops everything it started (also on failure and Ctrl-C).
@@ -42,7 +43,7 @@ void Declare(CLI::App& app, DemoOptions& o, Words& words) {
       ->type_name("S");
   app.add_option("--preset", words.preset, "fast | balanced | quality (default fast)")->type_name("P");
   app.add_option("--name", o.avatar_name, "avatar name (default Demo)")->type_name("NAME")->check(NotEmpty());
-  app.add_option("--photos", o.photo_count, "number of generated portraits (default 12)")
+  app.add_option("--photos", o.photo_count, "number of portraits (default 12; real ones, checked, up to 22)")
       ->type_name("N")->check(CLI::Range(1, 200).description(""));
   app.add_option("--photos-dir", o.photos_dir,
                  "train from your own photos instead (.jpg/.png/.webp; captions from <stem>.txt)")

@@ -15,7 +15,7 @@ struct DemoOptions {
   faltrain::AvatarStyle style = faltrain::AvatarStyle::kPortrait;
   faltrain::QualityPreset preset = faltrain::QualityPreset::kFast;
   std::string avatar_name = "Demo";
-  int photo_count = 12;               ///< generated portraits
+  int photo_count = 12;               ///< portraits to write (real ones up to 22, else generated)
   std::filesystem::path photos_dir;   ///< your own photos instead (captions from <stem>.txt)
   std::string prompt;                 ///< empty = a portrait prompt with the trainer's trigger
   std::filesystem::path sim_binary;       ///< --sim, FALTRAIN_SIM_BIN, or next to faltrain-demo
