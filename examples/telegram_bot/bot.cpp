@@ -541,15 +541,8 @@ void Bot::CheckPhotos(Context& ctx) {
     Send(ctx.chat_id, m.CheckUnavailable());
     return;
   }
-  auto draft = store_.FindDraft(ctx.session.user_id, ctx.session.draft_avatar);
-  if (ctx.session.draft_avatar == 0 || !draft) {
-    Send(ctx.chat_id, m.NoDraft());
-    return;
-  }
-  if (draft.value().style.empty() || draft.value().preset.empty()) {
-    Send(ctx.chat_id, m.ChooseFirst());
-    return;
-  }
+  auto draft = ChosenDraft(ctx);
+  if (!draft) return;
   const std::size_t required = training_.RequiredPhotos(StyleFrom(draft.value().style));
   auto count = store_.CountPhotos(draft.value().id);
   if (!count) {
@@ -590,17 +583,23 @@ void Bot::CheckPhotos(Context& ctx) {
   });
 }
 
-void Bot::Train(Context& ctx, std::size_t confirmed_photos) {
-  const Messages& m = *ctx.m;
+std::optional<Draft> Bot::ChosenDraft(Context& ctx) {
   auto draft = store_.FindDraft(ctx.session.user_id, ctx.session.draft_avatar);
   if (ctx.session.draft_avatar == 0 || !draft) {
-    Send(ctx.chat_id, m.NoDraft());
-    return;
+    Send(ctx.chat_id, ctx.m->NoDraft());
+    return std::nullopt;
   }
   if (draft.value().style.empty() || draft.value().preset.empty()) {
-    Send(ctx.chat_id, m.ChooseFirst());
-    return;
+    Send(ctx.chat_id, ctx.m->ChooseFirst());
+    return std::nullopt;
   }
+  return std::move(draft).value();
+}
+
+void Bot::Train(Context& ctx, std::size_t confirmed_photos) {
+  const Messages& m = *ctx.m;
+  auto draft = ChosenDraft(ctx);
+  if (!draft) return;
   auto style = StyleFrom(draft.value().style);
   std::size_t required = training_.RequiredPhotos(style);
   auto count = store_.CountPhotos(draft.value().id);

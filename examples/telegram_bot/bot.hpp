@@ -75,6 +75,8 @@ class Bot {
                                                               std::vector<StoredPhoto> photos,
                                                               std::size_t confirmed_photos,
                                                               const Messages& m, std::int64_t chat);
+  /// The draft being created, with style and preset chosen; nullopt after telling the user.
+  std::optional<Draft> ChosenDraft(Context& ctx);
   /// /check: the contact sheet and the check's summary.
   void CheckPhotos(Context& ctx);
   /// Says what is wrong; offers training without the rejected photos when

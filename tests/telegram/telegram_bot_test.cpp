@@ -518,56 +518,52 @@ TEST_CASE("while Telegram is unreachable the bot retries, and its errors show no
 }
 
 #ifdef FALTRAIN_BOT_WITH_PHOTO_CHECKS
+// What one user of a language sees while the photo check runs.
+struct PhotoCheckWords {
+  std::string lang, avatar, styles, presets, send, first, rejected, not_added, blurry, tiny, second,
+      other_language;
+};
+
 TEST_CASE("photo check: a bad photo gets its reason in Russian and in English, a good one no complaint") {
   Stand stand("photo-check-languages");
   stand.StartBot();
-  Chat anna(stand.tg, 301, "ru");
-  Chat bob(stand.tg, 302, "en");
-  anna.Say("/new Анна");
-  bob.Say("/new Bob");
-  anna.Expect("Выберите стиль");
-  bob.Expect("Choose a style");
-  anna.Press("style:portrait");
-  bob.Press("style:portrait");
-  anna.Expect("Выберите качество");
-  bob.Expect("Choose the quality");
-  anna.Press("preset:fast");
-  bob.Press("preset:fast");
-  anna.Expect("не меньше 10 фото");
-  bob.Expect("send at least 10 photos");
+  const PhotoCheckWords languages[] = {
+      {"ru", "Анна", "Выберите стиль", "Выберите качество", "не меньше 10 фото",
+       "Фото 1 получено, нужно ещё 9.", "❌ Это фото не подойдёт: ", "Я его не добавил", "фото размыто",
+       "слишком низкое разрешение", "Фото 2 получено, нужно ещё 8.", "I can't use"},
+      {"en", "Bob", "Choose a style", "Choose the quality", "send at least 10 photos",
+       "Photo 1 received, 9 more needed.", "❌ I can't use this photo: ", "I didn't add it",
+       "it is blurry", "the resolution is too low", "Photo 2 received, 8 more needed.", "не подойдёт"},
+  };
+  std::int64_t user = 301;
+  for (const auto& words : languages) {
+    CAPTURE(words.lang);
+    Chat chat(stand.tg, user++, words.lang);
+    chat.Say("/new " + words.avatar);
+    chat.Expect(words.styles);
+    chat.Press("style:portrait");
+    chat.Expect(words.presets);
+    chat.Press("preset:fast");
+    chat.Expect(words.send);
 
-  anna.Photo(GoodPhoto(0));
-  anna.Expect("Фото 1 получено, нужно ещё 9.");
-  anna.Photo(Blurred(1));
-  auto blurry_ru = anna.Expect("❌ Это фото не подойдёт: ");
-  CHECK(blurry_ru.text.find("фото размыто") != std::string::npos);
-  CHECK(blurry_ru.text.find("Я его не добавил") != std::string::npos);
-  anna.Photo(TinyJpeg());
-  auto tiny_ru = anna.Expect("❌ Это фото не подойдёт: ");
-  CHECK(tiny_ru.text.find("слишком низкое разрешение") != std::string::npos);
-  anna.Photo(GoodPhoto(1));
-  anna.Expect("Фото 2 получено, нужно ещё 8.");  // the rejected photos were not added
+    chat.Photo(GoodPhoto(0));
+    chat.Expect(words.first);
+    chat.Photo(Blurred(1));
+    auto blurry = chat.Expect(words.rejected);
+    CHECK(blurry.text.find(words.blurry) != std::string::npos);
+    CHECK(blurry.text.find(words.not_added) != std::string::npos);
+    chat.Photo(TinyJpeg());
+    auto tiny = chat.Expect(words.rejected);
+    CHECK(tiny.text.find(words.tiny) != std::string::npos);
+    chat.Photo(GoodPhoto(1));
+    chat.Expect(words.second);  // the rejected photos were not added
 
-  bob.Photo(GoodPhoto(0));
-  bob.Expect("Photo 1 received, 9 more needed.");
-  bob.Photo(Blurred(1));
-  auto blurry_en = bob.Expect("❌ I can't use this photo: ");
-  CHECK(blurry_en.text.find("it is blurry") != std::string::npos);
-  CHECK(blurry_en.text.find("I didn't add it") != std::string::npos);
-  bob.Photo(TinyJpeg());
-  auto tiny_en = bob.Expect("❌ I can't use this photo: ");
-  CHECK(tiny_en.text.find("the resolution is too low") != std::string::npos);
-  bob.Photo(GoodPhoto(1));
-  bob.Expect("Photo 2 received, 8 more needed.");
-
-  // Exactly the two bad photos were complained about, each in its user's language; the good ones
-  // got no remark.
-  CHECK(anna.Count("❌") == 2);
-  CHECK(bob.Count("❌") == 2);
-  CHECK(anna.Count("⚠️") == 0);
-  CHECK(bob.Count("⚠️") == 0);
-  CHECK(anna.Count("I can't use") == 0);
-  CHECK(bob.Count("не подойдёт") == 0);
+    // Exactly the two bad photos were complained about, in the user's language; the good ones got
+    // no remark.
+    CHECK(chat.Count("❌") == 2);
+    CHECK(chat.Count("⚠️") == 0);
+    CHECK(chat.Count(words.other_language) == 0);
+  }
 }
 
 TEST_CASE("photo check before training: the contact sheet comes as a photo, a rejected photo is never trained with") {
