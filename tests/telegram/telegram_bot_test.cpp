@@ -610,4 +610,22 @@ TEST_CASE("photo check before training: the contact sheet comes as a photo, a re
 }
 #endif
 
+TEST_CASE("photo check off (BOT_PHOTO_CHECK=false, or a build without faltrain::preflight): photos as before") {
+  Stand stand("photo-check-off", {{"BOT_PHOTO_CHECK", "false"}});
+  stand.StartBot();
+  Chat chat(stand.tg, 305, "en");
+  chat.Say("/new Plain");
+  chat.Expect("Choose a style");
+  chat.Press("style:portrait");
+  chat.Expect("Choose the quality");
+  chat.Press("preset:fast");
+  chat.Expect("send at least 10 photos");
+  chat.Photo(MakePng(1));  // 8x8: the check would reject it
+  chat.Expect("Photo 1 received, 9 more needed.");
+  chat.Say("/check");
+  chat.Expect("Photo checks are not available in this bot");
+  CHECK(chat.Count("❌") == 0);
+  CHECK(stand.bot->Log().find("photo checks: off") != std::string::npos);
+}
+
 }  // namespace faltrain_bot_test

@@ -9,6 +9,10 @@
 #include "telegram_api.hpp"
 #include "telegram_types.hpp"
 
+#ifdef FALTRAIN_BOT_WITH_PHOTO_CHECKS
+#include <faltrain/preflight/report.hpp>
+#endif
+
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
@@ -125,6 +129,25 @@ TEST_CASE("the catalogue follows language_code") {
   CHECK(estimate.min.count() == 5);
   CHECK(estimate.max.count() == 45);
 }
+
+#ifdef FALTRAIN_BOT_WITH_PHOTO_CHECKS
+TEST_CASE("every reason the photo check gives a photo is told in words, in both languages") {
+  for (int i = 0; i <= static_cast<int>(faltrain::Reason::kFaceTooSmall); ++i) {
+    const std::string code(faltrain::to_string(static_cast<faltrain::Reason>(i)));
+    CAPTURE(code);
+    for (const Messages* m : {&EnglishMessages(), &RussianMessages()}) {
+      CHECK(m->Reason(code, "a.jpg") != code);  // not the bare code
+    }
+  }
+  PhotoFinding finding{"b.jpg", true, {"blurry", "duplicate"}, "a.jpg"};
+  CHECK(ReasonsText(EnglishMessages(), finding) == "it is blurry, it is almost the same as a.jpg");
+  CHECK(ReasonsText(RussianMessages(), finding) == "фото размыто, оно почти такое же, как a.jpg");
+  SetFinding set{{{"a.jpg", false, {}, ""}, finding}, 1, ""};
+  CHECK_FALSE(set.passed());
+  CHECK(RejectedLines(EnglishMessages(), set) ==
+        std::vector<std::string>{"b.jpg — it is blurry, it is almost the same as a.jpg"});
+}
+#endif
 
 TEST_CASE("the flood guard lets a burst through, warns once, then drops until it refills") {
   FloodGuard guard(3, 1);
