@@ -216,6 +216,11 @@ result<std::string> TrainingClient::UploadFile(const std::filesystem::path& path
 
 result<std::string> TrainingClient::UploadTrainingSet(const TrainingSet& set, AvatarStyle style) {
   FALTRAIN_TRY(auto spec, impl_->trainers.ForStyle(style));
+  if (spec.max_images && set.images().size() > *spec.max_images) {
+    return fail(errc::invalid_argument,
+                fmt::format("{} takes at most {} images; the set has {}", spec.endpoint_id,
+                            *spec.max_images, set.images().size()));
+  }
   FALTRAIN_TRY(auto zip, set.ToZip(spec.min_images));
   return Upload(std::move(zip), "application/zip", "training_set.zip");
 }

@@ -511,6 +511,28 @@ TEST_CASE("upload: initiate with the key, PUT without it") {
   CHECK(f.client.Upload("", "application/zip", "x.zip").error().code == errc::invalid_argument);
 }
 
+TEST_CASE("a training set is checked against the trainer's photo counts before anything is sent") {
+  Fixture f;
+  TrainerSpec capped = f.client.trainers().Find("fal-ai/flux-lora-fast-training").value();
+  capped.endpoint_id = "fal-ai/capped-trainer";
+  capped.min_images = 2;
+  capped.max_images = 3;
+  REQUIRE(f.client.trainers().Register(capped));
+  REQUIRE(f.client.trainers().SetStyleTrainer(AvatarStyle::kArtistic, "fal-ai/capped-trainer"));
+  TrainingSet set;
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(set.AddImage("p" + std::to_string(i) + ".png", std::string("\x89PNG\r\n\x1A\n", 8) + char('a' + i)));
+  }
+  auto too_many = f.client.UploadTrainingSet(set, AvatarStyle::kArtistic);
+  REQUIRE_FALSE(too_many);
+  CHECK(too_many.error().code == errc::invalid_argument);
+  CHECK(too_many.error().message == "fal-ai/capped-trainer takes at most 3 images; the set has 4");
+  TrainingSet one;
+  REQUIRE(one.AddImage("p.png", std::string("\x89PNG\r\n\x1A\n", 8) + "x"));
+  CHECK(f.client.UploadTrainingSet(one, AvatarStyle::kArtistic).error().code == errc::invalid_argument);
+  CHECK(f.transport->requests().empty());
+}
+
 TEST_CASE("upload above the threshold goes multipart in numbered parts") {
   Fixture f;
   TrainingClient client = f.Make([](ClientOptions& c) {

@@ -196,7 +196,8 @@ class TrainingClient {
                              std::string_view file_name, const UploadOptions& options = {});
   /// Uploads a local file; the content type comes from its extension (.zip, .jpg, .png, ...).
   result<std::string> UploadFile(const std::filesystem::path& path, const UploadOptions& options = {});
-  /// Zips (validated against the trainer chosen for `style`) and uploads a training set.
+  /// Zips (validated against the trainer chosen for `style`: its `min_images`, and its
+  /// `max_images` when set) and uploads a training set.
   result<std::string> UploadTrainingSet(const TrainingSet& set,
                                         AvatarStyle style = AvatarStyle::kPortrait);
 
