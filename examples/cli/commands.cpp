@@ -124,6 +124,7 @@ result<faltrain::WatchOptions> WatchOptionsFor(const Context& ctx, const ParsedA
   faltrain::WatchOptions watch;
   watch.cancel = ctx.interrupt;
   watch.cancel_request_on_stop = args.Has("cancel-on-interrupt");
+  watch.use_status_stream = !args.Has("poll");  // the status stream by default, polling as fallback
   FALTRAIN_TRY(auto timeout, args.Number("timeout"));
   if (timeout) {
     if (*timeout <= 0) return fail(UsageError("--timeout must be positive"));
@@ -736,6 +737,8 @@ const OptionSpec kOutput{"output", true, "FILE", "also write the result JSON to 
 const OptionSpec kCancelOnInterrupt{"cancel-on-interrupt", false, "",
                                     "cancel the fal request on Ctrl-C or --timeout"};
 const OptionSpec kPoll{"poll-interval", true, "SECONDS", "first status poll interval (default 2)"};
+const OptionSpec kPollOnly{"poll", false, "",
+                           "poll the status instead of following fal's status stream (SSE)"};
 const OptionSpec kTrainersFile{"trainers-file", true, "FILE",
                                "register more trainers from a JSON array of TrainerSpec objects"};
 
@@ -773,7 +776,7 @@ const std::vector<Command>& Commands() {
              {"webhook", true, "URL", "webhook for this request (default FAL_WEBHOOK_URL)"},
              {"avatar", true, "ID", "avatar id (test mode names requests test_<id>_<hex>)"},
              {"save", true, "FILE", "write the request handle JSON to FILE"},
-             {"wait", false, "", "wait for the result, showing progress"}, kTimeout, kPoll,
+             {"wait", false, "", "wait for the result, showing progress"}, kTimeout, kPoll, kPollOnly,
              kCancelOnInterrupt, kOutput, kTrainersFile,
              {"dry-run", false, "", "print the input JSON that would be sent; send nothing"},
              {"skip-check", false, "", "upload a folder even if the photo check rejects it"}}),
@@ -785,8 +788,9 @@ const std::vector<Command>& Commands() {
       {"watch", "HANDLE", "follow a request until it finishes, with a live progress bar",
        "On a terminal: a progress bar with phase, percentage, queue position and ETA, redrawn\n"
        "in place. Otherwise: one plain line per change (or JSON lines with --json). Then the\n"
-       "result, as `result` prints it.",
-       With({kEndpoint, kStyle, kPreset, kSteps, kTimeout, kPoll, kCancelOnInterrupt, kOutput}),
+       "result, as `result` prints it. Follows fal's status stream, polling when it is refused\n"
+       "or fails (--poll: always poll).",
+       With({kEndpoint, kStyle, kPreset, kSteps, kTimeout, kPoll, kPollOnly, kCancelOnInterrupt, kOutput}),
        RunWatch},
       {"result", "HANDLE", "print a finished request's output",
        "A training output is shown as its LoRA file / config / finetune id; other outputs as JSON.\n"

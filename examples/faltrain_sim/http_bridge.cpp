@@ -1,6 +1,8 @@
 #include "http_bridge.hpp"
 
 #include <cctype>
+#include <chrono>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -32,14 +34,61 @@ bool IsContentType(const std::string& name) {
   return true;
 }
 
-void Forward(faltrain::SimTransport& sim, HttpMethod method, const httplib::Request& req,
-             httplib::Response& res) {
+faltrain::HttpRequest ToSimRequest(HttpMethod method, const httplib::Request& req) {
   faltrain::HttpRequest request;
   request.method = method;
   std::string host = req.get_header_value("Host");
   request.url = "http://" + (host.empty() ? std::string("127.0.0.1") : host) + req.target;
   for (const auto& [name, value] : req.headers) request.headers.Add(name, value);
   request.body = req.body;
+  return request;
+}
+
+void SetResponse(faltrain::HttpResponse response, httplib::Response& res) {
+  res.status = response.status;
+  std::string content_type(response.headers.Get("content-type"));
+  if (content_type.empty()) content_type = "application/octet-stream";
+  for (const auto& header : response.headers) {
+    if (IsContentType(header.name)) continue;  // set_content sets it
+    res.set_header(header.name.c_str(), header.value);
+  }
+  res.set_content(std::move(response.body), content_type.c_str());
+}
+
+// A status stream: the head, then each event as the simulator produces it, in chunks; the end
+// after COMPLETED; an aborted connection when a fault drops it or the server stops.
+bool ServeStatusStream(faltrain::SimTransport& sim, const faltrain::CancelToken& stopping,
+                       const faltrain::HttpRequest& request, httplib::Response& res) {
+  auto opened = sim.OpenStatusStream(request);
+  if (!opened) return false;
+  std::shared_ptr<faltrain::SimStatusStream> stream = std::move(opened).value();
+  if (stream->head().status != 200) {
+    SetResponse(stream->head(), res);
+    return true;
+  }
+  res.status = 200;
+  for (const auto& header : stream->head().headers) {
+    if (!IsContentType(header.name)) res.set_header(header.name.c_str(), header.value);
+  }
+  res.set_chunked_content_provider(
+      "text/event-stream", [stream, stopping](std::size_t, httplib::DataSink& sink) {
+        auto piece = stream->Next(std::chrono::seconds(5), stopping);
+        if (!piece) {
+          if (stream->dropped() || stopping.cancelled()) return false;  // abort the connection
+          sink.done();
+          return true;
+        }
+        return sink.write(piece->data(), piece->size());
+      });
+  return true;
+}
+
+void Forward(faltrain::SimTransport& sim, const faltrain::CancelToken& stopping, HttpMethod method,
+             const httplib::Request& req, httplib::Response& res) {
+  faltrain::HttpRequest request = ToSimRequest(method, req);
+  const bool is_stream = method == HttpMethod::kGet && req.path.size() > 14 &&
+                         req.path.compare(req.path.size() - 14, 14, "/status/stream") == 0;
+  if (is_stream && ServeStatusStream(sim, stopping, request, res)) return;
   auto response = sim.Send(request);
   if (!response) {
     // A simulated dropped connection: start a response, then abort it mid-body.
@@ -49,14 +98,7 @@ void Forward(faltrain::SimTransport& sim, HttpMethod method, const httplib::Requ
         [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
     return;
   }
-  res.status = response.value().status;
-  std::string content_type(response.value().headers.Get("content-type"));
-  if (content_type.empty()) content_type = "application/octet-stream";
-  for (const auto& header : response.value().headers) {
-    if (IsContentType(header.name)) continue;  // set_content sets it
-    res.set_header(header.name.c_str(), header.value);
-  }
-  res.set_content(std::move(response.value().body), content_type.c_str());
+  SetResponse(std::move(response).value(), res);
 }
 
 // Control endpoints, so tests in any language can drive faults and key rotation at run time.
@@ -113,11 +155,11 @@ bool HandleControl(faltrain::SimTransport& sim, const httplib::Request& req, htt
 
 }  // namespace
 
-void MountSimulator(httplib::Server& server, faltrain::SimTransport& sim) {
-  auto route = [&sim](HttpMethod method) {
-    return [&sim, method](const httplib::Request& req, httplib::Response& res) {
+void MountSimulator(httplib::Server& server, faltrain::SimTransport& sim, faltrain::CancelToken stopping) {
+  auto route = [&sim, stopping](HttpMethod method) {
+    return [&sim, stopping, method](const httplib::Request& req, httplib::Response& res) {
       if (req.path.rfind("/_sim/", 0) == 0 && HandleControl(sim, req, res)) return;
-      Forward(sim, method, req, res);
+      Forward(sim, stopping, method, req, res);
     };
   };
   server.Get(".*", route(HttpMethod::kGet));

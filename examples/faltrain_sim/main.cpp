@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   // Shutdown waits for idle keep-alive connections to time out: keep that short.
   server.set_keep_alive_timeout(2);
   server.set_payload_max_length(1ull << 32);
-  MountSimulator(server, sim);
+  faltrain::CancelToken stopping;  // ends open status streams, which would hold shutdown up
+  MountSimulator(server, sim, stopping);
 
   int port = args.value().port == 0 ? server.bind_to_any_port("127.0.0.1")
                                     : (server.bind_to_port("127.0.0.1", args.value().port) ? args.value().port : -1);
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   std::thread signal_thread([&] {
     int signal = 0;
     sigwait(&signals, &signal);
+    stopping.Cancel();
     server.stop();
   });
 

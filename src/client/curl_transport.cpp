@@ -158,17 +158,39 @@ struct Transfer {
   bool too_large = false;
   std::string body;
   std::vector<HttpHeader> headers;  // of the latest response
+  // Streaming (SendStreaming) only: where a 2xx body goes, and whether its consumer stopped it.
+  CURL* easy = nullptr;
+  const StreamControl* stream = nullptr;
+  bool stopped_by_consumer = false;
 };
+
+bool StreamsThisBody(const Transfer& t) {
+  if (t.stream == nullptr || !t.stream->on_body) return false;
+  long status = 0;
+  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+  return status >= 200 && status < 300;
+}
 
 extern "C" size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t n = size * count;
+  if (StreamsThisBody(*t)) {
+    if (t->stream->on_body(std::string_view(data, n))) return n;
+    t->stopped_by_consumer = true;
+    return 0;  // CURLE_WRITE_ERROR, read as a normal end below
+  }
   if (t->limit != 0 && t->body.size() + n > t->limit) {
     t->too_large = true;
     return 0;  // makes curl abort with CURLE_WRITE_ERROR
   }
   t->body.append(data, n);
   return n;
+}
+
+// Called about once a second even while no byte arrives: how a stream notices its cancel token.
+extern "C" int OnStreamProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* t = static_cast<const Transfer*>(user);
+  return t->stream != nullptr && t->stream->cancel.cancelled() ? 1 : 0;
 }
 
 extern "C" size_t OnHeader(char* data, size_t size, size_t count, void* user) {
@@ -228,6 +250,11 @@ error MapCurlError(CURLcode rc, CURL* h, const Transfer& t, const char* errbuf,
       what = "could not connect";
       break;
     case CURLE_OPERATION_TIMEDOUT:
+      if (t.stream != nullptr && !NothingWasSent(h)) {
+        code = errc::timeout;
+        what = "stream idle for too long";
+        break;
+      }
       // A timeout before the request went out (connect, TLS, proxy tunnel) proves the server never
       // saw it, which is what makes a submit safe to retry.
       if (NothingWasSent(h)) {
@@ -247,6 +274,8 @@ error MapCurlError(CURLcode rc, CURL* h, const Transfer& t, const char* errbuf,
       }
       what = "could not store the response";
       break;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return error{errc::cancelled, fmt::format("{}: cancelled", where)};
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
       return error{errc::invalid_argument, fmt::format("{}: {}", where, detail)};
@@ -358,12 +387,7 @@ struct CurlTransport::Impl {
         return h;
       }
     }
-    auto h = std::make_unique<Handle>();
-    h->easy.reset(curl_easy_init());
-    if (!h->easy) return nullptr;
-    ++handles_created;
-    if (!Configure(h->easy.get())) return nullptr;
-    return h;
+    return NewHandle();
   }
 
   void Release(HandlePtr h) {
@@ -396,13 +420,49 @@ struct CurlTransport::Impl {
     return origin;
   }
 
+  /// A new handle with the transport-wide options, outside the pool.
+  HandlePtr NewHandle();
+  /// Send on `handle`, following a GET's redirects; `stream` set for SendStreaming.
+  result<HttpResponse> SendOn(Handle& handle, const HttpRequest& request, const StreamControl* stream);
   result<HttpResponse> Perform(CURL* h, const HttpRequest& request, const std::string& url,
-                               bool send_authorization);
+                               bool send_authorization, const StreamControl* stream);
 };
+
+CurlTransport::Impl::HandlePtr CurlTransport::Impl::NewHandle() {
+  auto h = std::make_unique<Handle>();
+  h->easy.reset(curl_easy_init());
+  if (!h->easy) return nullptr;
+  ++handles_created;
+  if (!Configure(h->easy.get())) return nullptr;
+  return h;
+}
+
+namespace {
+
+// A stream has no total time limit (it lasts as long as the training), only an idle one: below one
+// byte per second for the idle time (fal sends `: ping` keep-alives) ends it. Set on a handle of
+// its own (see SendStreaming), so nothing here leaks into pooled requests.
+void ApplyStreamOptions(CURL* h, const StreamControl& stream, Transfer& transfer) {
+  using std::chrono::seconds;
+  const auto idle = stream.idle_timeout.count() > 0 ? stream.idle_timeout : std::chrono::milliseconds(seconds(60));
+  const long idle_seconds = std::max(1L, static_cast<long>((idle.count() + 999) / 1000));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, idle_seconds);
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, static_cast<const char*>(nullptr));  // events as sent
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnStreamProgress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+  transfer.easy = h;
+  transfer.stream = &stream;
+}
+
+}  // namespace
 
 result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& request,
                                                   const std::string& url,
-                                                  bool send_authorization) {
+                                                  bool send_authorization,
+                                                  const StreamControl* stream) {
   // No curl_easy_reset: the handle keeps the transport-wide options from Configure, and every
   // option a request may change is set below, for every request, whatever the last one set.
   char errbuf[CURL_ERROR_SIZE];
@@ -419,6 +479,7 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
       curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
       curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
       curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, nullptr);
     }
   } detach{h};
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -436,6 +497,7 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect.count()));
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  if (stream != nullptr) ApplyStreamOptions(h, *stream, transfer);
 
   bool has_body = false;
   switch (request.method) {
@@ -511,7 +573,10 @@ result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& re
   if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK) {
     connections_opened += static_cast<std::uint64_t>(new_connections);
   }
-  if (rc != CURLE_OK) return fail(MapCurlError(rc, h, transfer, errbuf, to_string(request.method), url));
+  const bool consumer_stopped = rc == CURLE_WRITE_ERROR && transfer.stopped_by_consumer;
+  if (rc != CURLE_OK && !consumer_stopped) {
+    return fail(MapCurlError(rc, h, transfer, errbuf, to_string(request.method), url));
+  }
 
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -538,17 +603,33 @@ CurlTransportStats CurlTransport::stats() const {
 }
 
 result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
-  const bool any_host = impl_->options.allow_plain_http_to_any_host;
   Impl::Lease lease(*impl_);
   if (lease.get() == nullptr) return fail(errc::network_error, "could not create a curl handle");
-  CURL* const h = lease.get()->easy.get();
-  FALTRAIN_TRY(Origin origin, impl_->CheckUrlCached(*lease.get(), request.url));
+  return impl_->SendOn(*lease.get(), request, nullptr);
+}
+
+result<HttpResponse> CurlTransport::SendStreaming(const HttpRequest& request, const StreamControl& control) {
+  if (control.cancel.cancelled()) return fail(errc::cancelled, "request cancelled before it was sent");
+  // A handle of its own, never pooled: a stream holds its connection for minutes, and its
+  // options (no total timeout, progress callback) must not reach other requests.
+  Impl::HandlePtr handle = impl_->NewHandle();
+  if (!handle) return fail(errc::network_error, "could not create a curl handle");
+  return impl_->SendOn(*handle, request, &control);
+}
+
+bool CurlTransport::CanStream() const { return true; }
+
+result<HttpResponse> CurlTransport::Impl::SendOn(Handle& handle, const HttpRequest& request,
+                                                 const StreamControl* stream) {
+  const bool any_host = options.allow_plain_http_to_any_host;
+  CURL* const h = handle.easy.get();
+  FALTRAIN_TRY(Origin origin, CheckUrlCached(handle, request.url));
   FALTRAIN_TRYV(CheckHeaders(request.headers));
 
   std::string url = request.url;
   bool send_authorization = true;
   for (int hop = 0;; ++hop) {
-    FALTRAIN_TRY(HttpResponse response, impl_->Perform(h, request, url, send_authorization));
+    FALTRAIN_TRY(HttpResponse response, Perform(h, request, url, send_authorization, stream));
     const int s = response.status;
     const bool redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
     // Only GETs follow redirects: re-sending a POST elsewhere could start a second training.

@@ -8,6 +8,7 @@
 #include "client/detail/json_validate.hpp"
 #include <faltrain/client/json_writer.hpp>
 #include "client/detail/queue_protocol.hpp"
+#include "client/detail/status_stream.hpp"
 #include "client/detail/url.hpp"
 
 #include <fmt/format.h>
@@ -458,6 +459,20 @@ result<std::string> TrainingClient::WaitForResultJson(const RequestHandle& handl
     e.request_id = handle.request_id;
     return fail(std::move(e));
   };
+
+  if (options.use_status_stream && impl_->transport->CanStream()) {
+    auto report = [&](const RequestStatus& s) {
+      Progress progress = tracker.Update(s, std::chrono::duration_cast<milliseconds>(clock.Now() - start));
+      if (options.on_progress) options.on_progress(progress);
+    };
+    auto poll_once = [&] { return GetStatus(handle, /*with_logs=*/true); };
+    switch (impl_->FollowStatusStream(handle, options, deadline, report, poll_once)) {
+      case detail::StreamWatchEnd::kCompleted: return GetResultJson(handle);
+      case detail::StreamWatchEnd::kCancelled: return stop(errc::cancelled, "wait cancelled");
+      case detail::StreamWatchEnd::kDeadline: return stop(errc::deadline_exceeded, "deadline passed while waiting");
+      case detail::StreamWatchEnd::kPoll: break;  // the first poll comes at once
+    }
+  }
 
   HttpRequest poll;
   FALTRAIN_TRY(poll.url, StatusUrl(handle, /*with_logs=*/true));

@@ -51,6 +51,17 @@ std::string_view HttpHeaders::Get(std::string_view name) const {
   return {};
 }
 
+result<HttpResponse> Transport::SendStreaming(const HttpRequest& request, const StreamControl& control) {
+  if (control.cancel.cancelled()) return fail(errc::cancelled, "request cancelled before it was sent");
+  FALTRAIN_TRY(HttpResponse response, Send(request));
+  if (response.status >= 200 && response.status < 300 && control.on_body) {
+    std::string body = std::move(response.body);
+    response.body.clear();
+    if (!body.empty()) control.on_body(body);
+  }
+  return response;
+}
+
 bool HttpHeaders::Has(std::string_view name) const {
   return std::any_of(items_.begin(), items_.end(),
                      [&](const HttpHeader& h) { return EqualsIgnoreCase(h.name, name); });

@@ -30,7 +30,7 @@ constexpr std::pair<SimOperation, std::string_view> kOperations[] = {
     {SimOperation::kAny, "any"},       {SimOperation::kSubmit, "submit"},
     {SimOperation::kStatus, "status"}, {SimOperation::kResult, "result"},
     {SimOperation::kCancel, "cancel"}, {SimOperation::kStorage, "storage"},
-    {SimOperation::kJwks, "jwks"},
+    {SimOperation::kJwks, "jwks"},     {SimOperation::kStatusStream, "status_stream"},
 };
 
 bool ParseNumber(std::string_view text, double& out) {
@@ -70,7 +70,7 @@ result<SimOperation> ParseSimOperation(std::string_view text) {
   return detail::ParseEnum(text, "operation",
                            {SimOperation::kAny, SimOperation::kSubmit, SimOperation::kStatus,
                             SimOperation::kResult, SimOperation::kCancel, SimOperation::kStorage,
-                            SimOperation::kJwks});
+                            SimOperation::kJwks, SimOperation::kStatusStream});
 }
 
 std::string_view to_string(SimDelivery d) noexcept {

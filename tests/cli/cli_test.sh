@@ -266,6 +266,28 @@ handle_file_commands)
   jq_true last.out '.result.images | length == 1'
   ;;
 
+watch_stream_and_poll)
+  start_sim 2
+  photos photos 10
+  expect_exit 0 cli train photos --skip-check --preset fast --save handle.json
+  # By default watch follows the status stream (server-sent events): no status polls.
+  expect_exit 0 cli --verbose watch handle.json --preset fast
+  contains last.err "/status/stream (status stream, connection 1)"
+  if grep -q '/status (attempt' last.err; then cat last.err; fail "watch polled although the stream worked"; fi
+  grep -q '^progress: ' last.out || fail "plain progress lines"
+  contains last.out "completed"
+  # --poll: status polls only, never the stream.
+  expect_exit 0 cli --verbose watch handle.json --poll --poll-interval 0.3
+  contains last.err "/status (attempt 1)"
+  if grep -q 'status/stream' last.err; then cat last.err; fail "--poll opened the status stream"; fi
+  contains last.out "completed"
+  # train --wait follows the stream too, and --poll works there as well.
+  expect_exit 0 cli --verbose train photos --skip-check --preset fast --wait
+  contains last.err "(status stream, connection 1)"
+  expect_exit 0 cli --verbose train photos --skip-check --preset fast --wait --poll --poll-interval 0.3
+  if grep -q 'status/stream' last.err; then cat last.err; fail "train --wait --poll opened the status stream"; fi
+  ;;
+
 request_id_commands)
   start_sim 2
   photos photos 10

@@ -37,6 +37,19 @@ int main(int argc, char** argv) {
     request.url = "http://127.0.0.1:" + std::to_string(port) + req.target;
     for (const auto& [name, value] : req.headers) request.headers.Add(name, value);
     request.body = req.body;
+    if (auto stream = sim->OpenStatusStream(request); stream && stream.value()->head().status == 200) {
+      // A status stream: events as the simulated request changes (what `watch` follows).
+      std::shared_ptr<faltrain::SimStatusStream> events = std::move(stream).value();
+      res.set_chunked_content_provider("text/event-stream", [events](std::size_t, httplib::DataSink& sink) {
+        auto piece = events->Next(std::chrono::seconds(1));
+        if (!piece) {
+          sink.done();
+          return !events->dropped();
+        }
+        return sink.write(piece->data(), piece->size());
+      });
+      return;
+    }
     auto response = sim->Send(request);
     if (!response) {
       res.status = 500;

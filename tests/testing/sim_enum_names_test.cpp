@@ -21,7 +21,8 @@ TEST_CASE("to_string and ParseX are inverses for the simulator's and the webhook
                       SimFaultKind::kWebhookOutOfOrder, SimFaultKind::kWebhookPayloadError},
                      ParseSimFaultKind);
   CheckEnumRoundTrip({SimOperation::kAny, SimOperation::kSubmit, SimOperation::kStatus, SimOperation::kResult,
-                      SimOperation::kCancel, SimOperation::kStorage, SimOperation::kJwks},
+                      SimOperation::kCancel, SimOperation::kStorage, SimOperation::kJwks,
+                      SimOperation::kStatusStream},
                      ParseSimOperation);
   CheckEnumRoundTrip({SimDelivery::kAuto, SimDelivery::kBackground, SimDelivery::kManual}, ParseSimDelivery);
   CheckEnumRoundTrip({WebhookStatus::kOk, WebhookStatus::kError, WebhookStatus::kUnknown}, ParseWebhookStatus);

@@ -58,6 +58,13 @@ class CurlTransport final : public Transport {
 
   /// Performs the request on a pooled handle (see the class comment for redirects and POSTs).
   result<HttpResponse> Send(const HttpRequest& request) override;
+  /// Streams a 2xx body to `control.on_body` as curl receives it, on a connection of its own:
+  /// no total timeout, an idle limit instead (`StreamControl::idle_timeout`, at one-second
+  /// granularity), the cancel token checked about once a second, no gzip. Redirects and the
+  /// plain-http rule as for `Send`.
+  result<HttpResponse> SendStreaming(const HttpRequest& request, const StreamControl& control) override;
+  /// True.
+  bool CanStream() const override;
 
   /// A snapshot of the counters.
   CurlTransportStats stats() const;

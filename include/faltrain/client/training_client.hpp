@@ -84,13 +84,21 @@ struct GenerationInput {
   std::string input_json;   ///< the request body, as `Submit` takes it
 };
 
-/// How `Wait` polls and reports.
+/// How `Wait` follows a request and reports. By default it follows fal's status stream
+/// (server-sent events, `GET …/status/stream?logs=1`) when the transport can stream, with the same
+/// progress reports as polling; it polls instead when the stream is refused (404, 405, any other
+/// error status) or keeps failing, and after a stream that drops before COMPLETED it polls once
+/// (so a final state is never missed) and reconnects.
 struct WatchOptions {
+  /// Follow the status stream (true), or only poll (false; the CLI's `--poll`). The stream is used
+  /// only over a transport whose `Transport::CanStream()` is true (`CurlTransport`, `SimTransport`).
+  bool use_status_stream = true;
   /// Poll interval at the start and after any change (phase, queue position, new logs).
   std::chrono::milliseconds min_interval{std::chrono::seconds(2)};
   /// The interval grows by half per unchanged poll up to this.
   std::chrono::milliseconds max_interval{std::chrono::seconds(15)};
-  /// Give up (errc::deadline_exceeded) after this long; zero = no deadline.
+  /// Give up (errc::deadline_exceeded) after this long; zero = no deadline. A stream notices the
+  /// deadline at its next event or keep-alive.
   std::chrono::milliseconds timeout{0};
   /// Cancel the fal request when the deadline passes or `cancel` fires.
   bool cancel_request_on_stop = false;
@@ -126,6 +134,15 @@ struct UploadOptions {
   MultipartUploadState* multipart_state = nullptr;
   /// Stops a retry backoff at once (`errc::cancelled`).
   CancelToken cancel;
+/// How `StreamStatus` follows one status stream.
+struct StreamStatusOptions {
+  bool with_logs = true;  ///< `logs=1`: events carry the logs that are new since the last event
+  /// Called for every status event; its logs are all logs so far, as a poll's would be.
+  std::function<void(const RequestStatus&)> on_status;
+  /// Stops following (`errc::cancelled`).
+  CancelToken cancel;
+  /// Fails with `errc::timeout` when nothing (not even a keep-alive) arrives for this long.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 };
 
 /// A submitted training: the handle plus what progress needs to know.
@@ -169,6 +186,12 @@ class TrainingClient {
   /// poll's 500 too); `cancel` stops a retry backoff at once (`errc::cancelled`).
   result<RequestStatus> GetStatus(const RequestHandle& handle, bool with_logs = true,
                                   CancelToken cancel = {});
+  /// Follows the request over fal's status stream (`GET <status_url>/stream`, server-sent events)
+  /// until it completes, and returns the final status. One connection, no retries and no polling
+  /// (`Wait` adds those): fails with the HTTP error when the stream is refused (e.g.
+  /// `errc::not_found` for a 404), `errc::network_error` when it ends before COMPLETED, or as
+  /// `options` says. Fails with `errc::invalid_argument` when the transport cannot stream.
+  result<RequestStatus> StreamStatus(const RequestHandle& handle, const StreamStatusOptions& options = {});
   /// The output JSON of a completed request. A failed request's error (the 4xx/5xx the app
   /// answered, `x-fal-request-id` set) is `errc::request_failed` with fal's detail, at once: it is
   /// the request's outcome, so a 500 is never retried, and 502/503/504 only when fal's ingress
@@ -179,10 +202,11 @@ class TrainingClient {
   /// Asks fal to cancel the request. A request that already finished is not an error:
   /// `CancelOutcome::kAlreadyCompleted`. Retried like `GetResultJson` (never on a 500).
   result<CancelOutcome> Cancel(const RequestHandle& handle);
-  /// Polls until the request completes (adaptive interval), reporting progress; then fetches the
-  /// output. Honours `options.timeout` and `options.cancel`.
+  /// Follows the request until it completes — over the status stream, or polling with an adaptive
+  /// interval (see `WatchOptions`) — reporting progress; then fetches the output. Honours
+  /// `options.timeout` and `options.cancel`.
   result<TrainingOutput> Wait(const TrainingJob& job, WatchOptions options = {});
-  /// `Wait` for any request: polls until it completes, then returns its output JSON.
+  /// `Wait` for any request: follows it until it completes, then returns its output JSON.
   result<std::string> WaitForResultJson(const RequestHandle& handle, WatchOptions options = {});
 
   // -- files ---------------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 /// The seam between the client and the network. `TrainingClient` only ever talks to a `Transport`:
 /// `CurlTransport` for fal itself, `SimTransport` for test mode, `ScriptedTransport` for unit tests.
 
+#include <faltrain/client/clock.hpp>
 #include <faltrain/client/result.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +83,18 @@ struct HttpResponse {
   std::string body;     ///< the body, already decompressed if the server sent it gzipped
 };
 
+/// How a streamed request hands over its body and is stopped (see `Transport::SendStreaming`).
+struct StreamControl {
+  /// Receives the body of a 2xx response piece by piece, as it arrives (pieces split anywhere).
+  /// Return false to stop the transfer: `SendStreaming` then returns the response normally.
+  std::function<bool(std::string_view bytes)> on_body;
+  /// Stops the transfer when fired (`errc::cancelled`); `CurlTransport` notices within a second.
+  CancelToken cancel;
+  /// Give up (`errc::timeout`) when no byte at all arrives for this long; zero = 60 s. A stream
+  /// has no total time limit: `HttpRequest::timeout` does not apply to it.
+  std::chrono::milliseconds idle_timeout{0};
+};
+
 /// Sends one request and returns the response. A failure here means no usable HTTP response:
 /// `errc::connect_failed` (the request surely never reached the server), `errc::network_error`
 /// (it may have), `errc::timeout`, or `errc::payload_too_large`. Implementations are thread-safe.
@@ -98,6 +112,19 @@ class Transport {
   /// Performs `request` once (no retries: the client decides those) and returns whatever status
   /// the server answered; fails only when there is no usable response (see the class comment).
   virtual result<HttpResponse> Send(const HttpRequest& request) = 0;
+
+  /// Performs `request` once and hands a 2xx body to `control.on_body` as it arrives (for
+  /// server-sent events such as fal's status stream); the returned response then has an empty
+  /// body. Any other status is returned with its whole body, like `Send`. Fails like `Send`, and
+  /// with `errc::cancelled` / `errc::timeout` per `control`; a stream cut mid-body is
+  /// `errc::network_error`. The default calls `Send` and hands over the whole body at once: right,
+  /// but useless for a stream that lasts minutes, which is why `CanStream` says whether an override
+  /// does better.
+  virtual result<HttpResponse> SendStreaming(const HttpRequest& request, const StreamControl& control);
+
+  /// Whether `SendStreaming` delivers the body as it arrives. False by default; `CurlTransport` and
+  /// `SimTransport` say true. `TrainingClient` follows fal's status stream only when it is.
+  virtual bool CanStream() const { return false; }
 };
 
 }  // namespace v1

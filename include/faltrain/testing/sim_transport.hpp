@@ -12,6 +12,7 @@
 /// @code{.unparsed}
 ///   POST /<endpoint id>[?fal_webhook=<url>]        submit (header X-Faltrain-Avatar-Id names ids)
 ///   GET  /[ns/]<owner>/<alias>/requests/<id>/status[?logs=1]
+///   GET  /[ns/]<owner>/<alias>/requests/<id>/status/stream[?logs=1]   server-sent events
 ///   GET  /[ns/]<owner>/<alias>/requests/<id>        result
 ///   PUT  /[ns/]<owner>/<alias>/requests/<id>/cancel
 ///   POST /storage/upload/initiate, /storage/upload/initiate-multipart   (+ PUT/POST on the upload URL)
@@ -26,6 +27,7 @@
 #include <faltrain/client/result.hpp>
 #include <faltrain/client/trainers.hpp>
 #include <faltrain/client/transport.hpp>
+#include <faltrain/testing/sim_status_stream.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -44,7 +46,8 @@ enum class SimFaultKind {
   kRateLimit,           ///< 429 {"detail":...} with Retry-After = `delay` (at least 1 s)
   kBadGateway,          ///< 502 nginx HTML page, no x-fal-request-id (not processed)
   kServiceUnavailable,  ///< 503 nginx HTML page, no x-fal-request-id (not processed)
-  kDropConnection,      ///< processed, then `Send` fails with errc::network_error
+  kDropConnection,      ///< processed, then `Send` fails with errc::network_error; a status
+                        ///< stream (op status_stream) is cut after `delay` (0: after its first event)
   kSlowResponse,        ///< sleeps `delay` on the clock, then answers normally
   kTrainingFailure,     ///< the request runs, then ends in ERROR (result 500, webhook ERROR)
   kWebhookDrop,         ///< the webhook is never delivered
@@ -62,8 +65,9 @@ std::string_view to_string(SimFaultKind k) noexcept;
 result<SimFaultKind> ParseSimFaultKind(std::string_view text);
 
 /// Which calls an HTTP fault applies to.
-enum class SimOperation { kAny, kSubmit, kStatus, kResult, kCancel, kStorage, kJwks };
-/// "any", "submit", "status", "result", "cancel", "storage", "jwks".
+/// `kStatus` is a status poll, `kStatusStream` a status stream (server-sent events).
+enum class SimOperation { kAny, kSubmit, kStatus, kResult, kCancel, kStorage, kJwks, kStatusStream };
+/// "any", "submit", "status", "result", "cancel", "storage", "jwks", "status_stream".
 std::string_view to_string(SimOperation op) noexcept;
 /// The inverse of `to_string(SimOperation)`; case-insensitive.
 result<SimOperation> ParseSimOperation(std::string_view text);
@@ -184,6 +188,14 @@ class SimTransport final : public Transport {
   /// Answers like fal would (see the file comment for the routes); never touches the network,
   /// except to deliver webhooks through `SimOptions::webhook_transport`.
   result<HttpResponse> Send(const HttpRequest& request) override;
+  /// A status stream's events as the simulated request changes (see `OpenStatusStream`), waiting
+  /// on the simulator's clock; any other request as `Send`, its body handed over whole.
+  result<HttpResponse> SendStreaming(const HttpRequest& request, const StreamControl& control) override;
+  /// True.
+  bool CanStream() const override { return true; }
+  /// Opens a status stream for a server to serve (`faltrain-sim` does); fails with
+  /// `errc::invalid_argument` when `request` is not a GET of one, and as `Send` on a fault.
+  result<std::unique_ptr<SimStatusStream>> OpenStatusStream(const HttpRequest& request);
 
   /// Adds a fault rule at run time.
   void AddFault(SimFault fault);

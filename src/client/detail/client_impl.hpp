@@ -4,6 +4,8 @@
 
 #include <faltrain/client/training_client.hpp>
 
+#include "client/detail/status_stream.hpp"
+
 #include <mutex>
 #include <random>
 
@@ -45,6 +47,13 @@ struct TrainingClient::Impl {
                                std::optional<Clock::steady_time> deadline = std::nullopt,
                                CancelToken cancel = {});
   void Log(LogLevel level, std::string_view message) const;
+  /// The GET of `handle`'s status stream (training_client_stream.cpp).
+  result<HttpRequest> StatusStreamRequest(const RequestHandle& handle, bool with_logs) const;
+  /// `Wait`'s use of the stream (see `detail::WatchStatusStream`); `poll_once` is the resync poll.
+  detail::StreamWatchEnd FollowStatusStream(const RequestHandle& handle, const WatchOptions& options,
+                                            std::optional<Clock::steady_time> deadline,
+                                            const std::function<void(const RequestStatus&)>& report,
+                                            const std::function<result<RequestStatus>()>& poll_once);
   double Random01();
 };
 

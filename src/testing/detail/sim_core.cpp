@@ -104,7 +104,7 @@ SimCore::Call SimCore::Classify(HttpMethod method, const SimUrl& url) {
   if (n >= 5 && s[n - 4] == "requests" && s[n - 2] == "status" && s[n - 1] == "stream") {
     call.app = Join(s, 0, n - 4);
     call.request_id = s[n - 3];
-    return want(HttpMethod::kGet, Route::kStatusStream, SimOperation::kStatus);
+    return want(HttpMethod::kGet, Route::kStatusStream, SimOperation::kStatusStream);
   }
   if (n >= 4 && s[n - 3] == "requests" && (s[n - 1] == "status" || s[n - 1] == "cancel")) {
     call.app = Join(s, 0, n - 3);
@@ -166,19 +166,18 @@ std::string SimCore::NewRequestId(std::string_view avatar_id) {
   }
 }
 
-result<HttpResponse> SimCore::Handle(const HttpRequest& request) {
-  SimUrl url = ParseSimUrl(request.url);
-  Call call = Classify(request.method, url);
+std::optional<result<HttpResponse>> SimCore::Admit(const HttpRequest& request, const SimUrl& url,
+                                                   const Call& call, std::optional<SimFault>& fault) {
   // fal checks keys on the queue and on upload initiation; upload URLs are pre-signed, files and
   // the JWKS are public.
   bool needs_key = call.operation == SimOperation::kSubmit || call.operation == SimOperation::kStatus ||
+                   call.operation == SimOperation::kStatusStream ||
                    call.operation == SimOperation::kResult || call.operation == SimOperation::kCancel ||
                    call.route == Route::kInitiate || call.route == Route::kInitiateMultipart;
   if (needs_key) {
-    if (auto denied = CheckAuthorization(request)) return std::move(*denied);
+    if (auto denied = CheckAuthorization(request)) return result<HttpResponse>(std::move(*denied));
   }
 
-  std::optional<SimFault> fault;
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::string endpoint_id, input;
@@ -204,22 +203,30 @@ result<HttpResponse> SimCore::Handle(const HttpRequest& request) {
         auto seconds = std::max<long long>(
             1, static_cast<long long>(std::ceil(static_cast<double>(fault->delay.count()) / 1000.0)));
         response.headers.Add("retry-after", std::to_string(seconds));
-        return response;
+        return result<HttpResponse>(std::move(response));
       }
-      case SimFaultKind::kBadGateway: return NginxErrorPage(502);
-      case SimFaultKind::kServiceUnavailable: return NginxErrorPage(503);
+      case SimFaultKind::kBadGateway: return result<HttpResponse>(NginxErrorPage(502));
+      case SimFaultKind::kServiceUnavailable: return result<HttpResponse>(NginxErrorPage(503));
       case SimFaultKind::kSlowResponse:
         // The caller's total timeout applies as on a network: an answer later than it never comes.
         if (!request.no_total_timeout && request.timeout.count() > 0 && fault->delay > request.timeout) {
           clock_->SleepFor(request.timeout);
-          return fail(errc::timeout, fmt::format("simulated slow response: no answer within {} ms",
-                                                 request.timeout.count()));
+          return result<HttpResponse>(fail(errc::timeout, fmt::format("simulated slow response: no answer within {} ms",
+                                                 request.timeout.count())));
         }
         clock_->SleepFor(fault->delay);
         break;
       default: break;
     }
   }
+  return std::nullopt;
+}
+
+result<HttpResponse> SimCore::Handle(const HttpRequest& request) {
+  SimUrl url = ParseSimUrl(request.url);
+  Call call = Classify(request.method, url);
+  std::optional<SimFault> fault;
+  if (auto answer = Admit(request, url, call, fault)) return std::move(*answer);
 
   HttpResponse response;
   {
@@ -237,7 +244,7 @@ result<HttpResponse> SimCore::Handle(const HttpRequest& request) {
       case Route::kFile: response = ServeFile(url); break;
       case Route::kJwks: response = Jwks(); break;
       case Route::kStatusStream:
-        // Not simulated: clients fall back to polling (fal-js polls by default).
+        // Served by OpenStatusStream: SimTransport routes streams there before Handle.
         response = DetailResponse(404, "Not Found");
         break;
       case Route::kMethodNotAllowed: response = DetailResponse(405, "Method Not Allowed"); break;

@@ -54,6 +54,13 @@ struct SimRequest {
   std::string ResponseUrl() const { return origin + "/" + app + "/requests/" + id; }
 };
 
+/// A status body as a poll at `now` gets it; with logs, only those after the first `first_log`
+/// visible ones (a stream sends each log line once). Whether the URL asked for logs.
+std::string StatusJson(const SimRequest& r, Clock::steady_time now, bool with_logs, std::size_t first_log);
+bool WantsLogs(const SimUrl& url);
+/// Log lines of `r` visible at `now`.
+std::size_t VisibleLogs(const SimRequest& r, Clock::steady_time now);
+
 /// One webhook to deliver (a duplicate is a second job).
 struct SimWebhookJob {
   std::uint64_t serial = 0;
@@ -68,12 +75,37 @@ struct SimWebhookJob {
   bool duplicate = false;  ///< deliver once more after success
 };
 
+/// Where one status stream stands (sim_status_stream.cpp).
+struct SimStreamCursor {
+  std::string request_id;
+  std::string app;
+  bool with_logs = false;
+  bool sent_any = false;
+  bool finished = false;  ///< the COMPLETED event was sent
+  std::optional<Clock::steady_time> drop_at;  ///< a drop_connection fault cuts the stream then
+  bool drop_after_first = false;             ///< ... or right after its first event
+  std::string last_status;
+  int last_position = -1;
+  std::size_t logs_sent = 0;
+};
+
 class SimCore {
  public:
   SimCore(SimOptions options, std::shared_ptr<Clock> clock);
   ~SimCore();
 
   result<HttpResponse> Handle(const HttpRequest& request);
+
+  // Status streams (sim_status_stream.cpp).
+  /// Whether `request` is a GET of a status stream.
+  static bool IsStatusStream(const HttpRequest& request);
+  /// Opens one: the response head (200 text/event-stream, or the error fal would answer, body
+  /// included) and, for a 200, `cursor` set up.
+  result<HttpResponse> OpenStatusStream(const HttpRequest& request, SimStreamCursor& cursor);
+  /// The next SSE event when the status changed since the last one (always for the first); else
+  /// nullopt, with `*next_change` when the request's state next changes by itself.
+  std::optional<std::string> NextStreamEvent(SimStreamCursor& cursor, Clock::steady_time* next_change);
+  Clock& clock() { return *clock_; }
 
   void AddFault(SimFault fault);
   void RotateSigningKey(bool keep_previous);
@@ -103,6 +135,10 @@ class SimCore {
     int part = 0;
   };
   static Call Classify(HttpMethod method, const SimUrl& url);
+  /// Authorization and HTTP faults, before any route runs: the answer when the request ends there;
+  /// else nullopt, with a fault still to apply (a dropped connection) in `fault`.
+  std::optional<result<HttpResponse>> Admit(const HttpRequest& request, const SimUrl& url, const Call& call,
+                                            std::optional<SimFault>& fault);
   std::optional<HttpResponse> CheckAuthorization(const HttpRequest& request) const;
   void Emit(const std::string& line) const;
   std::string FileBase(const SimUrl& url) const;

@@ -222,23 +222,33 @@ HttpResponse SimCore::Enqueue(SimRequest r) {
   return JsonResponse(200, std::move(w).str(), id);
 }
 
+bool WantsLogs(const SimUrl& url) {
+  std::string logs_flag = url.Query("logs");
+  return logs_flag == "1" || logs_flag == "true" || logs_flag == "True";
+}
+
 HttpResponse SimCore::Status(const Call& call, const SimUrl& url) {
   SimRequest* r = FindRequest(call);
   if (r == nullptr) return DetailResponse(404, "Request not found");
   const Clock::steady_time now = clock_->Now();
+  SimPhase phase = r->timeline.PhaseAt(now);
+  return JsonResponse(phase == SimPhase::kCompleted ? 200 : 202, StatusJson(*r, now, WantsLogs(url), 0), r->id);
+}
+
+std::string StatusJson(const SimRequest& request, Clock::steady_time now, bool with_logs, std::size_t first_log) {
+  const SimRequest* r = &request;
   const SimTimeline& t = r->timeline;
   SimPhase phase = t.PhaseAt(now);
-  std::string logs_flag = url.Query("logs");
-  bool with_logs = logs_flag == "1" || logs_flag == "true" || logs_flag == "True";
-
   JsonWriter w;
   w.BeginObject().Field("status", SimPhaseName(phase)).Field("request_id", r->id);
   WriteUrls(w, *r);
   // Asked for, `logs` is always there (an empty list while queued): fal_client reads it unguarded.
   if (with_logs) {
     w.Key("logs").BeginArray();
+    std::size_t visible = 0;
     for (const auto& line : r->logs) {
       if (phase == SimPhase::kInQueue || line.at > now) continue;
+      if (visible++ < first_log) continue;  // sent before (a stream's earlier events)
       w.BeginObject()
           .Field("message", line.message)
           .Field("level", line.level)
@@ -260,7 +270,12 @@ HttpResponse SimCore::Status(const Call& call, const SimUrl& url) {
     }
   }
   w.EndObject();
-  return JsonResponse(phase == SimPhase::kCompleted ? 200 : 202, std::move(w).str(), r->id);
+  return std::move(w).str();
+}
+
+std::size_t VisibleLogs(const SimRequest& r, Clock::steady_time now) {
+  return static_cast<std::size_t>(
+      std::count_if(r.logs.begin(), r.logs.end(), [&](const SimLogLine& l) { return l.at <= now; }));
 }
 
 HttpResponse SimCore::Result(const Call& call) {

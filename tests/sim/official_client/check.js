@@ -1,6 +1,7 @@
 // Drives faltrain-sim with the official fal JavaScript client (@fal-ai/client, pinned in
 // package-lock.json) through its requestMiddleware host rewrite, and checks that every call
-// succeeds and returns what the simulator itself reports.
+// succeeds and returns what the simulator itself reports — polling and the SSE status stream
+// (`mode: "streaming"`) alike.
 //
 // Usage: node check.js <path to faltrain-sim>
 // Needs NODE_PATH or a node_modules next to it with @fal-ai/client installed.
@@ -238,6 +239,48 @@ async function main() {
     const jpeg = Buffer.from(await (await fetch(image.url)).arrayBuffer());
     assert.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
     log(`${step}: ${updates.map((u) => u.status).join(" -> ")}, image ${image.url}`);
+
+    step = "subscribe with mode: \"streaming\" (the SSE status stream)";
+    const streamedUpdates = [];
+    const streamed = await fal.subscribe("fal-ai/flux-lora", {
+      input: { prompt: "photo of ohwx person", loras: [{ path: lora.url, scale: 1 }], image_size: "square_hd" },
+      logs: true,
+      mode: "streaming",
+      onQueueUpdate: (u) => streamedUpdates.push(u),
+    });
+    assert.ok(rewrites.some((u) => u.includes(`/requests/${streamed.requestId}/status/stream?logs=1`)),
+              "subscribe used the status stream");
+    assert.ok(streamedUpdates.length >= 2);
+    assert.equal(streamedUpdates.at(-1).status, "COMPLETED");
+    assert.ok(streamedUpdates.every((u) => ["IN_QUEUE", "IN_PROGRESS", "COMPLETED"].includes(u.status)));
+    assert.equal(streamed.data.images[0].width, 1024);
+    log(`${step}: ${streamedUpdates.map((u) => u.status).join(" -> ")}`);
+
+    step = "queue.subscribeToStatus with mode: \"streaming\" on a training";
+    const streamedTraining = await fal.queue.submit(TRAINER, {
+      input: { images_data_url: fileUrl, trigger_phrase: "ohwx person", steps: 40 },
+    });
+    const statusUpdates = [];
+    const finalStatus = await fal.queue.subscribeToStatus(TRAINER, {
+      requestId: streamedTraining.request_id,
+      logs: true,
+      mode: "streaming",
+      onQueueUpdate: (u) => statusUpdates.push(u),
+    });
+    assert.equal(finalStatus.status, "COMPLETED");
+    assert.equal(typeof finalStatus.metrics.inference_time, "number");
+    assert.ok(statusUpdates.some((u) => u.status === "IN_QUEUE" && typeof u.queue_position === "number"));
+    assert.ok(statusUpdates.some((u) => u.status === "IN_PROGRESS"));
+    // fal-js accumulates the events' logs "to match polling": each line must come exactly once.
+    const polledAfter = await fetchStatus(streamedTraining.request_id, true);
+    assert.deepEqual(statusUpdates.at(-1).logs, polledAfter.body.logs);
+    assert.ok(polledAfter.body.logs.some((l) => l.message.startsWith("step 40/40")));
+    log(`${step}: ${statusUpdates.length} updates, ${polledAfter.body.logs.length} log lines, each once`);
+
+    step = "a status stream for an unknown request is a 404";
+    await assert.rejects(
+      fal.queue.subscribeToStatus(TRAINER, { requestId: "no-such-request", mode: "streaming" }),
+      (e) => e instanceof ApiError && e.status === 404);
 
     step = "422 validation error";
     await assert.rejects(
