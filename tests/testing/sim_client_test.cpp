@@ -133,7 +133,9 @@ TEST_CASE("status retries ride out injected 429s and 503s") {
   Fixture f({limit, unavailable, bad_gateway});
   auto job = f.client->SubmitTraining(Portrait());
   REQUIRE(job.has_value());
-  auto output = f.client->Wait(job.value());
+  WatchOptions polling;  // the faults hit status polls, not the status stream
+  polling.use_status_stream = false;
+  auto output = f.client->Wait(job.value(), polling);
   REQUIRE_MESSAGE(output.has_value(), ErrorText(output));
   CHECK(output.value().lora_file.has_value());
   CHECK(f.faults_fired == 3);
