@@ -55,17 +55,21 @@ void SetResponse(faltrain::HttpResponse response, httplib::Response& res) {
   res.set_content(std::move(response.body), content_type.c_str());
 }
 
+// A simulated dropped connection: start a response, then abort it mid-body.
+void Abort(httplib::Response& res) {
+  res.status = 200;
+  res.set_content_provider(64, "application/json",
+                           [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+}
+
 // A status stream: the head, then each event as the simulator produces it, in chunks; the end
 // after COMPLETED; an aborted connection when a fault drops it or the server stops.
-bool ServeStatusStream(faltrain::SimTransport& sim, const faltrain::CancelToken& stopping,
+void ServeStatusStream(faltrain::SimTransport& sim, const faltrain::CancelToken& stopping,
                        const faltrain::HttpRequest& request, httplib::Response& res) {
   auto opened = sim.OpenStatusStream(request);
-  if (!opened) return false;
+  if (!opened) return Abort(res);
   std::shared_ptr<faltrain::SimStatusStream> stream = std::move(opened).value();
-  if (stream->head().status != 200) {
-    SetResponse(stream->head(), res);
-    return true;
-  }
+  if (stream->head().status != 200) return SetResponse(stream->head(), res);
   res.status = 200;
   for (const auto& header : stream->head().headers) {
     if (!IsContentType(header.name)) res.set_header(header.name.c_str(), header.value);
@@ -80,7 +84,6 @@ bool ServeStatusStream(faltrain::SimTransport& sim, const faltrain::CancelToken&
         }
         return sink.write(piece->data(), piece->size());
       });
-  return true;
 }
 
 void Forward(faltrain::SimTransport& sim, const faltrain::CancelToken& stopping, HttpMethod method,
@@ -88,16 +91,9 @@ void Forward(faltrain::SimTransport& sim, const faltrain::CancelToken& stopping,
   faltrain::HttpRequest request = ToSimRequest(method, req);
   const bool is_stream = method == HttpMethod::kGet && req.path.size() > 14 &&
                          req.path.compare(req.path.size() - 14, 14, "/status/stream") == 0;
-  if (is_stream && ServeStatusStream(sim, stopping, request, res)) return;
+  if (is_stream) return ServeStatusStream(sim, stopping, request, res);
   auto response = sim.Send(request);
-  if (!response) {
-    // A simulated dropped connection: start a response, then abort it mid-body.
-    res.status = 200;
-    res.set_content_provider(
-        64, "application/json",
-        [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
-    return;
-  }
+  if (!response) return Abort(res);
   SetResponse(std::move(response).value(), res);
 }
 
