@@ -110,12 +110,12 @@ struct Watched {
   std::vector<Progress> reports;
   std::vector<std::string> messages;
   std::string id;
+  int streams = 0;  // stream and poll requests the client sent
+  int polls = 0;
 };
 
-Watched WaitOn(std::shared_ptr<SimTransport> sim, std::shared_ptr<VirtualClock> clock, Counting*& counting,
-               bool stream = true) {
+Watched WaitOn(std::shared_ptr<SimTransport> sim, std::shared_ptr<VirtualClock> clock, bool stream = true) {
   auto wrapped = std::make_shared<Counting>(sim);
-  counting = wrapped.get();
   ClientOptions config;
   config.test_mode = true;
   auto client = TrainingClient::Create(config, wrapped, clock);
@@ -136,6 +136,8 @@ Watched WaitOn(std::shared_ptr<SimTransport> sim, std::shared_ptr<VirtualClock> 
     for (const auto& l : p.new_logs) w.messages.push_back(l.message);
   };
   w.json = client.value().WaitForResultJson(h, o);
+  w.streams = wrapped->streams;
+  w.polls = wrapped->polls;
   return w;
 }
 
@@ -208,12 +210,11 @@ TEST_CASE("drop_connection cuts a stream after its delay, or after its first eve
 
 TEST_CASE("Wait over the simulator follows one stream, no polls, with the same logs polling sees") {
   auto clock = std::make_shared<VirtualClock>();
-  Counting* counting = nullptr;
   auto sim = MakeSim(clock);
-  Watched streamed = WaitOn(sim, clock, counting);
+  Watched streamed = WaitOn(sim, clock);
   REQUIRE_MESSAGE(streamed.json.has_value(), ErrorText(streamed.json));
-  CHECK(counting->streams == 1);
-  CHECK(counting->polls == 0);
+  CHECK(streamed.streams == 1);
+  CHECK(streamed.polls == 0);
   CHECK(streamed.messages == PolledLogs(*sim, streamed.id));
   CHECK(streamed.reports.back().phase_text == "completed");
   CHECK(streamed.reports.front().phase_text == "queued");
@@ -221,9 +222,9 @@ TEST_CASE("Wait over the simulator follows one stream, no polls, with the same l
   // The same run, polled: the same output and the same log lines.
   auto clock2 = std::make_shared<VirtualClock>();
   auto sim2 = MakeSim(clock2);
-  Watched polled = WaitOn(sim2, clock2, counting, /*stream=*/false);
+  Watched polled = WaitOn(sim2, clock2, /*stream=*/false);
   REQUIRE(polled.json.has_value());
-  CHECK(counting->streams == 0);
+  CHECK(polled.streams == 0);
   CHECK(polled.json.value() == streamed.json.value());
   CHECK(polled.messages == streamed.messages);
   CHECK(polled.reports.back().percent == streamed.reports.back().percent);
@@ -235,12 +236,11 @@ TEST_CASE("a stream dropped mid-way: Wait polls, reconnects and still reaches th
   drop.kind = SimFaultKind::kDropConnection;
   drop.operation = SimOperation::kStatusStream;
   drop.delay = 8min;
-  Counting* counting = nullptr;
   auto sim = MakeSim(clock, {drop});
-  Watched w = WaitOn(sim, clock, counting);
+  Watched w = WaitOn(sim, clock);
   REQUIRE_MESSAGE(w.json.has_value(), ErrorText(w.json));
-  CHECK(counting->streams == 2);
-  CHECK(counting->polls == 1);
+  CHECK(w.streams == 2);
+  CHECK(w.polls == 1);
   CHECK(w.messages == PolledLogs(*sim, w.id));  // nothing lost, nothing twice
   CHECK(w.reports.back().phase_text == "completed");
 }
@@ -251,11 +251,10 @@ TEST_CASE("every stream cut after its first event: the final state is still reac
   drop.kind = SimFaultKind::kDropConnection;
   drop.operation = SimOperation::kStatusStream;
   drop.count = -1;
-  Counting* counting = nullptr;
   auto sim = MakeSim(clock, {drop});
-  Watched w = WaitOn(sim, clock, counting);
+  Watched w = WaitOn(sim, clock);
   REQUIRE_MESSAGE(w.json.has_value(), ErrorText(w.json));
-  CHECK(counting->streams > 2);
+  CHECK(w.streams > 2);
   CHECK(w.messages == PolledLogs(*sim, w.id));
   CHECK(w.reports.back().phase_text == "completed");
 }
