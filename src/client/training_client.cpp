@@ -465,9 +465,9 @@ result<std::string> TrainingClient::WaitForResultJson(const RequestHandle& handl
       Progress progress = tracker.Update(s, std::chrono::duration_cast<milliseconds>(clock.Now() - start));
       if (options.on_progress) options.on_progress(progress);
     };
-    auto poll_once = [&] { return GetStatus(handle, /*with_logs=*/true); };
+    auto poll_once = [&] { return GetStatus(handle, /*with_logs=*/true, options.cancel); };
     switch (impl_->FollowStatusStream(handle, options, deadline, report, poll_once)) {
-      case detail::StreamWatchEnd::kCompleted: return GetResultJson(handle);
+      case detail::StreamWatchEnd::kCompleted: return GetResultJson(handle, options.cancel);
       case detail::StreamWatchEnd::kCancelled: return stop(errc::cancelled, "wait cancelled");
       case detail::StreamWatchEnd::kDeadline: return stop(errc::deadline_exceeded, "deadline passed while waiting");
       case detail::StreamWatchEnd::kPoll: break;  // the first poll comes at once
