@@ -134,6 +134,8 @@ struct UploadOptions {
   MultipartUploadState* multipart_state = nullptr;
   /// Stops a retry backoff at once (`errc::cancelled`).
   CancelToken cancel;
+};
+
 /// How `StreamStatus` follows one status stream.
 struct StreamStatusOptions {
   bool with_logs = true;  ///< `logs=1`: events carry the logs that are new since the last event
