@@ -118,7 +118,7 @@ TEST_CASE("a streamed response arrives in chunks and the connection serves the n
   CHECK(curl.stats().connections_opened == 1);
 }
 
-TEST_CASE("the body limit answers 413; a dropped responder 500; Abort closes the connection") {
+TEST_CASE("the body limit answers 413, a dropped responder 500, Abort closes the connection") {
   async_http::ServerOptions options;
   options.max_body_bytes = 1000;
   auto server = StartServer(

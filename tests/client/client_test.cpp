@@ -557,7 +557,7 @@ TEST_CASE("upload above the threshold goes multipart in numbered parts") {
   CHECK(sent[4].body == R"({"parts":[{"partNumber":1,"etag":"e1"},{"partNumber":2,"etag":"e2"},{"partNumber":3,"etag":"e3"}]})");
 }
 
-TEST_CASE("generation input for a LoRA and for a finetune; seeds beyond int64 survive") {
+TEST_CASE("generation input for a LoRA and for a finetune, seeds beyond int64 survive") {
   Fixture f;
   TrainingOutput lora;
   lora.kind = OutputKind::kLoraFile;

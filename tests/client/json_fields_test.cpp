@@ -104,7 +104,7 @@ TEST_CASE("JsonFields edge values") {
   CHECK(detail::IsValidJson(AsObject(f)));
 }
 
-TEST_CASE("JsonFields SetRaw keeps the text as given; validation happens when sent") {
+TEST_CASE("JsonFields SetRaw keeps the text as given, validation happens when sent") {
   JsonFields f;
   f.SetRaw("bad", "{not json");
   CHECK(ValueOf(f, "bad") == "{not json");

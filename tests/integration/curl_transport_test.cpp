@@ -103,7 +103,7 @@ TEST_CASE("a request's own User-Agent wins over the transport's") {
   CHECK(seen[0].Header("User-Agent") == "mine/2");
 }
 
-TEST_CASE("a body without Content-Type is not labelled as a form; PUT carries its bytes") {
+TEST_CASE("a body without Content-Type is not labelled as a form, PUT carries its bytes") {
   FakeFalServer server;
   CurlTransport t;
   HttpRequest init;
@@ -145,7 +145,7 @@ TEST_CASE("a body without Content-Type is not labelled as a form; PUT carries it
   CHECK(fetched.value().body == bytes);
 }
 
-TEST_CASE("status walks IN_QUEUE (202), IN_PROGRESS (202, logs), COMPLETED (200); result; cancel") {
+TEST_CASE("status walks IN_QUEUE (202), IN_PROGRESS (202, logs), COMPLETED (200), result, cancel") {
   FakeFalServer server;
   CurlTransport t;
   const std::string base = SubmitAndGetBase(t, server);
@@ -478,7 +478,7 @@ TEST_CASE("handles beyond max_idle_handles are closed, not pooled") {
   CHECK(t.stats().connections_opened == 3);
 }
 
-TEST_CASE("gzip is requested by default and decoded; the size limit counts decoded bytes") {
+TEST_CASE("gzip is requested by default and decoded, the size limit counts decoded bytes") {
   FakeFalServer server;
   const std::string url = server.base_url() + "/fal-ai/x/requests/none/status";
   SUBCASE("default: gzip") {

@@ -49,7 +49,7 @@ TEST_CASE("a sheet of three photos: a 2x2 grid, frames in the verdicts' colours"
   CHECK(Near(sheet.at<cv::Vec3b>(318 + 120, 260 + 130), {245, 245, 245}));
 }
 
-TEST_CASE("an unreadable photo is a grey tile; options and mismatched reports are refused") {
+TEST_CASE("an unreadable photo is a grey tile, options and mismatched reports are refused") {
   const auto jpeg = Jpeg(Photo("astronaut.png"));
   const auto set = SetOf({{"cut.jpg", jpeg.substr(0, 100)}});
   const auto report = CheckedAlone(set);

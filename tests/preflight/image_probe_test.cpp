@@ -60,7 +60,7 @@ TEST_CASE("EXIF orientation is read from a JPEG's APP1 segment, both byte orders
   CHECK_FALSE(faltrain::detail::SwapsSides(3));
 }
 
-TEST_CASE("PNG: size from IHDR; truncated without IEND") {
+TEST_CASE("PNG: size from IHDR, truncated without IEND") {
   const auto bytes = Png(Landscape());
   const auto probe = ProbeImage(bytes);
   CHECK(probe.format == "png");
@@ -71,7 +71,7 @@ TEST_CASE("PNG: size from IHDR; truncated without IEND") {
   CHECK_FALSE(ProbeImage(bytes.substr(0, bytes.size() - 1)).complete);
 }
 
-TEST_CASE("WebP, lossy and lossless: size; truncated when shorter than its RIFF size") {
+TEST_CASE("WebP, lossy and lossless: size, truncated when shorter than its RIFF size") {
   for (int quality : {80, 101}) {
     CAPTURE(quality);
     const auto bytes = Encode(Landscape(), ".webp", {cv::IMWRITE_WEBP_QUALITY, quality});

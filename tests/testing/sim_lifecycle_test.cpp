@@ -184,7 +184,7 @@ TEST_CASE("request ids are UUID-like without an avatar id and reproducible under
   CHECK(a[0] != a[1]);
 }
 
-TEST_CASE("returned URLs follow the host the submit came to; sub-paths are dropped for status") {
+TEST_CASE("returned URLs follow the host the submit came to, sub-paths are dropped for status") {
   Fixture f;
   auto submit = Call(f.sim, HttpMethod::kPost, "http://127.0.0.1:8123/fal-ai/flux-lora/image-to-image",
                      R"({"prompt":"ohwx person","image_url":"https://x/y.png"})");

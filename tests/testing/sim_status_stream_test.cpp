@@ -165,7 +165,7 @@ TEST_CASE("the stream sends an event per change, each log line once, and ends af
   CHECK_FALSE(stream.Next().has_value());
 }
 
-TEST_CASE("without logs=1 the events carry no logs; an unknown request is a 404 head") {
+TEST_CASE("without logs=1 the events carry no logs, an unknown request is a 404 head") {
   auto clock = std::make_shared<VirtualClock>();
   auto sim = MakeSim(clock);
   const std::string id = Submit(*sim);

@@ -22,7 +22,7 @@ SimOptions Options(std::string cdn = "https://v3.fal.media") {
 
 }  // namespace
 
-TEST_CASE("initiate + PUT stores the bytes; the file URL serves them") {
+TEST_CASE("initiate + PUT stores the bytes, the file URL serves them") {
   SimTransport sim(Options(), std::make_shared<VirtualClock>());
   auto initiate = Call(sim, HttpMethod::kPost, "https://rest.fal.ai/storage/upload/initiate?storage_type=fal-cdn-v3",
                        R"({"content_type":"application/zip","file_name":"my faces.zip"})");

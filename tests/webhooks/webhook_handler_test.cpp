@@ -66,7 +66,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("a verified webhook is recorded, then acknowledged; a duplicate is acknowledged only") {
+TEST_CASE("a verified webhook is recorded, then acknowledged, a duplicate is acknowledged only") {
   Fixture f;
   auto handler = f.Make();
   const auto& body = webhook_test::kOkBody;
@@ -218,7 +218,7 @@ TEST_CASE("503 when the event cannot be recorded, so fal retries") {
   CHECK_FALSE(reply.event.has_value());
 }
 
-TEST_CASE("a verified job token in the target is recorded with the event; a bad one is ignored") {
+TEST_CASE("a verified job token in the target is recorded with the event, a bad one is ignored") {
   Fixture f;
   f.options.job_token_secret = "0123456789abcdef-secret";
   auto handler = f.Make();

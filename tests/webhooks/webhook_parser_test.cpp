@@ -70,7 +70,7 @@ TEST_CASE("payload_error with a null payload") {
   CHECK(e.payload_error.rfind("Response payload is not JSON serializable", 0) == 0);
 }
 
-TEST_CASE("numbers beyond int64 and uint64 stay exact in the raw payload; unknown fields are ignored") {
+TEST_CASE("numbers beyond int64 and uint64 stay exact in the raw payload, unknown fields are ignored") {
   auto r = WebhookEvent::Parse(webhook_test::kCapturedStyleBody);
   REQUIRE(r.has_value());
   CHECK(r.value().request_id == "req-77");

@@ -223,7 +223,7 @@ TEST_CASE("an optional pinned user id") {
   CHECK(r.error().message == "user id \"someone-else\" is not the pinned user");
 }
 
-TEST_CASE("every key is tried; padded and unpadded x decode alike") {
+TEST_CASE("every key is tried, padded and unpadded x decode alike") {
   Signer other, third;
   for (bool padded : {false, true}) {
     CAPTURE(padded);
