@@ -72,7 +72,12 @@ TEST_CASE("a response completed later, from a timer or another thread, holds no 
         for (std::size_t i = 0; i < waiting.size(); ++i) {
           auto responder = waiting[i];
           if (i % 2 == 0) {
-            raw->After(10ms, [responder] { responder.Send(async_http::Response::Text(200, "timer")); });
+            auto send = [responder] { responder.Send(async_http::Response::Text(200, "timer")); };
+            if (i % 4 == 0) {
+              raw->After(10ms, send);
+            } else {
+              responder.After(10ms, send);
+            }
           } else {
             std::thread([responder] { responder.Send(async_http::Response::Text(200, "thread")); }).detach();
           }

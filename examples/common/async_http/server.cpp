@@ -303,6 +303,15 @@ void Responder::Abort() const {
   if (auto s = state_->session.lock()) net::post(s->executor(), [s, id = state_->request] { s->Abort(id); });
 }
 
+void Responder::After(std::chrono::milliseconds delay, std::function<void()> fn) const {
+  auto s = state_->session.lock();
+  if (!s) return;
+  auto timer = std::make_shared<net::steady_timer>(s->executor(), delay);
+  timer->async_wait([timer, fn = std::move(fn)](beast::error_code ec) {
+    if (!ec) fn();
+  });
+}
+
 namespace {
 
 class StreamImpl final : public ResponseStream {

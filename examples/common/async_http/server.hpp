@@ -77,6 +77,9 @@ class Responder {
   std::shared_ptr<ResponseStream> Stream(int status, Headers headers) const;
   /// Closes the connection without an answer (a simulated dropped connection).
   void Abort() const;
+  /// Runs `fn` on the connection's I/O thread after `delay` (a timer: no thread waits), e.g. to
+  /// answer with a simulated latency. Dropped if the connection or server is gone by then.
+  void After(std::chrono::milliseconds delay, std::function<void()> fn) const;
 
  private:
   std::shared_ptr<State> state_;
