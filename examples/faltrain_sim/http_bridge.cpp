@@ -1,8 +1,8 @@
 #include "http_bridge.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <chrono>
-#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -25,101 +25,45 @@ std::string JsonEscape(const std::string& s) {
   return out;
 }
 
-bool IsContentType(const std::string& name) {
-  static const char kName[] = "content-type";
-  if (name.size() != sizeof kName - 1) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(name[i])) != kName[i]) return false;
-  }
-  return true;
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
-faltrain::HttpRequest ToSimRequest(HttpMethod method, const httplib::Request& req) {
-  faltrain::HttpRequest request;
-  request.method = method;
-  std::string host = req.get_header_value("Host");
-  request.url = "http://" + (host.empty() ? std::string("127.0.0.1") : host) + req.target;
-  for (const auto& [name, value] : req.headers) request.headers.Add(name, value);
-  request.body = req.body;
-  return request;
+// Framing is the server's business, not the simulator's.
+bool IsFramingHeader(std::string_view name) {
+  return EqualsIgnoreCase(name, "content-length") || EqualsIgnoreCase(name, "transfer-encoding") ||
+         EqualsIgnoreCase(name, "connection");
 }
 
-void SetResponse(faltrain::HttpResponse response, httplib::Response& res) {
-  res.status = response.status;
-  std::string content_type(response.headers.Get("content-type"));
-  if (content_type.empty()) content_type = "application/octet-stream";
-  for (const auto& header : response.headers) {
-    if (IsContentType(header.name)) continue;  // set_content sets it
-    res.set_header(header.name.c_str(), header.value);
-  }
-  res.set_content(std::move(response.body), content_type.c_str());
+std::optional<HttpMethod> MethodOf(const std::string& method) {
+  if (method == "GET") return HttpMethod::kGet;
+  if (method == "POST") return HttpMethod::kPost;
+  if (method == "PUT") return HttpMethod::kPut;
+  if (method == "DELETE") return HttpMethod::kDelete;
+  return std::nullopt;
 }
 
-// A simulated dropped connection: start a response, then abort it mid-body.
-void Abort(httplib::Response& res) {
-  res.status = 200;
-  res.set_content_provider(64, "application/json",
-                           [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
-}
-
-// A status stream: the head, then each event as the simulator produces it, in chunks; the end
-// after COMPLETED; an aborted connection when a fault drops it or the server stops.
-void ServeStatusStream(faltrain::SimTransport& sim, const faltrain::CancelToken& stopping,
-                       const faltrain::HttpRequest& request, httplib::Response& res) {
-  auto opened = sim.OpenStatusStream(request);
-  if (!opened) return Abort(res);
-  std::shared_ptr<faltrain::SimStatusStream> stream = std::move(opened).value();
-  if (stream->head().status != 200) return SetResponse(stream->head(), res);
-  res.status = 200;
-  for (const auto& header : stream->head().headers) {
-    if (!IsContentType(header.name)) res.set_header(header.name.c_str(), header.value);
-  }
-  res.set_chunked_content_provider(
-      "text/event-stream", [stream, stopping](std::size_t, httplib::DataSink& sink) {
-        auto piece = stream->Next(std::chrono::seconds(5), stopping);
-        if (!piece) {
-          if (stream->dropped() || stopping.cancelled()) return false;  // abort the connection
-          sink.done();
-          return true;
-        }
-        return sink.write(piece->data(), piece->size());
-      });
-}
-
-void Forward(faltrain::SimTransport& sim, const faltrain::CancelToken& stopping, HttpMethod method,
-             const httplib::Request& req, httplib::Response& res) {
-  faltrain::HttpRequest request = ToSimRequest(method, req);
-  const bool is_stream = method == HttpMethod::kGet && req.path.size() > 14 &&
-                         req.path.compare(req.path.size() - 14, 14, "/status/stream") == 0;
-  if (is_stream) return ServeStatusStream(sim, stopping, request, res);
-  auto response = sim.Send(request);
-  if (!response) return Abort(res);
-  SetResponse(std::move(response).value(), res);
+async_http::Response Json(int status, std::string body) {
+  return async_http::Response::Text(status, std::move(body), "application/json");
 }
 
 // Control endpoints, so tests in any language can drive faults and key rotation at run time.
-bool HandleControl(faltrain::SimTransport& sim, const httplib::Request& req, httplib::Response& res) {
-  if (req.path == "/_sim/health") {
-    res.set_content("ok\n", "text/plain");
-    return true;
-  }
-  if (req.path == "/_sim/faults" && req.method == "POST") {
+std::optional<async_http::Response> HandleControl(faltrain::SimTransport& sim, const async_http::Request& req) {
+  const std::string_view path = req.Path();
+  if (path == "/_sim/health") return async_http::Response::Text(200, "ok\n");
+  if (path == "/_sim/faults" && req.method == "POST") {
     auto fault = faltrain::SimFault::Parse(req.body);
-    if (!fault) {
-      res.status = 400;
-      res.set_content("{\"detail\":\"" + JsonEscape(fault.error().message) + "\"}", "application/json");
-    } else {
-      sim.AddFault(fault.value());
-      res.set_content("{\"ok\":true}", "application/json");
-    }
-    return true;
+    if (!fault) return Json(400, "{\"detail\":\"" + JsonEscape(fault.error().message) + "\"}");
+    sim.AddFault(fault.value());
+    return Json(200, "{\"ok\":true}");
   }
-  if (req.path == "/_sim/rotate-key" && req.method == "POST") {
-    sim.RotateSigningKey(req.get_param_value("keep") != "0");
-    res.set_content(sim.JwksJson(), "application/json");
-    return true;
+  if (path == "/_sim/rotate-key" && req.method == "POST") {
+    sim.RotateSigningKey(req.QueryParam("keep") != "0");
+    return Json(200, sim.JwksJson());
   }
-  if (req.path == "/_sim/received" && req.method == "GET") {
+  if (path == "/_sim/received" && req.method == "GET") {
     std::ostringstream out;
     out << "[";
     bool first = true;
@@ -128,10 +72,9 @@ bool HandleControl(faltrain::SimTransport& sim, const httplib::Request& req, htt
       first = false;
     }
     out << "]";
-    res.set_content(out.str(), "application/json");
-    return true;
+    return Json(200, out.str());
   }
-  if (req.path == "/_sim/webhooks" && req.method == "GET") {
+  if (path == "/_sim/webhooks" && req.method == "GET") {
     std::ostringstream out;
     out << "[";
     bool first = true;
@@ -143,23 +86,136 @@ bool HandleControl(faltrain::SimTransport& sim, const httplib::Request& req, htt
       first = false;
     }
     out << "]";
-    res.set_content(out.str(), "application/json");
-    return true;
+    return Json(200, out.str());
   }
-  return false;
+  return std::nullopt;
+}
+
+// Answers now, or after `delay` on a timer.
+template <typename Fn>
+void Later(const async_http::Responder& responder, std::chrono::milliseconds delay, Fn fn) {
+  if (delay.count() <= 0) return fn();
+  responder.After(delay, std::move(fn));
+}
+
+faltrain::HttpRequest ToSimRequest(HttpMethod method, async_http::Request req) {
+  faltrain::HttpRequest request;
+  request.method = method;
+  std::string host(req.Header("Host"));
+  request.url = "http://" + (host.empty() ? std::string("127.0.0.1") : host) + req.target;
+  for (auto& [name, value] : req.headers) request.headers.Add(std::move(name), std::move(value));
+  request.body = std::move(req.body);
+  return request;
+}
+
+async_http::Response ToResponse(faltrain::HttpResponse answer) {
+  async_http::Response response;
+  response.status = answer.status;
+  for (const auto& header : answer.headers) {
+    if (!IsFramingHeader(header.name)) response.headers.emplace_back(header.name, header.value);
+  }
+  if (answer.headers.Get("content-type").empty()) {
+    response.headers.emplace_back("Content-Type", "application/octet-stream");
+  }
+  response.body = std::move(answer.body);
+  return response;
+}
+
+void Forward(faltrain::SimTransport& sim, HttpMethod method, async_http::Request req,
+             const async_http::Responder& responder, std::chrono::milliseconds latency) {
+  faltrain::HttpRequest request = ToSimRequest(method, std::move(req));
+  std::chrono::milliseconds slow{0};
+  auto answer = sim.SendDeferred(request, slow);
+  if (!answer) {
+    // A simulated dropped connection: the server processed the request, the client gets nothing.
+    return Later(responder, latency + slow, [responder] { responder.Abort(); });
+  }
+  Later(responder, latency + slow,
+        [responder, r = ToResponse(std::move(answer).value())]() mutable { responder.Send(std::move(r)); });
+}
+
+bool IsStatusStream(HttpMethod method, std::string_view path) {
+  constexpr std::string_view kSuffix = "/status/stream";
+  return method == HttpMethod::kGet && path.size() > kSuffix.size() &&
+         path.compare(path.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
+}
+
+// A status stream: the head, then each event as the simulator produces it, in chunks; the end
+// after COMPLETED; a cut connection when a fault drops it or the server stops. An error head (404,
+// 401, a fault's 429/502/503) is a whole response.
+void ServeStatusStream(faltrain::SimTransport& sim, StatusStreams& streams, faltrain::HttpRequest request,
+                       const async_http::Responder& responder, std::chrono::milliseconds latency) {
+  auto opened = sim.OpenStatusStream(request);
+  if (!opened) return Later(responder, latency, [responder] { responder.Abort(); });
+  std::unique_ptr<faltrain::SimStatusStream> stream = std::move(opened).value();
+  if (stream->head().status != 200) {
+    Later(responder, latency, [responder, r = ToResponse(stream->head())]() mutable { responder.Send(std::move(r)); });
+    return;
+  }
+  streams.Serve(std::move(stream), responder, latency);
 }
 
 }  // namespace
 
-void MountSimulator(httplib::Server& server, faltrain::SimTransport& sim, faltrain::CancelToken stopping) {
-  auto route = [&sim, stopping](HttpMethod method) {
-    return [&sim, stopping, method](const httplib::Request& req, httplib::Response& res) {
-      if (req.path.rfind("/_sim/", 0) == 0 && HandleControl(sim, req, res)) return;
-      Forward(sim, stopping, method, req, res);
-    };
+void StatusStreams::Serve(std::unique_ptr<faltrain::SimStatusStream> stream, async_http::Responder responder,
+                          std::chrono::milliseconds latency) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Reap the threads of streams that ended.
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (*it->finished) {
+      it->thread.join();
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  std::thread thread([stream = std::move(stream), responder, latency, stopping = stopping_, finished] {
+    faltrain::SystemClock clock;
+    if (latency.count() > 0) clock.SleepFor(latency, stopping);
+    async_http::Headers headers;
+    for (const auto& header : stream->head().headers) {
+      if (!IsFramingHeader(header.name)) headers.emplace_back(header.name, header.value);
+    }
+    auto out = responder.Stream(200, std::move(headers));
+    bool client_left = false;
+    while (auto piece = stream->Next(std::chrono::seconds(5), stopping)) {
+      if (!out->Write(std::move(*piece))) {
+        client_left = true;
+        break;
+      }
+    }
+    if (client_left || stream->dropped() || stopping.cancelled()) {
+      out->Abort();
+    } else {
+      out->End();
+    }
+    *finished = true;
+  });
+  workers_.push_back(Worker{std::move(thread), std::move(finished)});
+}
+
+void StatusStreams::Stop() {
+  stopping_.Cancel();
+  std::vector<Worker> workers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    workers.swap(workers_);
+  }
+  for (auto& worker : workers) worker.thread.join();
+}
+
+async_http::Handler SimulatorHandler(faltrain::SimTransport& sim, std::chrono::milliseconds latency,
+                                     StatusStreams& streams) {
+  return [&sim, latency, &streams](async_http::Request req, async_http::Responder responder) {
+    if (req.Path().rfind("/_sim/", 0) == 0) {
+      if (auto control = HandleControl(sim, req)) return responder.Send(std::move(*control));
+    }
+    auto method = MethodOf(req.method);
+    if (!method) return responder.Send(Json(405, "{\"detail\":\"Method Not Allowed\"}"));
+    if (IsStatusStream(*method, req.Path())) {
+      return ServeStatusStream(sim, streams, ToSimRequest(*method, std::move(req)), responder, latency);
+    }
+    Forward(sim, *method, std::move(req), responder, latency);
   };
-  server.Get(".*", route(HttpMethod::kGet));
-  server.Post(".*", route(HttpMethod::kPost));
-  server.Put(".*", route(HttpMethod::kPut));
-  server.Delete(".*", route(HttpMethod::kDelete));
 }

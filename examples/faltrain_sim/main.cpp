@@ -1,18 +1,15 @@
 // faltrain-sim: serves the offline fal simulator on 127.0.0.1 until SIGINT or SIGTERM.
 
+#include "async_http/server.hpp"
 #include "http_bridge.hpp"
 #include "sim_args.hpp"
 
 #include <faltrain/testing/sim_transport.hpp>
 
-#include <httplib.h>
-
 #include <csignal>
-#include <cstdio>
 #include <iostream>
 #include <mutex>
 #include <pthread.h>
-#include <thread>
 
 int main(int argc, char** argv) {
   auto args = ParseSimServerArgs(argc, argv);
@@ -24,7 +21,8 @@ int main(int argc, char** argv) {
     std::cout << SimServerUsage();
     return 0;
   }
-  // Signals are taken by one thread with sigwait, so the handler can do real work (stop the server).
+  // Signals are taken by this thread with sigwait (blocked before any other thread starts, so
+  // every thread inherits the mask), which lets it stop the server in plain code.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -41,42 +39,29 @@ int main(int argc, char** argv) {
   }
   faltrain::SimTransport sim(options);
 
-  httplib::Server server;
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(100000);
-  // Shutdown waits for idle keep-alive connections to time out: keep that short.
-  server.set_keep_alive_timeout(2);
-  server.set_payload_max_length(1ull << 32);
-  faltrain::CancelToken stopping;  // ends open status streams, which would hold shutdown up
-  MountSimulator(server, sim, stopping);
-
-  int port = args.value().port == 0 ? server.bind_to_any_port("127.0.0.1")
-                                    : (server.bind_to_port("127.0.0.1", args.value().port) ? args.value().port : -1);
-  if (port <= 0) {
-    std::cerr << "faltrain-sim: cannot listen on 127.0.0.1:" << args.value().port << "\n";
+  StatusStreams streams;  // before the server: its handler refers to them
+  async_http::ServerOptions server_options;
+  server_options.port = static_cast<unsigned short>(args.value().port);
+  server_options.io_threads = args.value().io_threads;
+  server_options.backlog = args.value().backlog;
+  server_options.max_body_bytes = 1ull << 32;  // multipart parts and whole zips
+  auto server = async_http::Server::Start(server_options, SimulatorHandler(sim, args.value().latency, streams));
+  if (!server) {
+    std::cerr << "faltrain-sim: " << server.error().message << "\n";
     return 1;
   }
 
-  std::thread signal_thread([&] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    stopping.Cancel();
-    server.stop();
-  });
-
-  std::cout << "faltrain-sim listening on http://127.0.0.1:" << port << std::endl;
+  std::cout << "faltrain-sim listening on http://127.0.0.1:" << server.value()->port() << std::endl;
   if (!args.value().quiet) {
     std::cerr << "faltrain-sim: training " << options.training_duration.count() / 1000.0
-              << " s, webhooks " << (options.webhook_simulation ? "on" : "off") << ", JWKS key "
-              << sim.PublicKeyBase64Url() << std::endl;
+              << " s, latency " << args.value().latency.count() << " ms, webhooks "
+              << (options.webhook_simulation ? "on" : "off") << ", JWKS key " << sim.PublicKeyBase64Url()
+              << std::endl;
   }
-  bool ok = server.listen_after_bind();
-
-  // listen_after_bind returns after stop(); if it failed on its own, wake the signal thread.
-  if (!ok || signal_thread.joinable()) {
-    pthread_kill(signal_thread.native_handle(), SIGTERM);
-    signal_thread.join();
-  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  streams.Stop();  // open status streams are cut, or they would hold their threads
+  server.value()->Stop();
   if (!args.value().quiet) std::cerr << "faltrain-sim: stopped" << std::endl;
-  return ok ? 0 : 1;
+  return 0;
 }

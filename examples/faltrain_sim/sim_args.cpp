@@ -37,6 +37,14 @@ void Declare(CLI::App& app, SimServerArgs& out, std::vector<std::string>& faults
              "SIGINT/SIGTERM.");
   app.add_option("--port", out.port, "port to listen on (0 = any free port; default 0)")
       ->type_name("N")->check(CLI::Range(0, 65535).description(""));
+  app.add_option_function<long long>(
+         "--latency-ms", [&out](long long ms) { out.latency = std::chrono::milliseconds(ms); },
+         "answer every request this many ms after it arrived (default 0), on timers: no thread waits")
+      ->type_name("N")->check(CLI::Range(0LL, 3600000LL).description(""));
+  app.add_option("--io-threads", out.io_threads, "HTTP server threads (default 2)")
+      ->type_name("N")->check(CLI::Range(1, 64).description(""));
+  app.add_option("--backlog", out.backlog, "listen backlog (default 4096)")
+      ->type_name("N")->check(CLI::Range(1, 65535).description(""));
   AddSeconds(app, "--duration", o.training_duration,
              "training run time (default FAL_MOCK_TRAINING_DURATION or 30)");
   AddSeconds(app, "--queue-duration", o.queue_duration, "time a training waits IN_QUEUE (default 3)");

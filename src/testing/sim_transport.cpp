@@ -52,6 +52,11 @@ result<HttpResponse> SimTransport::SendStreaming(const HttpRequest& request, con
   return stream->head();
 }
 
+result<HttpResponse> SimTransport::SendDeferred(const HttpRequest& request, std::chrono::milliseconds& delay) {
+  delay = std::chrono::milliseconds(0);
+  return impl_->core.Handle(request, &delay);
+}
+
 void SimTransport::AddFault(SimFault fault) { impl_->core.AddFault(std::move(fault)); }
 
 void SimTransport::RotateSigningKey(bool keep_previous) { impl_->core.RotateSigningKey(keep_previous); }

@@ -176,6 +176,13 @@ class Session : public std::enable_shared_from_this<Session> {
     Pump();
   }
 
+  void QueueAbort(std::uint64_t request) {
+    if (request != request_ || closed_ || ended_) return;
+    ended_ = true;
+    aborting_ = true;
+    Pump();
+  }
+
   net::any_io_executor executor() { return stream_.get_executor(); }
 
   /// Closes the socket; idle or pending work on it then fails and lets the session go.
@@ -250,6 +257,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (!ended_) return;
+    if (aborting_) return Close();  // what was queued is written; no terminating chunk
     writing_ = true;
     net::async_write(stream_, http::make_chunk_last(), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->writing_ = false;
@@ -278,6 +286,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string current_;
   bool writing_ = false;
   bool ended_ = false;
+  bool aborting_ = false;  // ended by Abort: close instead of the terminating chunk
   std::shared_ptr<std::atomic<bool>> stream_open_;
 };
 
@@ -327,6 +336,9 @@ class StreamImpl final : public ResponseStream {
   }
   void End() override {
     if (auto s = session_.lock()) net::post(s->executor(), [s, id = request_] { s->QueueEnd(id); });
+  }
+  void Abort() override {
+    if (auto s = session_.lock()) net::post(s->executor(), [s, id = request_] { s->QueueAbort(id); });
   }
   bool open() const override { return *open_; }
   const std::shared_ptr<std::atomic<bool>>& flag() const { return open_; }

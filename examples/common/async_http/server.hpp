@@ -61,6 +61,9 @@ class ResponseStream {
   virtual bool Write(std::string chunk) = 0;
   /// Ends the response (the terminating chunk); the connection then serves its next request.
   virtual void End() = 0;
+  /// Cuts the connection once the chunks queued so far are written, without the terminating
+  /// chunk: the client sees the stream break (a simulated dropped connection).
+  virtual void Abort() = 0;
   /// Whether the client is still there, as far as the last write knows.
   virtual bool open() const = 0;
 };

@@ -196,6 +196,10 @@ class SimTransport final : public Transport {
   /// Opens a status stream for a server to serve (`faltrain-sim` does); fails with
   /// `errc::invalid_argument` when `request` is not a GET of one, and as `Send` on a fault.
   result<std::unique_ptr<SimStatusStream>> OpenStatusStream(const HttpRequest& request);
+  /// `Send` for an event-driven server: a `slow_response` fault does not sleep; its delay is
+  /// returned in `delay` (zero otherwise) for the caller to wait out before it answers, without
+  /// holding a thread. The answer is computed now.
+  result<HttpResponse> SendDeferred(const HttpRequest& request, std::chrono::milliseconds& delay);
 
   /// Adds a fault rule at run time.
   void AddFault(SimFault fault);

@@ -167,7 +167,8 @@ std::string SimCore::NewRequestId(std::string_view avatar_id) {
 }
 
 std::optional<result<HttpResponse>> SimCore::Admit(const HttpRequest& request, const SimUrl& url,
-                                                   const Call& call, std::optional<SimFault>& fault) {
+                                                   const Call& call, std::optional<SimFault>& fault,
+                                                   std::chrono::milliseconds* deferred) {
   // fal checks keys on the queue and on upload initiation; upload URLs are pre-signed, files and
   // the JWKS are public.
   bool needs_key = call.operation == SimOperation::kSubmit || call.operation == SimOperation::kStatus ||
@@ -208,6 +209,10 @@ std::optional<result<HttpResponse>> SimCore::Admit(const HttpRequest& request, c
       case SimFaultKind::kBadGateway: return result<HttpResponse>(NginxErrorPage(502));
       case SimFaultKind::kServiceUnavailable: return result<HttpResponse>(NginxErrorPage(503));
       case SimFaultKind::kSlowResponse:
+        if (deferred != nullptr) {
+          *deferred += fault->delay;
+          break;
+        }
         // The caller's total timeout applies as on a network: an answer later than it never comes.
         if (!request.no_total_timeout && request.timeout.count() > 0 && fault->delay > request.timeout) {
           clock_->SleepFor(request.timeout);
@@ -222,11 +227,11 @@ std::optional<result<HttpResponse>> SimCore::Admit(const HttpRequest& request, c
   return std::nullopt;
 }
 
-result<HttpResponse> SimCore::Handle(const HttpRequest& request) {
+result<HttpResponse> SimCore::Handle(const HttpRequest& request, std::chrono::milliseconds* deferred) {
   SimUrl url = ParseSimUrl(request.url);
   Call call = Classify(request.method, url);
   std::optional<SimFault> fault;
-  if (auto answer = Admit(request, url, call, fault)) return std::move(*answer);
+  if (auto answer = Admit(request, url, call, fault, deferred)) return std::move(*answer);
 
   HttpResponse response;
   {

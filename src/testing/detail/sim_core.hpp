@@ -94,7 +94,9 @@ class SimCore {
   SimCore(SimOptions options, std::shared_ptr<Clock> clock);
   ~SimCore();
 
-  result<HttpResponse> Handle(const HttpRequest& request);
+  /// Answers `request`. A slow_response fault sleeps on the clock, or, when `deferred` is given,
+  /// adds its delay there for the caller to apply (an event-driven server holds no thread).
+  result<HttpResponse> Handle(const HttpRequest& request, std::chrono::milliseconds* deferred = nullptr);
 
   // Status streams (sim_status_stream.cpp).
   /// Whether `request` is a GET of a status stream.
@@ -136,9 +138,11 @@ class SimCore {
   };
   static Call Classify(HttpMethod method, const SimUrl& url);
   /// Authorization and HTTP faults, before any route runs: the answer when the request ends there;
-  /// else nullopt, with a fault still to apply (a dropped connection) in `fault`.
+  /// else nullopt, with a fault still to apply (a dropped connection) in `fault`. A slow_response
+  /// sleeps, or adds its delay to `deferred` when given (see `Handle`).
   std::optional<result<HttpResponse>> Admit(const HttpRequest& request, const SimUrl& url, const Call& call,
-                                            std::optional<SimFault>& fault);
+                                            std::optional<SimFault>& fault,
+                                            std::chrono::milliseconds* deferred = nullptr);
   std::optional<HttpResponse> CheckAuthorization(const HttpRequest& request) const;
   void Emit(const std::string& line) const;
   std::string FileBase(const SimUrl& url) const;
