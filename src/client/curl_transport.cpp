@@ -1,308 +1,27 @@
 #include <faltrain/client/curl_transport.hpp>
 
-#include <curl/curl.h>
+#include "client/detail/curl_easy.hpp"
+#include "client/detail/curl_multi.hpp"
+
 #include <fmt/format.h>
 
-#if defined(_WIN32)
-#include <ws2tcpip.h>
-#else
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#endif
-
-#include <algorithm>
-#include <atomic>
-#include <cctype>
-#include <cstring>
 #include <mutex>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace faltrain {
 inline namespace v1 {
-namespace {
 
-constexpr int kMaxRedirects = 5;
-
-// curl_global_init is not thread-safe on every platform; do it once, never clean up (other code in
-// the process may use curl after we are gone).
-void GlobalInitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-
-std::string UrlPart(CURLU* u, CURLUPart part, unsigned flags = 0) {
-  char* value = nullptr;
-  if (curl_url_get(u, part, &value, flags) != CURLUE_OK || value == nullptr) return {};
-  std::string out(value);
-  curl_free(value);
-  return out;
-}
-
-/// What the security rules need to know about a URL, as curl itself parses it.
-struct Origin {
-  std::string scheme;  // lower case
-  std::string host;    // as curl normalises it; IPv6 in brackets
-  std::string port;    // explicit or the scheme's default
-};
-
-bool IsLoopbackHost(std::string_view host) {
-  if (EqualsIgnoreCase(host, "localhost") || EqualsIgnoreCase(host, "localhost.")) return true;
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    std::string inner(host.substr(1, host.size() - 2));
-    in6_addr v6{};
-    return inet_pton(AF_INET6, inner.c_str(), &v6) == 1 &&
-           std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
-  }
-  std::string v4_text(host);
-  in_addr v4{};
-  if (inet_pton(AF_INET, v4_text.c_str(), &v4) != 1) return false;
-  // s_addr is in network byte order: the first octet is the first byte.
-  return reinterpret_cast<const unsigned char*>(&v4.s_addr)[0] == 127;
-}
-
-/// "https://host:port/path" without user info, query or fragment: safe for messages (signed
-/// upload URLs carry their credentials in the query).
-std::string SafeUrl(std::string_view url) {
-  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
-  std::string copy(url);
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, copy.c_str(), 0) != CURLUE_OK) {
-    return "<unparsable url>";
-  }
-  std::string out = UrlPart(u.get(), CURLUPART_SCHEME) + "://" + UrlPart(u.get(), CURLUPART_HOST);
-  std::string port = UrlPart(u.get(), CURLUPART_PORT);
-  if (!port.empty()) out += ":" + port;
-  out += UrlPart(u.get(), CURLUPART_PATH);
-  return out;
-}
-
-/// Parses `url` and applies the transport's rules: http or https only, and plain http only to
-/// loopback unless `allow_plain_http_anywhere`.
-result<Origin> CheckUrl(std::string_view url, bool allow_plain_http_anywhere) {
-  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
-  std::string copy(url);
-  if (!u) return fail(errc::invalid_argument, "out of memory parsing a URL");
-  if (curl_url_set(u.get(), CURLUPART_URL, copy.c_str(), 0) != CURLUE_OK) {
-    return fail(errc::invalid_argument, fmt::format("not a valid URL: {}", SafeUrl(url)));
-  }
-  Origin origin;
-  origin.scheme = UrlPart(u.get(), CURLUPART_SCHEME);
-  std::transform(origin.scheme.begin(), origin.scheme.end(), origin.scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  origin.host = UrlPart(u.get(), CURLUPART_HOST);
-  origin.port = UrlPart(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  if (origin.scheme != "https" && origin.scheme != "http") {
-    return fail(errc::invalid_argument,
-                fmt::format("unsupported URL scheme '{}' (only https and http to loopback)",
-                            origin.scheme));
-  }
-  if (origin.scheme == "http" && !allow_plain_http_anywhere && !IsLoopbackHost(origin.host)) {
-    return fail(errc::invalid_argument,
-                fmt::format("refusing plain http to non-loopback host {} (use https)", origin.host));
-  }
-  return origin;
-}
-
-bool SameOrigin(const Origin& a, const Origin& b) {
-  return a.scheme == b.scheme && EqualsIgnoreCase(a.host, b.host) && a.port == b.port;
-}
-
-bool HasLineBreak(std::string_view s) {
-  return s.find_first_of("\r\n") != std::string_view::npos;
-}
-
-result<void> CheckHeaders(const HttpHeaders& headers) {
-  for (const auto& h : headers) {
-    if (h.name.empty() || h.name.find_first_of(":\r\n \t") != std::string::npos) {
-      return fail(errc::invalid_argument, fmt::format("invalid HTTP header name '{}'", h.name));
-    }
-    // Values are not echoed: this may well be the Authorization header.
-    if (HasLineBreak(h.value)) {
-      return fail(errc::invalid_argument,
-                  fmt::format("HTTP header '{}' has a line break in its value", h.name));
-    }
-  }
-  return success();
-}
-
-/// State of one transfer, shared with curl's callbacks.
-struct Transfer {
-  std::size_t limit = 0;  // 0 = unlimited
-  bool too_large = false;
-  std::string body;
-  std::vector<HttpHeader> headers;  // of the latest response
-  // Streaming (SendStreaming) only: where a 2xx body goes, and whether its consumer stopped it.
-  CURL* easy = nullptr;
-  const StreamControl* stream = nullptr;
-  bool stopped_by_consumer = false;
-};
-
-bool StreamsThisBody(const Transfer& t) {
-  if (t.stream == nullptr || !t.stream->on_body) return false;
-  long status = 0;
-  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-  return status >= 200 && status < 300;
-}
-
-extern "C" size_t OnBody(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const size_t n = size * count;
-  if (StreamsThisBody(*t)) {
-    if (t->stream->on_body(std::string_view(data, n))) return n;
-    t->stopped_by_consumer = true;
-    return 0;  // CURLE_WRITE_ERROR, read as a normal end below
-  }
-  if (t->limit != 0 && t->body.size() + n > t->limit) {
-    t->too_large = true;
-    return 0;  // makes curl abort with CURLE_WRITE_ERROR
-  }
-  t->body.append(data, n);
-  return n;
-}
-
-// Called about once a second even while no byte arrives: how a stream notices its cancel token.
-extern "C" int OnStreamProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* t = static_cast<const Transfer*>(user);
-  return t->stream != nullptr && t->stream->cancel.cancelled() ? 1 : 0;
-}
-
-extern "C" size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const size_t n = size * count;
-  std::string_view line(data, n);
-  if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
-    // A new response begins (after 1xx, a proxy CONNECT, ...): keep only the last one's headers.
-    t->headers.clear();
-    return n;
-  }
-  if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-    // Obsolete folding: continues the previous header's value.
-    std::string_view more = Trim(line);
-    if (!t->headers.empty() && !more.empty()) t->headers.back().value.append(" ").append(more);
-    return n;
-  }
-  const auto colon = line.find(':');
-  if (colon == std::string_view::npos) return n;  // blank line ending the header block
-  if (t->headers.empty()) t->headers.reserve(16);
-  t->headers.push_back(
-      {std::string(Trim(line.substr(0, colon))), std::string(Trim(line.substr(colon + 1)))});
-  return n;
-}
-
-bool NothingWasSent(CURL* h) {
-  curl_off_t pretransfer = 0;
-  return curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK &&
-         pretransfer == 0;
-}
-
-error MapCurlError(CURLcode rc, CURL* h, const Transfer& t, const char* errbuf,
-                   std::string_view method, std::string_view url) {
-  const std::string detail = errbuf[0] != '\0' ? std::string(Trim(errbuf))
-                                               : std::string(curl_easy_strerror(rc));
-  const std::string where = fmt::format("{} {}", method, SafeUrl(url));
-  errc code = errc::network_error;
-  std::string what;
-  switch (rc) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_USE_SSL_FAILED:
-      code = errc::connect_failed;
-      what = "could not connect";
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      if (t.stream != nullptr && !NothingWasSent(h)) {
-        code = errc::timeout;
-        what = "stream idle for too long";
-        break;
-      }
-      // A timeout before the request went out (connect, TLS, proxy tunnel) proves the server never
-      // saw it, which is what makes a submit safe to retry.
-      if (NothingWasSent(h)) {
-        code = errc::connect_failed;
-        what = "timed out connecting";
-      } else {
-        code = errc::timeout;
-        what = "timed out";
-      }
-      break;
-    case CURLE_WRITE_ERROR:
-    case CURLE_FILESIZE_EXCEEDED:
-      if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-        return error{errc::payload_too_large,
-                     fmt::format("{}: response body larger than the limit of {} bytes", where,
-                                 t.limit)};
-      }
-      what = "could not store the response";
-      break;
-    case CURLE_ABORTED_BY_CALLBACK:
-      return error{errc::cancelled, fmt::format("{}: cancelled", where)};
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return error{errc::invalid_argument, fmt::format("{}: {}", where, detail)};
-    case CURLE_OUT_OF_MEMORY:
-      return error{errc::network_error, fmt::format("{}: out of memory", where)};
-    default:
-      // Send/receive errors, empty replies, truncated bodies, HTTP/2 stream errors, bad encodings:
-      // the request may have reached the server.
-      what = "connection failed";
-      break;
-  }
-  // `error::to_string` already starts with the code's phrase ("could not connect"): name the cause
-  // once, adding `what` only when it says more ("timed out connecting", "connection failed").
-  const bool says_more = what != make_error_code(code).message();
-  error e{code, says_more ? fmt::format("{}: {}: {}", where, what, detail) : fmt::format("{}: {}", where, detail)};
-  e.retryable = true;
-  return e;
-}
-
-}  // namespace
+using detail::CheckUrl;
+using detail::Origin;
 
 struct CurlTransport::Impl {
-  /// A pooled easy handle. Options that are the same for every request of this transport are set
-  /// once, when the handle is made (Configure); Perform sets every per-request option each time,
-  /// so nothing of one request's method, body, headers or timeout can leak into the next.
+  /// A pooled easy handle of the blocking path. Options that are the same for every request of
+  /// this transport are set once, when the handle is made; PrepareEasy sets every per-request
+  /// option each time, so nothing of one request's method, body, headers or timeout can leak into
+  /// the next.
   struct Handle {
-    EasyPtr easy;
+    detail::EasyPtr easy;
     // The last URL that passed CheckUrl on this handle and its origin: status polls send the same
     // URL again and again. The check depends only on the URL text and the transport's options.
     std::string checked_url;
@@ -317,9 +36,10 @@ struct CurlTransport::Impl {
   std::mutex pool_mu;
   std::vector<HandlePtr> idle;
 
-  std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> connections_opened{0};
-  std::atomic<std::uint64_t> handles_created{0};
+  detail::CurlCounters counters;
+
+  std::once_flag multi_once;
+  std::unique_ptr<detail::CurlMulti> multi;  // the concurrent path, made on first use
 
   static void LockShare(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<Impl*>(user)->share_mu[data].lock();
@@ -330,7 +50,7 @@ struct CurlTransport::Impl {
 
   explicit Impl(CurlTransportOptions o) : options(std::move(o)) {
     // DNS answers and TLS sessions are shared between all handles; live connections stay with
-    // their handle (curl does not support sharing a connection cache across threads).
+    // their handle or the multi handle (curl does not share a connection cache across threads).
     share = curl_share_init();
     if (share != nullptr) {
       curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &Impl::LockShare);
@@ -342,40 +62,14 @@ struct CurlTransport::Impl {
   }
 
   ~Impl() {
-    idle.clear();  // handles first: a share cannot be freed while handles use it
+    multi.reset();  // handles first: a share cannot be freed while handles use it
+    idle.clear();
     if (share != nullptr) curl_share_cleanup(share);
   }
 
-  /// The options every request of this transport shares. False if curl refused one.
-  bool Configure(CURL* h) const {
-    bool ok = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-#if LIBCURL_VERSION_NUM >= 0x075500  // 7.85: the bitmask form is deprecated
-    ok = ok && curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-#else
-    ok = ok && curl_easy_setopt(h, CURLOPT_PROTOCOLS,
-                                static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS)) == CURLE_OK;
-#endif
-    // Redirects are followed by Send, each hop checked.
-    ok = ok && curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-    ok = ok && curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
-    ok = ok && curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
-    if (!options.ca_bundle.empty()) {
-      ok = ok && curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_bundle.c_str()) == CURLE_OK;
-    }
-    if (share != nullptr) ok = ok && curl_easy_setopt(h, CURLOPT_SHARE, share) == CURLE_OK;
-    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);  // best effort
-    // gzip only: cheap at both ends, where brotli and zstd cost servers far more to produce than
-    // they save on small JSON.
-    if (options.accept_gzip) {
-      ok = ok && curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip") == CURLE_OK;
-    }
-    if (options.max_response_bytes != 0) {
-      ok = ok && curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                                  static_cast<curl_off_t>(options.max_response_bytes)) == CURLE_OK;
-    }
-    ok = ok && curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody) == CURLE_OK;
-    ok = ok && curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader) == CURLE_OK;
-    return ok;
+  detail::CurlMulti& Multi() {
+    std::call_once(multi_once, [this] { multi = std::make_unique<detail::CurlMulti>(options, share, counters); });
+    return *multi;
   }
 
   HandlePtr Acquire() {
@@ -388,6 +82,16 @@ struct CurlTransport::Impl {
       }
     }
     return NewHandle();
+  }
+
+  /// A new handle with the transport-wide options, outside the pool.
+  HandlePtr NewHandle() {
+    auto h = std::make_unique<Handle>();
+    h->easy.reset(curl_easy_init());
+    if (!h->easy) return nullptr;
+    ++counters.handles_created;
+    if (!detail::ConfigureEasy(h->easy.get(), options, share)) return nullptr;
+    return h;
   }
 
   void Release(HandlePtr h) {
@@ -420,175 +124,34 @@ struct CurlTransport::Impl {
     return origin;
   }
 
-  /// A new handle with the transport-wide options, outside the pool.
-  HandlePtr NewHandle();
   /// Send on `handle`, following a GET's redirects; `stream` set for SendStreaming.
   result<HttpResponse> SendOn(Handle& handle, const HttpRequest& request, const StreamControl* stream);
+
   result<HttpResponse> Perform(CURL* h, const HttpRequest& request, const std::string& url,
-                               bool send_authorization, const StreamControl* stream);
+                               bool send_authorization, const StreamControl* stream) {
+    detail::Transfer transfer;
+    struct Detach {  // the transfer dies with this frame
+      CURL* h;
+      ~Detach() { detail::DetachEasy(h); }
+    } detach{h};
+    FALTRAIN_TRYV(detail::PrepareEasy(h, request, url, send_authorization, options, transfer));
+    if (stream != nullptr) detail::ApplyStreamOptions(h, *stream, transfer);
+    const CURLcode rc = curl_easy_perform(h);
+    ++counters.requests;
+    long new_connections = 0;
+    if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK) {
+      counters.connections_opened += static_cast<std::uint64_t>(new_connections);
+    }
+    const bool consumer_stopped = rc == CURLE_WRITE_ERROR && transfer.stopped_by_consumer;
+    if (rc != CURLE_OK && !consumer_stopped) {
+      return fail(detail::MapCurlError(rc, h, transfer, to_string(request.method), url));
+    }
+    return detail::CollectResponse(h, transfer);
+  }
 };
 
-CurlTransport::Impl::HandlePtr CurlTransport::Impl::NewHandle() {
-  auto h = std::make_unique<Handle>();
-  h->easy.reset(curl_easy_init());
-  if (!h->easy) return nullptr;
-  ++handles_created;
-  if (!Configure(h->easy.get())) return nullptr;
-  return h;
-}
-
-namespace {
-
-// A stream has no total time limit (it lasts as long as the training), only an idle one: below one
-// byte per second for the idle time (fal sends `: ping` keep-alives) ends it. Set on a handle of
-// its own (see SendStreaming), so nothing here leaks into pooled requests.
-void ApplyStreamOptions(CURL* h, const StreamControl& stream, Transfer& transfer) {
-  using std::chrono::seconds;
-  const auto idle = stream.idle_timeout.count() > 0 ? stream.idle_timeout : std::chrono::milliseconds(seconds(60));
-  const long idle_seconds = std::max(1L, static_cast<long>((idle.count() + 999) / 1000));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, idle_seconds);
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, static_cast<const char*>(nullptr));  // events as sent
-  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnStreamProgress);
-  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
-  transfer.easy = h;
-  transfer.stream = &stream;
-}
-
-}  // namespace
-
-result<HttpResponse> CurlTransport::Impl::Perform(CURL* h, const HttpRequest& request,
-                                                  const std::string& url,
-                                                  bool send_authorization,
-                                                  const StreamControl* stream) {
-  // No curl_easy_reset: the handle keeps the transport-wide options from Configure, and every
-  // option a request may change is set below, for every request, whatever the last one set.
-  char errbuf[CURL_ERROR_SIZE];
-  errbuf[0] = '\0';
-  Transfer transfer;
-  transfer.limit = options.max_response_bytes;
-
-  // The error buffer, header list, body and transfer die with this frame: whatever way it is left,
-  // the pooled handle must not keep pointing at them.
-  struct Detach {
-    CURL* h;
-    ~Detach() {
-      curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-      curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
-      curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
-      curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
-      curl_easy_setopt(h, CURLOPT_XFERINFODATA, nullptr);
-    }
-  } detach{h};
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  const auto total = request.no_total_timeout ? std::chrono::milliseconds(0)  // 0: no limit
-                     : request.timeout.count() > 0 ? request.timeout
-                                                   : options.request_timeout;
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
-  // Both zero (the default of every other request) switch the low-speed guard off again.
-  const bool low_speed = request.low_speed_limit > 0 && request.low_speed_time.count() > 0;
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, low_speed ? static_cast<long>(request.low_speed_limit) : 0L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, low_speed ? static_cast<long>(request.low_speed_time.count()) : 0L);
-  const auto connect =
-      request.connect_timeout.count() > 0 ? request.connect_timeout : options.connect_timeout;
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect.count()));
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
-  if (stream != nullptr) ApplyStreamOptions(h, *stream, transfer);
-
-  bool has_body = false;
-  switch (request.method) {
-    case HttpMethod::kGet:
-      break;
-    case HttpMethod::kPost:
-    case HttpMethod::kPut:
-      has_body = true;
-      break;
-    case HttpMethod::kDelete:
-      has_body = !request.body.empty();
-      break;
-  }
-  if (has_body) {
-    // POSTFIELDS even when empty: a POST without it would read the body from stdin.
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-  } else {
-    // Drop the last request's body (its buffer is gone), then make this a GET: setting
-    // POSTFIELDS selects POST, so HTTPGET must come after it.
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(-1));
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-  }
-  // curl silently re-sends a request when a reused connection dies before any response byte.
-  // For a POST that could start a second paid training, so a POST never rides a reused
-  // connection; it gets its own (TLS resumes the session), closed afterwards so that idle
-  // connections do not pile up in the handle's cache. Other methods use the warm connection.
-  const long own_connection = request.method == HttpMethod::kPost ? 1L : 0L;
-  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, own_connection);
-  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, own_connection);
-  if (request.method != HttpMethod::kGet && request.method != HttpMethod::kPost) {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, std::string(to_string(request.method)).c_str());
-  } else {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
-  }
-
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
-  auto append = [&headers](const std::string& line) {
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
-    if (next != nullptr) {
-      (void)headers.release();
-      headers.reset(next);
-    }
-    return next != nullptr;
-  };
-  bool ok = true;
-  std::string line;
-  for (const auto& header : request.headers) {
-    if (!send_authorization && EqualsIgnoreCase(header.name, "Authorization")) continue;
-    // "Name;" is curl's way to send a header with an empty value.
-    line.assign(header.name);
-    if (header.value.empty()) {
-      line += ';';
-    } else {
-      line.append(": ").append(header.value);
-    }
-    ok = ok && append(line);
-  }
-  if (has_body) {
-    ok = ok && append("Expect:");  // no 100-continue round trip
-    if (!request.headers.Has("Content-Type")) ok = ok && append("Content-Type:");  // no form default
-  }
-  if (!ok) return fail(errc::network_error, "out of memory building request headers");
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());  // null when there are none
-  const bool default_agent = !options.user_agent.empty() && !request.headers.Has("User-Agent");
-  curl_easy_setopt(h, CURLOPT_USERAGENT,
-                   default_agent ? options.user_agent.c_str() : static_cast<const char*>(nullptr));
-
-  const CURLcode rc = curl_easy_perform(h);
-  ++requests;
-  long new_connections = 0;
-  if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK) {
-    connections_opened += static_cast<std::uint64_t>(new_connections);
-  }
-  const bool consumer_stopped = rc == CURLE_WRITE_ERROR && transfer.stopped_by_consumer;
-  if (rc != CURLE_OK && !consumer_stopped) {
-    return fail(MapCurlError(rc, h, transfer, errbuf, to_string(request.method), url));
-  }
-
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  HttpResponse response;
-  response.status = static_cast<int>(status);
-  for (auto& header : transfer.headers) response.headers.Add(std::move(header.name), std::move(header.value));
-  response.body = std::move(transfer.body);
-  return response;
-}
-
 CurlTransport::CurlTransport(CurlTransportOptions options) {
-  GlobalInitOnce();
+  detail::CurlGlobalInitOnce();
   impl_ = std::make_unique<Impl>(std::move(options));
 }
 
@@ -596,11 +159,23 @@ CurlTransport::~CurlTransport() = default;
 
 CurlTransportStats CurlTransport::stats() const {
   CurlTransportStats s;
-  s.requests = impl_->requests.load();
-  s.connections_opened = impl_->connections_opened.load();
-  s.handles_created = impl_->handles_created.load();
+  s.requests = impl_->counters.requests.load();
+  s.connections_opened = impl_->counters.connections_opened.load();
+  s.handles_created = impl_->counters.handles_created.load();
   return s;
 }
+
+void CurlTransport::SendAsync(HttpRequest request, SendCallback done) {
+  impl_->Multi().Start(std::move(request), std::move(done));
+}
+
+std::size_t CurlTransport::Drive(std::chrono::milliseconds max_wait) { return impl_->Multi().Drive(max_wait); }
+
+void CurlTransport::Wakeup() {
+  if (impl_->multi) impl_->multi->Wakeup();
+}
+
+std::size_t CurlTransport::pending() const { return impl_->multi ? impl_->multi->pending() : 0; }
 
 result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   Impl::Lease lease(*impl_);
@@ -624,7 +199,7 @@ result<HttpResponse> CurlTransport::Impl::SendOn(Handle& handle, const HttpReque
   const bool any_host = options.allow_plain_http_to_any_host;
   CURL* const h = handle.easy.get();
   FALTRAIN_TRY(Origin origin, CheckUrlCached(handle, request.url));
-  FALTRAIN_TRYV(CheckHeaders(request.headers));
+  FALTRAIN_TRYV(detail::CheckHeaders(request.headers));
 
   std::string url = request.url;
   bool send_authorization = true;
@@ -633,10 +208,9 @@ result<HttpResponse> CurlTransport::Impl::SendOn(Handle& handle, const HttpReque
     const int s = response.status;
     const bool redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
     // Only GETs follow redirects: re-sending a POST elsewhere could start a second training.
-    if (!redirect || request.method != HttpMethod::kGet || hop == kMaxRedirects) return response;
+    if (!redirect || request.method != HttpMethod::kGet || hop == detail::kMaxRedirects) return response;
     char* location = nullptr;
-    if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) != CURLE_OK ||
-        location == nullptr) {
+    if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) != CURLE_OK || location == nullptr) {
       return response;
     }
     std::string next_url(location);
@@ -645,11 +219,11 @@ result<HttpResponse> CurlTransport::Impl::SendOn(Handle& handle, const HttpReque
       error e = next.error();
       e.code = errc::http_error;
       e.http_status = s;
-      e.message = fmt::format("GET {}: redirect refused: {}", SafeUrl(url), e.message);
+      e.message = fmt::format("GET {}: redirect refused: {}", detail::SafeUrl(url), e.message);
       return fail(std::move(e));
     }
     // Like curl itself: credentials are not sent to another origin.
-    if (!SameOrigin(origin, next.value())) send_authorization = false;
+    if (!detail::SameOrigin(origin, next.value())) send_authorization = false;
     origin = std::move(next).value();
     url = std::move(next_url);
   }

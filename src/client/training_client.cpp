@@ -110,45 +110,64 @@ bool MayRepeatFailure(const error& failure, Repeatable repeatable) {
 
 }  // namespace
 
+void TrainingClient::Impl::ApplyTimeouts(HttpRequest& request) const {
+  if (request.timeout.count() == 0) request.timeout = config.request_timeout;
+  if (request.connect_timeout.count() == 0) request.connect_timeout = config.connect_timeout;
+}
+
+TrainingClient::Impl::Verdict TrainingClient::Impl::Judge(result<HttpResponse> sent, const HttpRequest& request,
+                                                          Repeatable repeatable,
+                                                          const std::function<bool(int)>& accept, int attempt,
+                                                          Clock::steady_time start,
+                                                          std::optional<Clock::steady_time> deadline) {
+  const RetryPolicy& policy = config.retry;
+  Verdict verdict;
+  error& failure = verdict.failure;
+  bool may_repeat = false;
+  if (sent) {
+    if (IsSuccess(sent.value().status) || (accept && accept(sent.value().status))) {
+      verdict.final = std::move(sent);
+      return verdict;
+    }
+    failure = detail::ErrorFromResponse(sent.value(), clock->WallNow());
+    may_repeat = MayRepeatAnswer(sent.value(), failure, repeatable);
+    // What the caller sees says whether trying again can help *this* call.
+    if (repeatable != Repeatable::kOnlyIfNotReceived) failure.retryable = may_repeat;
+  } else {
+    failure = std::move(sent).error();
+    may_repeat = MayRepeatFailure(failure, repeatable);
+  }
+  auto give_up = [&] {
+    verdict.final = result<HttpResponse>(fail(failure));
+    return verdict;
+  };
+  if (!may_repeat || attempt >= policy.max_attempts) return give_up();
+  verdict.delay = policy.Backoff(attempt, failure, Random01());
+  auto now = clock->Now();
+  if (now + verdict.delay - start > policy.max_total) return give_up();
+  if (deadline && now + verdict.delay >= *deadline) return give_up();
+  Log(LogLevel::kInfo, fmt::format("retrying {} {} in {} ms after: {}", to_string(request.method),
+                                   detail::UrlForLog(request.url), verdict.delay.count(), failure.to_string()));
+  return verdict;
+}
+
 result<HttpResponse> TrainingClient::Impl::Execute(HttpRequest request, Repeatable repeatable,
                                                    const std::function<bool(int)>& accept,
                                                    std::optional<Clock::steady_time> deadline,
                                                    CancelToken cancel) {
-  if (request.timeout.count() == 0) request.timeout = config.request_timeout;
-  if (request.connect_timeout.count() == 0) request.connect_timeout = config.connect_timeout;
+  ApplyTimeouts(request);
   const auto start = clock->Now();
-  const RetryPolicy& policy = config.retry;
   for (int attempt = 1;; ++attempt) {
     // Formatted only for a log hook: this runs on every status poll.
     if (config.log) {
       Log(LogLevel::kDebug, fmt::format("{} {} (attempt {})", to_string(request.method),
                                         detail::UrlForLog(request.url), attempt));
     }
-    auto sent = transport->Send(request);
-    error failure;
-    bool may_repeat = false;
-    if (sent) {
-      if (IsSuccess(sent.value().status) || (accept && accept(sent.value().status))) return sent;
-      failure = detail::ErrorFromResponse(sent.value(), clock->WallNow());
-      may_repeat = MayRepeatAnswer(sent.value(), failure, repeatable);
-      // What the caller sees says whether trying again can help *this* call.
-      if (repeatable != Repeatable::kOnlyIfNotReceived) failure.retryable = may_repeat;
-    } else {
-      failure = std::move(sent).error();
-      may_repeat = MayRepeatFailure(failure, repeatable);
-    }
-    if (!may_repeat || attempt >= policy.max_attempts) return fail(std::move(failure));
-
-    auto delay = policy.Backoff(attempt, failure, Random01());
-    auto now = clock->Now();
-    if (now + delay - start > policy.max_total) return fail(std::move(failure));
-    if (deadline && now + delay >= *deadline) return fail(std::move(failure));
-    Log(LogLevel::kInfo, fmt::format("retrying {} {} in {} ms after: {}", to_string(request.method),
-                                     detail::UrlForLog(request.url), delay.count(),
-                                     failure.to_string()));
-    if (!clock->SleepFor(delay, cancel)) {
-      error e(errc::cancelled, "cancelled while waiting to retry after: " + failure.to_string());
-      e.request_id = failure.request_id;
+    Verdict verdict = Judge(transport->Send(request), request, repeatable, accept, attempt, start, deadline);
+    if (verdict.final) return std::move(*verdict.final);
+    if (!clock->SleepFor(verdict.delay, cancel)) {
+      error e(errc::cancelled, "cancelled while waiting to retry after: " + verdict.failure.to_string());
+      e.request_id = verdict.failure.request_id;
       return fail(std::move(e));
     }
   }
@@ -351,13 +370,15 @@ error WithRequestId(error e, const RequestHandle& handle) {
 
 }  // namespace
 
-result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, bool with_logs,
-                                                CancelToken cancel) {
+result<HttpRequest> TrainingClient::Impl::StatusRequest(const RequestHandle& handle, bool with_logs) const {
   FALTRAIN_TRYV(CheckHandle(handle));
   HttpRequest request;
   FALTRAIN_TRY(request.url, StatusUrl(handle, with_logs));
-  request.headers = impl_->BaseHeaders();
-  auto response = impl_->Execute(std::move(request), Repeatable::kYes, nullptr, std::nullopt, std::move(cancel));
+  request.headers = BaseHeaders();
+  return request;
+}
+
+result<RequestStatus> TrainingClient::Impl::StatusFrom(result<HttpResponse> response, const RequestHandle& handle) {
   if (!response) return fail(WithRequestId(std::move(response).error(), handle));
   auto status = detail::ParseStatusResponse(response.value());
   if (!status) return fail(WithRequestId(std::move(status).error(), handle));
@@ -365,13 +386,22 @@ result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, boo
   return status;
 }
 
-result<std::string> TrainingClient::GetResultJson(const RequestHandle& handle, CancelToken cancel) {
+result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, bool with_logs,
+                                                CancelToken cancel) {
+  FALTRAIN_TRY(HttpRequest request, impl_->StatusRequest(handle, with_logs));
+  return Impl::StatusFrom(
+      impl_->Execute(std::move(request), Repeatable::kYes, nullptr, std::nullopt, std::move(cancel)), handle);
+}
+
+result<HttpRequest> TrainingClient::Impl::ResultRequest(const RequestHandle& handle) const {
   FALTRAIN_TRYV(CheckHandle(handle));
   HttpRequest request;
   request.url = handle.response_url;
-  request.headers = impl_->BaseHeaders();
-  auto response = impl_->Execute(std::move(request), Repeatable::kUnlessAppAnswered, nullptr, std::nullopt,
-                                 std::move(cancel));
+  request.headers = BaseHeaders();
+  return request;
+}
+
+result<std::string> TrainingClient::Impl::ResultFrom(result<HttpResponse> response, const RequestHandle& handle) {
   if (!response) {
     error e = WithRequestId(std::move(response).error(), handle);
     // The request ran and failed (a 422 from the model, a 500/504 the app answered): that is the
@@ -387,6 +417,13 @@ result<std::string> TrainingClient::GetResultJson(const RequestHandle& handle, C
     return fail(WithRequestId(std::move(e), handle));
   }
   return std::move(response.value().body);
+}
+
+result<std::string> TrainingClient::GetResultJson(const RequestHandle& handle, CancelToken cancel) {
+  FALTRAIN_TRY(HttpRequest request, impl_->ResultRequest(handle));
+  return Impl::ResultFrom(impl_->Execute(std::move(request), Repeatable::kUnlessAppAnswered, nullptr,
+                                         std::nullopt, std::move(cancel)),
+                          handle);
 }
 
 result<TrainingOutput> TrainingClient::GetTrainingOutput(const RequestHandle& handle, CancelToken cancel) {

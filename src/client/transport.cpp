@@ -62,6 +62,14 @@ result<HttpResponse> Transport::SendStreaming(const HttpRequest& request, const 
   return response;
 }
 
+void Transport::SendAsync(HttpRequest request, SendCallback done) { done(Send(request)); }
+
+std::size_t Transport::Drive(std::chrono::milliseconds) { return 0; }
+
+void Transport::Wakeup() {}
+
+std::size_t Transport::pending() const { return 0; }
+
 bool HttpHeaders::Has(std::string_view name) const {
   return std::any_of(items_.begin(), items_.end(),
                      [&](const HttpHeader& h) { return EqualsIgnoreCase(h.name, name); });

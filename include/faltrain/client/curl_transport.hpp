@@ -19,7 +19,12 @@ struct CurlTransportOptions {
   /// (a `TrainingClient` always sets both from its configuration).
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(120)};  ///< per request default
-  std::size_t max_idle_handles = 16;          ///< connections kept for reuse
+  std::size_t max_idle_handles = 16;          ///< blocking `Send`: connections kept for reuse
+  /// `SendAsync`: transfers running at once; more wait in a queue, holding no handle or connection.
+  std::size_t max_in_flight = 256;
+  /// `SendAsync`: connections per host (a keep-alive pool for HTTP/1.1; HTTP/2 multiplexes the
+  /// transfers over few connections where the server offers it).
+  std::size_t max_connections_per_host = 128;
   /// Larger bodies fail with payload_too_large, checked while receiving; 0 = no limit.
   std::size_t max_response_bytes = 512u << 20;
   std::string user_agent;                     ///< sent unless the request sets one
@@ -41,6 +46,11 @@ struct CurlTransportStats {
 };
 
 /// libcurl-backed transport. Thread-safe; global curl init happens once per process.
+///
+/// Two paths share the rules below: `Send` blocks on a pooled easy handle (one connection per
+/// handle); `SendAsync` + `Drive` run many requests at once from one thread on a curl multi handle
+/// (HTTP/2 multiplexing where offered, otherwise up to `max_connections_per_host` keep-alive
+/// connections), with the same errors, limits and security rules.
 ///
 /// GET requests follow up to 5 redirects (each hop checked against the plain-http rule, the
 /// Authorization header dropped when the host changes); other methods never follow redirects.
@@ -66,7 +76,16 @@ class CurlTransport final : public Transport {
   /// True.
   bool CanStream() const override;
 
-  /// A snapshot of the counters.
+  /// Queues `request` for the concurrent path (see `Transport::SendAsync`); thread-safe.
+  void SendAsync(HttpRequest request, SendCallback done) override;
+  /// Runs the concurrent path's transfers and callbacks (see `Transport::Drive`).
+  std::size_t Drive(std::chrono::milliseconds max_wait) override;
+  /// Wakes a waiting `Drive`.
+  void Wakeup() override;
+  /// Requests of the concurrent path not finished yet.
+  std::size_t pending() const override;
+
+  /// A snapshot of the counters (both paths).
   CurlTransportStats stats() const;
 
  private:

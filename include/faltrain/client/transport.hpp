@@ -95,6 +95,9 @@ struct StreamControl {
   std::chrono::milliseconds idle_timeout{0};
 };
 
+/// The completion of `Transport::SendAsync`.
+using SendCallback = std::function<void(result<HttpResponse>)>;
+
 /// Sends one request and returns the response. A failure here means no usable HTTP response:
 /// `errc::connect_failed` (the request surely never reached the server), `errc::network_error`
 /// (it may have), `errc::timeout`, or `errc::payload_too_large`. Implementations are thread-safe.
@@ -106,6 +109,12 @@ struct StreamControl {
 /// `ClientOptions::connect_timeout` on every request (and `no_total_timeout` plus the low-speed
 /// guard on upload PUTs), which is how those settings reach a transport the caller built
 /// (`CurlTransport` and `SimTransport` honour them, `ScriptedTransport` records them).
+///
+/// The asynchronous path (`SendAsync` + `Drive`) lets one thread keep many requests in flight:
+/// `SendAsync` queues a request from any thread, and the thread that calls `Drive` runs the
+/// transfers and the completion callbacks. The default implementation is serial: `SendAsync`
+/// performs `Send` at once and calls back before it returns, so every transport works with callers
+/// of the asynchronous path (`JobMonitor`); `CurlTransport` runs its requests concurrently.
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -125,6 +134,18 @@ class Transport {
   /// Whether `SendStreaming` delivers the body as it arrives. False by default; `CurlTransport` and
   /// `SimTransport` say true. `TrainingClient` follows fal's status stream only when it is.
   virtual bool CanStream() const { return false; }
+
+  /// Starts `request` (once, like `Send`) and returns; `done` is called exactly once with what
+  /// `Send` would have returned, on the thread running `Drive` (or, serially, before returning).
+  virtual void SendAsync(HttpRequest request, SendCallback done);
+  /// Moves requests started by `SendAsync` forward: waits at most `max_wait` for one to finish
+  /// (less when `Wakeup` is called), runs the callbacks of those that did and returns how many.
+  /// One thread drives at a time; callbacks may call `SendAsync` but not `Drive`. Default: 0 at once.
+  virtual std::size_t Drive(std::chrono::milliseconds max_wait);
+  /// Makes a `Drive` waiting on another thread return early. Default: nothing to wake.
+  virtual void Wakeup();
+  /// Requests started by `SendAsync` whose callback has not run yet. Default: 0.
+  virtual std::size_t pending() const;
 };
 
 }  // namespace v1

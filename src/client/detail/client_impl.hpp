@@ -6,7 +6,11 @@
 
 #include "client/detail/status_stream.hpp"
 
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 
 namespace faltrain {
@@ -55,6 +59,37 @@ struct TrainingClient::Impl {
                                             const std::function<void(const RequestStatus&)>& report,
                                             const std::function<result<RequestStatus>()>& poll_once);
   double Random01();
+
+  /// What to do after one attempt: `final` is the call's result, or nullopt to send again after
+  /// `delay` (`failure` is what is being retried).
+  struct Verdict {
+    std::optional<result<HttpResponse>> final;
+    std::chrono::milliseconds delay{0};
+    error failure;
+  };
+  /// The one retry rule of `Execute` and `ExecuteAsync`: per call (`repeatable`), bounded by the
+  /// policy's attempts and total time and by `deadline`; logs the retry it decides on.
+  Verdict Judge(result<HttpResponse> sent, const HttpRequest& request, Repeatable repeatable,
+                const std::function<bool(int)>& accept, int attempt, Clock::steady_time start,
+                std::optional<Clock::steady_time> deadline);
+  /// Fills in the configured timeouts of a request that has none of its own.
+  void ApplyTimeouts(HttpRequest& request) const;
+
+  // -- the asynchronous path (JobMonitor) ------------------------------------------------------
+  /// Runs `fn` at `when` on the caller's event loop (its timer queue).
+  using Defer = std::function<void(Clock::steady_time when, std::function<void()> fn)>;
+  /// `Execute` on `Transport::SendAsync`: the same retries, logs and errors; the waits between
+  /// attempts go through `defer`, and `done` runs on the thread driving the transport.
+  static void ExecuteAsync(std::shared_ptr<Impl> self, HttpRequest request, Repeatable repeatable,
+                           std::function<bool(int)> accept, Defer defer, SendCallback done);
+  struct AsyncCall;
+  static void Attempt(std::shared_ptr<AsyncCall> call);
+
+  /// The pieces of `GetStatus` and `GetResultJson`, shared by their blocking and asynchronous forms.
+  result<HttpRequest> StatusRequest(const RequestHandle& handle, bool with_logs) const;
+  static result<RequestStatus> StatusFrom(result<HttpResponse> response, const RequestHandle& handle);
+  result<HttpRequest> ResultRequest(const RequestHandle& handle) const;
+  static result<std::string> ResultFrom(result<HttpResponse> response, const RequestHandle& handle);
 };
 
 }  // namespace v1
