@@ -246,6 +246,7 @@ class TrainingClient {
   Clock& clock() const;
 
  private:
+  friend class JobMonitor;  // polls on the transport's asynchronous path
   struct Impl;
   explicit TrainingClient(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<Impl> impl_;
