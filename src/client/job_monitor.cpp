@@ -48,10 +48,9 @@ struct JobMonitor::State : std::enable_shared_from_this<JobMonitor::State> {
   std::shared_ptr<TrainingClient::Impl> impl;
   WatchOptions defaults;
 
-  mutable std::mutex mu;  // jobs, timers, calls
+  mutable std::mutex mu;  // jobs, timers
   std::unordered_map<std::string, WatchedPtr> jobs;
   detail::TimerQueue<WatchedPtr> timers;  // a job's next poll, or a retry of a call in flight
-  std::size_t calls = 0;                  // requests started and not yet answered (retries included)
   // Held while a job's callback runs; Remove takes it so that, once it returns, no callback of
   // that job runs or will run. Recursive: callbacks may call Remove.
   std::recursive_mutex callback_mu;
@@ -79,19 +78,9 @@ struct JobMonitor::State : std::enable_shared_from_this<JobMonitor::State> {
   /// monitor is gone by then.
   template <typename Then>
   void Call(HttpRequest request, Repeatable repeatable, Then then) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      ++calls;
-    }
     TrainingClient::Impl::ExecuteAsync(impl, std::move(request), repeatable, nullptr, Deferrer(),
                                        [weak = weak_from_this(), then = std::move(then)](result<HttpResponse> r) {
-                                         auto self = weak.lock();
-                                         if (!self) return;
-                                         {
-                                           std::lock_guard<std::mutex> lock(self->mu);
-                                           --self->calls;
-                                         }
-                                         then(*self, std::move(r));
+                                         if (auto self = weak.lock()) then(*self, std::move(r));
                                        });
   }
 
@@ -204,9 +193,11 @@ struct JobMonitor::State : std::enable_shared_from_this<JobMonitor::State> {
     return timers.Next();
   }
 
+  // No job left. Requests of removed jobs may still be in flight: their answers are dropped
+  // whenever the transport is driven next (or with it).
   bool Idle() const {
     std::lock_guard<std::mutex> lock(mu);
-    return jobs.empty() && calls == 0;
+    return jobs.empty();
   }
 };
 
@@ -260,7 +251,7 @@ std::optional<Clock::steady_time> JobMonitor::PollDue() {
   // The polls just started finish here (a serial transport has finished them already).
   while (transport.pending() > 0) transport.Drive(milliseconds(100));
   std::lock_guard<std::mutex> lock(state_->mu);
-  if (state_->jobs.empty() && state_->calls == 0) return std::nullopt;
+  if (state_->jobs.empty()) return std::nullopt;
   return state_->timers.Next();
 }
 
