@@ -105,3 +105,59 @@ TEST_CASE("JobMonitor::PollDue reports the next wake-up and Remove stops watchin
   CHECK(monitor.Run(token).error().code == errc::cancelled);
   CHECK(monitor.size() == 1);
 }
+
+TEST_CASE("JobMonitor keeps watching a job whose status polls fail transiently") {
+  auto transport = std::make_shared<ScriptedTransport>();
+  auto clock = std::make_shared<VirtualClock>();
+  int polls = 0;
+  transport->SetFallback([&](const HttpRequest& r) -> result<HttpResponse> {
+    if (r.url.find("/status") == std::string::npos) {
+      return HttpResponse{200, {}, R"({"diffusers_lora_file":{"url":"https://v3.fal.media/files/f.safetensors"}})"};
+    }
+    // Ten failures in a row: more than one poll's retries (4 attempts), so the monitor must go on.
+    if (++polls <= 10) return HttpResponse{503, {}, "<html>nginx</html>"};
+    return HttpResponse{200, {}, R"({"status":"COMPLETED"})"};
+  });
+  ClientOptions config;
+  config.api_key = "k:s";
+  JobMonitor monitor(TrainingClient::Create(config, transport, clock).value(), WatchOptions{});
+  std::optional<result<TrainingOutput>> outcome;
+  JobMonitor::Callbacks callbacks;
+  callbacks.on_done = [&](const RequestHandle&, result<TrainingOutput> r) { outcome = std::move(r); };
+  monitor.Add(JobFor("f"), callbacks);
+  REQUIRE(monitor.Run().has_value());
+  REQUIRE(outcome.has_value());
+  REQUIRE(outcome->has_value());
+  CHECK(outcome->value().lora_file->url == "https://v3.fal.media/files/f.safetensors");
+  CHECK(polls == 11);
+}
+
+TEST_CASE("JobMonitor ends a watch on a permanent status error and on Remove from a callback") {
+  auto transport = std::make_shared<ScriptedTransport>();
+  auto clock = std::make_shared<VirtualClock>();
+  transport->SetFallback([](const HttpRequest& r) -> result<HttpResponse> {
+    if (r.url.find("/requests/gone/") != std::string::npos) return HttpResponse{404, {}, R"({"detail":"Request not found"})"};
+    return HttpResponse{202, {}, R"({"status":"IN_PROGRESS"})"};
+  });
+  ClientOptions config;
+  config.api_key = "k:s";
+  JobMonitor monitor(TrainingClient::Create(config, transport, clock).value(), WatchOptions{});
+  std::map<std::string, std::string> done;
+  int progress_after_remove = 0;
+  bool removed = false;
+  JobMonitor::Callbacks callbacks;
+  callbacks.on_progress = [&](const RequestHandle& h, const Progress&) {
+    if (removed) ++progress_after_remove;
+    if (h.request_id == "left" && !removed) removed = monitor.Remove("left");
+  };
+  callbacks.on_done = [&](const RequestHandle& h, result<TrainingOutput> r) {
+    done[h.request_id] = r ? "ok" : (r.error().code == errc::not_found ? "not_found" : r.error().to_string());
+  };
+  monitor.Add(JobFor("gone"), callbacks);
+  monitor.Add(JobFor("left"), callbacks);
+  REQUIRE(monitor.Run().has_value());
+  CHECK(removed);
+  CHECK(progress_after_remove == 0);
+  CHECK(done.size() == 1);
+  CHECK(done["gone"] == "not_found");
+}
