@@ -140,81 +140,77 @@ bool IsStatusStream(HttpMethod method, std::string_view path) {
          path.compare(path.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
 }
 
+// How often an open stream asks the simulator for news, and how long it stays silent before a
+// `: ping` comment (fal's keep-alive).
+constexpr std::chrono::milliseconds kStreamLook{250};
+constexpr std::chrono::seconds kStreamPing{5};
+
+// One open status stream, moved forward by a timer on its connection: no thread waits for it.
+struct OpenStream {
+  OpenStream(std::unique_ptr<faltrain::SimStatusStream> e, async_http::Responder r)
+      : events(std::move(e)), responder(std::move(r)) {}
+  std::unique_ptr<faltrain::SimStatusStream> events;
+  async_http::Responder responder;
+  std::shared_ptr<async_http::ResponseStream> out;
+  std::chrono::steady_clock::time_point last_write;
+};
+
+// Writes what the simulator has now (an event, or a ping after kStreamPing of silence), then looks
+// again after kStreamLook; ends the response after COMPLETED, cuts it on a dropped-connection fault.
+// The timer dies with the connection or the server, and the stream with it.
+void Pump(std::shared_ptr<OpenStream> stream) {
+  for (;;) {
+    auto piece = stream->events->Next(std::chrono::milliseconds(0));  // never waits with 0
+    if (!piece) {
+      if (stream->events->dropped()) return stream->out->Abort();
+      return stream->out->End();
+    }
+    const bool ping = piece->rfind(":", 0) == 0;
+    const auto now = std::chrono::steady_clock::now();
+    if (ping && now - stream->last_write < kStreamPing) break;  // nothing new yet
+    if (!stream->out->Write(std::move(*piece))) return;  // the client left
+    stream->last_write = now;
+    if (ping) break;
+  }
+  async_http::Responder responder = stream->responder;
+  responder.After(kStreamLook, [stream = std::move(stream)]() mutable { Pump(std::move(stream)); });
+}
+
 // A status stream: the head, then each event as the simulator produces it, in chunks; the end
-// after COMPLETED; a cut connection when a fault drops it or the server stops. An error head (404,
-// 401, a fault's 429/502/503) is a whole response.
-void ServeStatusStream(faltrain::SimTransport& sim, StatusStreams& streams, faltrain::HttpRequest request,
+// after COMPLETED; a cut connection when a fault drops it. An error head (404, 401, a fault's
+// 429/502/503) is a whole response.
+void ServeStatusStream(faltrain::SimTransport& sim, const faltrain::HttpRequest& request,
                        const async_http::Responder& responder, std::chrono::milliseconds latency) {
   auto opened = sim.OpenStatusStream(request);
   if (!opened) return Later(responder, latency, [responder] { responder.Abort(); });
-  std::unique_ptr<faltrain::SimStatusStream> stream = std::move(opened).value();
-  if (stream->head().status != 200) {
-    Later(responder, latency, [responder, r = ToResponse(stream->head())]() mutable { responder.Send(std::move(r)); });
+  auto stream = std::make_shared<OpenStream>(std::move(opened).value(), responder);
+  const faltrain::HttpResponse& head = stream->events->head();
+  if (head.status != 200) {
+    Later(responder, latency, [responder, r = ToResponse(head)]() mutable { responder.Send(std::move(r)); });
     return;
   }
-  streams.Serve(std::move(stream), responder, latency);
+  Later(responder, latency, [stream]() mutable {
+    async_http::Headers headers;
+    for (const auto& header : stream->events->head().headers) {
+      if (!IsFramingHeader(header.name)) headers.emplace_back(header.name, header.value);
+    }
+    stream->out = stream->responder.Stream(200, std::move(headers));
+    stream->last_write = std::chrono::steady_clock::now();
+    Pump(std::move(stream));
+  });
 }
 
 }  // namespace
 
-void StatusStreams::Serve(std::unique_ptr<faltrain::SimStatusStream> stream, async_http::Responder responder,
-                          std::chrono::milliseconds latency) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // Reap the threads of streams that ended.
-  for (auto it = workers_.begin(); it != workers_.end();) {
-    if (*it->finished) {
-      it->thread.join();
-      it = workers_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  auto finished = std::make_shared<std::atomic<bool>>(false);
-  std::thread thread([stream = std::move(stream), responder, latency, stopping = stopping_, finished] {
-    faltrain::SystemClock clock;
-    if (latency.count() > 0) clock.SleepFor(latency, stopping);
-    async_http::Headers headers;
-    for (const auto& header : stream->head().headers) {
-      if (!IsFramingHeader(header.name)) headers.emplace_back(header.name, header.value);
-    }
-    auto out = responder.Stream(200, std::move(headers));
-    bool client_left = false;
-    while (auto piece = stream->Next(std::chrono::seconds(5), stopping)) {
-      if (!out->Write(std::move(*piece))) {
-        client_left = true;
-        break;
-      }
-    }
-    if (client_left || stream->dropped() || stopping.cancelled()) {
-      out->Abort();
-    } else {
-      out->End();
-    }
-    *finished = true;
-  });
-  workers_.push_back(Worker{std::move(thread), std::move(finished)});
-}
-
-void StatusStreams::Stop() {
-  stopping_.Cancel();
-  std::vector<Worker> workers;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    workers.swap(workers_);
-  }
-  for (auto& worker : workers) worker.thread.join();
-}
-
-async_http::Handler SimulatorHandler(faltrain::SimTransport& sim, std::chrono::milliseconds latency,
-                                     StatusStreams& streams) {
-  return [&sim, latency, &streams](async_http::Request req, async_http::Responder responder) {
+async_http::Handler SimulatorHandler(faltrain::SimTransport& sim, std::chrono::milliseconds latency) {
+  return [&sim, latency](async_http::Request req, async_http::Responder responder) {
     if (req.Path().rfind("/_sim/", 0) == 0) {
       if (auto control = HandleControl(sim, req)) return responder.Send(std::move(*control));
     }
     auto method = MethodOf(req.method);
     if (!method) return responder.Send(Json(405, "{\"detail\":\"Method Not Allowed\"}"));
     if (IsStatusStream(*method, req.Path())) {
-      return ServeStatusStream(sim, streams, ToSimRequest(*method, std::move(req)), responder, latency);
+      return ServeStatusStream(sim, ToSimRequest(*method, std::move(req)), responder, latency);
     }
     Forward(sim, *method, std::move(req), responder, latency);
   };

@@ -39,13 +39,12 @@ int main(int argc, char** argv) {
   }
   faltrain::SimTransport sim(options);
 
-  StatusStreams streams;  // before the server: its handler refers to them
   async_http::ServerOptions server_options;
   server_options.port = static_cast<unsigned short>(args.value().port);
   server_options.io_threads = args.value().io_threads;
   server_options.backlog = args.value().backlog;
   server_options.max_body_bytes = 1ull << 32;  // multipart parts and whole zips
-  auto server = async_http::Server::Start(server_options, SimulatorHandler(sim, args.value().latency, streams));
+  auto server = async_http::Server::Start(server_options, SimulatorHandler(sim, args.value().latency));
   if (!server) {
     std::cerr << "faltrain-sim: " << server.error().message << "\n";
     return 1;
@@ -60,7 +59,6 @@ int main(int argc, char** argv) {
   }
   int signal = 0;
   sigwait(&signals, &signal);
-  streams.Stop();  // open status streams are cut, or they would hold their threads
   server.value()->Stop();
   if (!args.value().quiet) std::cerr << "faltrain-sim: stopped" << std::endl;
   return 0;
