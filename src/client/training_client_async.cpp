@@ -10,7 +10,9 @@ namespace faltrain {
 inline namespace v1 {
 /// One call in flight: the request, how to judge its attempts and whom to tell.
 struct TrainingClient::Impl::AsyncCall {
-  std::shared_ptr<Impl> impl;
+  // Weak: the transport holds this call while it is in flight, and the client (which owns the
+  // transport) must not be kept alive by it. A call whose client is gone ends without a callback.
+  std::weak_ptr<Impl> impl;
   HttpRequest request;
   Repeatable repeatable = Repeatable::kYes;
   std::function<bool(int)> accept;
@@ -21,7 +23,9 @@ struct TrainingClient::Impl::AsyncCall {
 };
 
 void TrainingClient::Impl::Attempt(std::shared_ptr<AsyncCall> call) {
-  TrainingClient::Impl& impl = *call->impl;
+  auto owner = call->impl.lock();
+  if (!owner) return;
+  TrainingClient::Impl& impl = *owner;
   ++call->attempt;
   if (impl.config.log) {
     impl.Log(LogLevel::kDebug, fmt::format("{} {} (attempt {})", to_string(call->request.method),
@@ -29,13 +33,15 @@ void TrainingClient::Impl::Attempt(std::shared_ptr<AsyncCall> call) {
   }
   HttpRequest copy = call->request;  // the transport consumes its copy; a retry needs the original
   impl.transport->SendAsync(std::move(copy), [call](result<HttpResponse> sent) {
-    Verdict verdict = call->impl->Judge(std::move(sent), call->request, call->repeatable, call->accept,
-                                        call->attempt, call->start, std::nullopt);
+    auto owner = call->impl.lock();
+    if (!owner) return;
+    Verdict verdict = owner->Judge(std::move(sent), call->request, call->repeatable, call->accept, call->attempt,
+                                   call->start, std::nullopt);
     if (verdict.final) {
       SendCallback done = std::move(call->done);
       return done(std::move(*verdict.final));
     }
-    call->defer(call->impl->clock->Now() + verdict.delay, [call] { Attempt(call); });
+    call->defer(owner->clock->Now() + verdict.delay, [call] { Attempt(call); });
   });
 }
 
@@ -44,7 +50,7 @@ void TrainingClient::Impl::ExecuteAsync(std::shared_ptr<Impl> self, HttpRequest 
   auto call = std::make_shared<AsyncCall>();
   self->ApplyTimeouts(request);
   call->start = self->clock->Now();
-  call->impl = std::move(self);
+  call->impl = self;
   call->request = std::move(request);
   call->repeatable = repeatable;
   call->accept = std::move(accept);

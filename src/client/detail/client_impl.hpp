@@ -79,7 +79,8 @@ struct TrainingClient::Impl {
   /// Runs `fn` at `when` on the caller's event loop (its timer queue).
   using Defer = std::function<void(Clock::steady_time when, std::function<void()> fn)>;
   /// `Execute` on `Transport::SendAsync`: the same retries, logs and errors; the waits between
-  /// attempts go through `defer`, and `done` runs on the thread driving the transport.
+  /// attempts go through `defer`, and `done` runs on the thread driving the transport (never,
+  /// if the client is destroyed first: the call holds it weakly, so no ownership cycle forms).
   static void ExecuteAsync(std::shared_ptr<Impl> self, HttpRequest request, Repeatable repeatable,
                            std::function<bool(int)> accept, Defer defer, SendCallback done);
   struct AsyncCall;
