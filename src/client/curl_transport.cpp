@@ -175,7 +175,7 @@ void CurlTransport::Wakeup() {
   if (impl_->multi) impl_->multi->Wakeup();
 }
 
-std::size_t CurlTransport::pending() const { return impl_->multi ? impl_->multi->pending() : 0; }
+std::size_t CurlTransport::in_flight() const { return impl_->multi ? impl_->multi->pending() : 0; }
 
 result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   Impl::Lease lease(*impl_);

@@ -249,7 +249,7 @@ std::optional<Clock::steady_time> JobMonitor::PollDue() {
   state_->RunDue();
   Transport& transport = *state_->impl->transport;
   // The polls just started finish here (a serial transport has finished them already).
-  while (transport.pending() > 0) transport.Drive(milliseconds(100));
+  while (transport.in_flight() > 0) transport.Drive(milliseconds(100));
   std::lock_guard<std::mutex> lock(state_->mu);
   if (state_->jobs.empty()) return std::nullopt;
   return state_->timers.Next();
@@ -268,7 +268,7 @@ result<void> JobMonitor::Run(CancelToken cancel) {
     auto now = clock.Now();
     auto wait = next ? std::chrono::duration_cast<milliseconds>(*next - now) : kMaxWait;
     wait = std::clamp(wait, milliseconds(0), kMaxWait);
-    if (transport.pending() > 0) {
+    if (transport.in_flight() > 0) {
       transport.Drive(wait);
     } else if (wait.count() > 0 && !clock.SleepFor(wait, cancel)) {
       return fail(errc::cancelled, "monitor cancelled");

@@ -68,7 +68,7 @@ std::size_t Transport::Drive(std::chrono::milliseconds) { return 0; }
 
 void Transport::Wakeup() {}
 
-std::size_t Transport::pending() const { return 0; }
+std::size_t Transport::in_flight() const { return 0; }
 
 bool HttpHeaders::Has(std::string_view name) const {
   return std::any_of(items_.begin(), items_.end(),

@@ -33,7 +33,7 @@ HttpRequest Get(std::string url) {
 
 // Drives until every request started so far has called back.
 void DriveAll(CurlTransport& curl) {
-  for (int i = 0; i < 100000 && curl.pending() > 0; ++i) curl.Drive(50ms);
+  for (int i = 0; i < 100000 && curl.in_flight() > 0; ++i) curl.Drive(50ms);
 }
 
 }  // namespace
@@ -59,10 +59,10 @@ TEST_CASE("many requests are in flight at once from one thread") {
       if (r && r.value().status == 200 && r.value().body == "ok") ++ok;
     });
   }
-  CHECK(curl.pending() == kRequests);
+  CHECK(curl.in_flight() == kRequests);
   DriveAll(curl);
   CHECK(ok == kRequests);
-  CHECK(curl.pending() == 0);
+  CHECK(curl.in_flight() == 0);
   CHECK(curl.stats().requests == kRequests);
 }
 

@@ -242,3 +242,22 @@ TEST_CASE("an unknown status keeps JobMonitor polling, the job ends only at COMP
   CHECK(f.transport->requests().size() == 3);
   CHECK(f.Logged("unknown status \"SOMETHING_NEW\""));
 }
+
+TEST_CASE("JobMonitor's asynchronous polls keep the rules by call: a status 500 is retried, a result 500 is the outcome") {
+  Fixture f;
+  JobMonitor monitor(f.client);
+  TrainingJob job;
+  job.handle = Handle();
+  std::optional<result<TrainingOutput>> outcome;
+  monitor.Add(job, {nullptr, [&](const RequestHandle&, result<TrainingOutput> r) { outcome = std::move(r); }});
+  f.transport->ExpectResponse(500, R"({"detail":"Internal Server Error"})", kFromApp);
+  f.transport->ExpectResponse(200, R"({"status":"COMPLETED"})");
+  f.transport->ExpectResponse(500, R"({"detail":"Training failed: CUDA out of memory"})", kFromApp);
+  REQUIRE(monitor.Run().has_value());
+  REQUIRE(outcome.has_value());
+  REQUIRE_FALSE(outcome->has_value());
+  CHECK(outcome->error().code == errc::request_failed);
+  CHECK(outcome->error().message == "Training failed: CUDA out of memory");
+  CHECK(f.transport->requests().size() == 3);  // the status twice, the result once
+  CHECK(f.transport->pending() == 0);
+}

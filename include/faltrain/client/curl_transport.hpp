@@ -83,7 +83,7 @@ class CurlTransport final : public Transport {
   /// Wakes a waiting `Drive`.
   void Wakeup() override;
   /// Requests of the concurrent path not finished yet.
-  std::size_t pending() const override;
+  std::size_t in_flight() const override;
 
   /// A snapshot of the counters (both paths).
   CurlTransportStats stats() const;

@@ -144,8 +144,9 @@ class Transport {
   virtual std::size_t Drive(std::chrono::milliseconds max_wait);
   /// Makes a `Drive` waiting on another thread return early. Default: nothing to wake.
   virtual void Wakeup();
-  /// Requests started by `SendAsync` whose callback has not run yet. Default: 0.
-  virtual std::size_t pending() const;
+  /// Requests started by `SendAsync` whose callback has not run yet. Default: 0. (Not `pending`:
+  /// `ScriptedTransport::pending` counts its scripted answers.)
+  virtual std::size_t in_flight() const;
 };
 
 }  // namespace v1
