@@ -22,7 +22,11 @@ inline namespace v1 {
 /// A slow, hanging or failing job never delays another: each poll is its own request, retried per
 /// `ClientOptions::retry` (the waits on the monitor's timers, not in a sleep). A poll that still
 /// fails transiently (network error, timeout, 429, 5xx) does not end the watch: the job is polled
-/// again after a growing backoff. Other errors (e.g. 404, 401) end it through `on_done`.
+/// again after a growing backoff. Other errors (e.g. 404, 401) end it through `on_done`. The
+/// result is fetched with the result's own rule (a 500 the app answered is the outcome, at once).
+/// A status this library does not know keeps the job polled, with a warning through
+/// `ClientOptions::log`. Retry waits are timers, so `Run`'s cancel token ends one at once (the
+/// job stays watched).
 /// Memory per job is small and bounded: its handle, progress state and one timer or request.
 /// With a serial transport (the default `Transport::SendAsync`, e.g. `SimTransport`) polls run one
 /// after the other, as before.
