@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -139,9 +141,11 @@ using sqlite::Statement;
 
 class SqliteJobStore final : public JobStore {
  public:
-  SqliteJobStore(sqlite3* db, std::shared_ptr<Clock> clock) : db_(db), clock_(std::move(clock)) {}
+  SqliteJobStore(sqlite3* db, std::shared_ptr<Clock> clock)
+      : db_(db), clock_(std::move(clock)), statements_(std::make_unique<sqlite::StatementCache>(db)) {}
   ~SqliteJobStore() override {
     group_commit_.reset();  // answers what is queued while the connection is still open
+    statements_.reset();    // finalized before the connection closes
     sqlite3_close_v2(db_);
   }
 
@@ -154,6 +158,7 @@ class SqliteJobStore final : public JobStore {
     if (options.max_page_count > 0) {
       FALTRAIN_TRYV(Exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count).c_str()));
     }
+    FALTRAIN_TRYV(Exec(fmt::format("PRAGMA wal_autocheckpoint = {}", std::max(0, options.checkpoint_pages)).c_str()));
     group_commit_ = std::make_unique<detail::GroupCommit>(
         [this](std::vector<detail::PendingRecord>& batch) { CommitBatch(batch); }, kMaxBatch);
     return success();
@@ -163,7 +168,7 @@ class SqliteJobStore final : public JobStore {
   result<Job> CreateJob(const NewJob& job) override {
     std::lock_guard<std::mutex> lock(mu_);
     const std::int64_t now = Now();
-    Statement st(db_, "INSERT INTO jobs (user_id, name, style, preset, trainer, status, created_at, updated_at) "
+    Statement st(*statements_, "INSERT INTO jobs (user_id, name, style, preset, trainer, status, created_at, updated_at) "
                  "VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)");
     if (!st.ok()) return Fail("prepare insert job");
     st.Bind(job.user_id).Bind(job.name).Bind(job.style).Bind(job.preset).Bind(job.trainer).Bind(now).Bind(now);
@@ -178,7 +183,7 @@ class SqliteJobStore final : public JobStore {
 
   result<Job> FindJobByRequestId(std::string_view request_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE request_id = ?", kJobColumns));
+    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE request_id = ?", kJobColumns));
     st.Bind(request_id);
     return SelectOne(st, ReadJob, "find job by request id",
                      [&] { return fmt::format("no job with request id \"{}\"", request_id); });
@@ -186,7 +191,7 @@ class SqliteJobStore final : public JobStore {
 
   result<std::vector<Job>> ListJobs(JobStatus status, std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status = ? ORDER BY id LIMIT ?", kJobColumns));
+    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE status = ? ORDER BY id LIMIT ?", kJobColumns));
     st.Bind(to_string(status)).Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
   }
@@ -194,7 +199,7 @@ class SqliteJobStore final : public JobStore {
   result<std::vector<Job>> ListStale(JobStatus status, WallTime cutoff, std::size_t limit) override {
     if (IsFinal(status)) return fail(errc::invalid_argument, "ListStale: a final status is never stale");
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status = ?1 AND updated_at < ?2 "
+    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE status = ?1 AND updated_at < ?2 "
                              "AND (last_checked_at IS NULL OR last_checked_at < ?2) "
                              "ORDER BY updated_at LIMIT ?3", kJobColumns));
     st.Bind(to_string(status)).Bind(ToUnixMillis(cutoff)).Bind(static_cast<std::int64_t>(limit));
@@ -203,7 +208,7 @@ class SqliteJobStore final : public JobStore {
 
   result<std::vector<Job>> ListUnnotified(std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE status IN ('COMPLETED','FAILED','CANCELLED') "
+    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE status IN ('COMPLETED','FAILED','CANCELLED') "
                              "AND notified_at IS NULL AND (notify_claimed_until IS NULL OR "
                              "notify_claimed_until <= ?) ORDER BY finished_at LIMIT ?", kJobColumns));
     st.Bind(Now()).Bind(static_cast<std::int64_t>(limit));
@@ -212,7 +217,7 @@ class SqliteJobStore final : public JobStore {
 
   result<Job> MarkSubmitting(std::int64_t id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, "UPDATE jobs SET status = 'SUBMITTING', updated_at = ? WHERE id = ? AND status = 'PENDING'");
+    Statement st(*statements_, "UPDATE jobs SET status = 'SUBMITTING', updated_at = ? WHERE id = ? AND status = 'PENDING'");
     st.Bind(Now()).Bind(id);
     if (st.Step() != SQLITE_DONE) return Fail("mark submitting");
     const bool changed = sqlite3_changes(db_) == 1;
@@ -227,7 +232,7 @@ class SqliteJobStore final : public JobStore {
     std::lock_guard<std::mutex> lock(mu_);
     if (handle.request_id.empty()) return fail(errc::invalid_argument, "MarkTraining: empty request id");
     const std::int64_t now = Now();
-    Statement st(db_, "UPDATE jobs SET status = 'TRAINING', endpoint_id = ?, request_id = ?, "
+    Statement st(*statements_, "UPDATE jobs SET status = 'TRAINING', endpoint_id = ?, request_id = ?, "
                  "gateway_request_id = ?, status_url = ?, response_url = ?, cancel_url = ?, "
                  "training_started_at = ?, updated_at = ? WHERE id = ? AND status IN ('PENDING','SUBMITTING')");
     st.Bind(handle.endpoint_id).Bind(handle.request_id).Bind(handle.gateway_request_id)
@@ -258,7 +263,7 @@ class SqliteJobStore final : public JobStore {
     std::lock_guard<std::mutex> lock(mu_);
     if (!(progress >= 0)) progress = 0;  // also NaN
     if (progress > 1) progress = 1;
-    Statement st(db_, "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'TRAINING'");
+    Statement st(*statements_, "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'TRAINING'");
     st.Bind(progress).Bind(Now()).Bind(id);
     if (st.Step() != SQLITE_DONE) return Fail("update progress");
     if (sqlite3_changes(db_) == 0) FALTRAIN_TRYV(FindJobLocked(id));  // not_found when missing
@@ -272,7 +277,7 @@ class SqliteJobStore final : public JobStore {
 
   result<void> MarkChecked(std::int64_t id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, "UPDATE jobs SET last_checked_at = ? WHERE id = ?");
+    Statement st(*statements_, "UPDATE jobs SET last_checked_at = ? WHERE id = ?");
     st.Bind(Now()).Bind(id);
     if (st.Step() != SQLITE_DONE) return Fail("mark checked");
     return success();
@@ -281,7 +286,7 @@ class SqliteJobStore final : public JobStore {
   result<bool> ClaimNotification(std::int64_t id, std::chrono::seconds lease) override {
     std::lock_guard<std::mutex> lock(mu_);
     const std::int64_t now = Now();
-    Statement st(db_, "UPDATE jobs SET notify_claimed_until = ? WHERE id = ? AND notified_at IS NULL "
+    Statement st(*statements_, "UPDATE jobs SET notify_claimed_until = ? WHERE id = ? AND notified_at IS NULL "
                  "AND (notify_claimed_until IS NULL OR notify_claimed_until <= ?) "
                  "AND status IN ('COMPLETED','FAILED','CANCELLED')");
     st.Bind(now + std::chrono::duration_cast<std::chrono::milliseconds>(lease).count()).Bind(id).Bind(now);
@@ -291,7 +296,7 @@ class SqliteJobStore final : public JobStore {
 
   result<void> ConfirmNotification(std::int64_t id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, "UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL");
+    Statement st(*statements_, "UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL");
     st.Bind(Now()).Bind(id);
     if (st.Step() != SQLITE_DONE) return Fail("confirm notification");
     if (sqlite3_changes(db_) == 0) FALTRAIN_TRYV(FindJobLocked(id));  // not_found when missing
@@ -320,7 +325,7 @@ class SqliteJobStore final : public JobStore {
 
   result<InboxEvent> FindWebhook(std::string_view request_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE request_id = ?", kInboxColumns));
+    Statement st(*statements_, fmt::format("SELECT {} FROM webhook_inbox WHERE request_id = ?", kInboxColumns));
     st.Bind(request_id);
     return SelectOne(st, ReadInbox, "find webhook",
                      [&] { return fmt::format("no webhook for request id \"{}\"", request_id); });
@@ -329,14 +334,14 @@ class SqliteJobStore final : public JobStore {
   result<std::vector<InboxEvent>> ClaimWebhooks(std::size_t limit, std::chrono::seconds lease) override {
     std::lock_guard<std::mutex> lock(mu_);
     const std::int64_t now = Now();
-    FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
+    FALTRAIN_TRYV(Transaction("BEGIN IMMEDIATE"));
     auto rollback = [this](auto failure) {
       Rollback();
       return failure;
     };
     std::vector<InboxEvent> events;
     {
-      Statement st(db_, fmt::format("SELECT {} FROM webhook_inbox WHERE processed_at IS NULL AND "
+      Statement st(*statements_, fmt::format("SELECT {} FROM webhook_inbox WHERE processed_at IS NULL AND "
                                "(claimed_until IS NULL OR claimed_until <= ?) ORDER BY received_at, "
                                "request_id LIMIT ?", kInboxColumns));
       st.Bind(now).Bind(static_cast<std::int64_t>(limit));
@@ -351,7 +356,7 @@ class SqliteJobStore final : public JobStore {
       claim.Bind(until).Bind(e.request_id);
       if (!claim.ok() || claim.Step() != SQLITE_DONE) return rollback(Fail("claim webhook"));
     }
-    FALTRAIN_TRYV(Exec("COMMIT"));
+    FALTRAIN_TRYV(Transaction("COMMIT"));
     return events;
   }
 
@@ -364,7 +369,7 @@ class SqliteJobStore final : public JobStore {
                                std::optional<std::int64_t> job_id,
                                const std::optional<JobOutcome>& outcome) override {
     std::lock_guard<std::mutex> lock(mu_);
-    FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
+    FALTRAIN_TRYV(Transaction("BEGIN IMMEDIATE"));
     bool changed = false;
     if (job_id && outcome) {
       auto finished = FinishLocked(*job_id, *outcome);
@@ -374,7 +379,7 @@ class SqliteJobStore final : public JobStore {
       }
       changed = finished.value();
     }
-    Statement st(db_, "UPDATE webhook_inbox SET processed_at = ?, processing_note = ?, claimed_until = NULL "
+    Statement st(*statements_, "UPDATE webhook_inbox SET processed_at = ?, processing_note = ?, claimed_until = NULL "
                  "WHERE request_id = ?");
     st.Bind(Now()).Bind(note).Bind(request_id);
     if (st.Step() != SQLITE_DONE) {
@@ -386,13 +391,13 @@ class SqliteJobStore final : public JobStore {
       Rollback();
       return fail(errc::not_found, fmt::format("no webhook for request id \"{}\"", request_id));
     }
-    FALTRAIN_TRYV(Exec("COMMIT"));
+    FALTRAIN_TRYV(Transaction("COMMIT"));
     return changed;
   }
 
   result<std::vector<bool>> CompleteWebhooks(const std::vector<WebhookCompletion>& completions) override {
     std::lock_guard<std::mutex> lock(mu_);
-    FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
+    FALTRAIN_TRYV(Transaction("BEGIN IMMEDIATE"));
     std::vector<bool> changed;
     changed.reserve(completions.size());
     Statement mark(db_, "UPDATE webhook_inbox SET processed_at = ?, processing_note = ?, claimed_until = NULL "
@@ -416,13 +421,13 @@ class SqliteJobStore final : public JobStore {
       }
       changed.push_back(job_changed);
     }
-    FALTRAIN_TRYV(Exec("COMMIT"));
+    FALTRAIN_TRYV(Transaction("COMMIT"));
     return changed;
   }
 
   result<std::size_t> CountWebhooks(bool unprocessed_only) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(db_, unprocessed_only ? "SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL"
+    Statement st(*statements_, unprocessed_only ? "SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL"
                                   : "SELECT COUNT(*) FROM webhook_inbox");
     if (st.Step() != SQLITE_ROW) return Fail("count webhooks");
     return static_cast<std::size_t>(st.Int(0));
@@ -436,6 +441,13 @@ class SqliteJobStore final : public JobStore {
   }
   outcome::failure_type<error> Fail(std::string_view what) const { return fail(Error(what)); }
 
+  // BEGIN IMMEDIATE, COMMIT, ROLLBACK: compiled once (statements_), like every query here.
+  result<void> Transaction(const char* sql) {
+    Statement st(*statements_, sql);
+    if (st.Step() == SQLITE_DONE) return success();
+    return fail(errc::storage_error, fmt::format("sqlite: {}", sqlite3_errmsg(db_)));
+  }
+
   result<void> Exec(const char* sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
@@ -447,14 +459,14 @@ class SqliteJobStore final : public JobStore {
   }
 
   // Best effort: after a failed statement the transaction may already be gone.
-  void Rollback() { (void)Exec("ROLLBACK"); }
+  void Rollback() { (void)Transaction("ROLLBACK"); }
 
   result<void> Migrate() {
     std::lock_guard<std::mutex> lock(mu_);
-    FALTRAIN_TRYV(Exec("BEGIN IMMEDIATE"));
+    FALTRAIN_TRYV(Transaction("BEGIN IMMEDIATE"));
     int version = 0;
     {
-      Statement st(db_, "PRAGMA user_version");
+      Statement st(*statements_, "PRAGMA user_version");
       if (st.Step() != SQLITE_ROW) {
         Rollback();
         return Fail("read schema version");
@@ -478,7 +490,7 @@ class SqliteJobStore final : public JobStore {
     if (version != kSchemaVersion) {
       FALTRAIN_TRYV(Exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str()));
     }
-    return Exec("COMMIT");
+    return Transaction("COMMIT");
   }
 
   // Events per transaction: large enough to share one fsync among everything a busy receiver
@@ -493,8 +505,8 @@ class SqliteJobStore final : public JobStore {
     auto fail_all = [&](const error& e) {
       for (auto& p : batch) p.outcome = fail(e);
     };
-    if (auto begun = Exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
-    Statement st(db_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at, job_id, "
+    if (auto begun = Transaction("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
+    Statement st(*statements_, "INSERT INTO webhook_inbox (request_id, body, user_id, signed_at, received_at, job_id, "
                  "gateway_request_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING");
     if (!st.ok()) {
       auto e = Error("prepare record webhook");
@@ -520,7 +532,7 @@ class SqliteJobStore final : public JobStore {
       if (sqlite3_get_autocommit(db_)) return AnswerFromTable(batch, e);  // the batch was rolled back
       p.outcome = fail(e);  // only this statement failed; the transaction goes on
     }
-    if (auto committed = Exec("COMMIT"); !committed) {
+    if (auto committed = Transaction("COMMIT"); !committed) {
       if (!sqlite3_get_autocommit(db_)) Rollback();  // e.g. SQLITE_BUSY leaves it open
       AnswerFromTable(batch, committed.error());
     }
@@ -529,7 +541,7 @@ class SqliteJobStore final : public JobStore {
   // After the batch's transaction was rolled back: an event in the table now was stored by an
   // earlier transaction (a duplicate: false); any other fails with `why`.
   void AnswerFromTable(std::vector<detail::PendingRecord>& batch, const error& why) {
-    Statement st(db_, "SELECT 1 FROM webhook_inbox WHERE request_id = ?");
+    Statement st(*statements_, "SELECT 1 FROM webhook_inbox WHERE request_id = ?");
     for (auto& p : batch) {
       st.Reset();
       st.Bind(p.event.request_id);
@@ -548,7 +560,7 @@ class SqliteJobStore final : public JobStore {
                   fmt::format("Finish: {} is not a final status", to_string(outcome.status)));
     }
     const std::int64_t now = Now();
-    Statement st(db_, "UPDATE jobs SET status = ?, output_json = ?, error = ?, finished_at = ?, updated_at = ?, "
+    Statement st(*statements_, "UPDATE jobs SET status = ?, output_json = ?, error = ?, finished_at = ?, updated_at = ?, "
                  "progress = CASE WHEN ? = 'COMPLETED' THEN 1 ELSE progress END "
                  "WHERE id = ? AND status IN ('PENDING','SUBMITTING','TRAINING') AND (? = '' OR status = ?)");
     const std::string_view from = outcome.only_from ? to_string(*outcome.only_from) : "";
@@ -561,7 +573,7 @@ class SqliteJobStore final : public JobStore {
   }
 
   result<Job> FindJobLocked(std::int64_t id) {
-    Statement st(db_, fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns));
+    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns));
     st.Bind(id);
     return SelectOne(st, ReadJob, "find job", [&] { return fmt::format("no job {}", id); });
   }
@@ -590,6 +602,7 @@ class SqliteJobStore final : public JobStore {
   sqlite3* db_;
   std::shared_ptr<Clock> clock_;
   std::mutex mu_;  // the connection
+  std::unique_ptr<sqlite::StatementCache> statements_;  // every query, compiled once; used under mu_
 
   std::unique_ptr<detail::GroupCommit> group_commit_;  // after Init; reset before db_ closes
 };

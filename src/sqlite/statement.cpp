@@ -11,7 +11,15 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   prepare_code_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (!lent_) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);  // ends a read it may hold open, as finalizing would
+  sqlite3_clear_bindings(stmt_);
+  *lent_ = false;
+}
 
 Statement& Statement::Bind(std::string_view v) {
   sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);

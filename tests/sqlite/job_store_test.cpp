@@ -205,3 +205,28 @@ TEST_CASE("group commit: when the database fills up, every caller's answer match
   CHECK(stored > 0);
   CHECK(refused > 0);
 }
+
+namespace {
+
+// The write-ahead log's size after recording `events` webhooks of 2 KB each, one per transaction.
+std::uintmax_t LogSizeAfterWrites(const std::filesystem::path& db_path, int checkpoint_pages, int events) {
+  SqliteJobStoreOptions options;
+  options.synchronous_full = false;
+  options.checkpoint_pages = checkpoint_pages;
+  auto store = OpenSqliteJobStore(db_path, options).value();
+  for (int i = 0; i < events; ++i) {
+    REQUIRE(store->RecordWebhook({"ev-" + std::to_string(i), std::string(2000, 'b'), "u", 0, {}, false, ""}).value());
+  }
+  return std::filesystem::file_size(db_path.string() + "-wal");  // read while the store holds it open
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint_pages bounds the write-ahead log, and 0 lets it grow") {
+  TempDir dir;
+  constexpr int kEvents = 400;  // about 400 pages of table alone
+  const auto bounded = LogSizeAfterWrites(dir.path / "bounded.db", 32, kEvents);
+  const auto unbounded = LogSizeAfterWrites(dir.path / "unbounded.db", 0, kEvents);
+  CHECK(unbounded > 400u * 4096u);   // every transaction's pages, never copied back
+  CHECK(bounded < 64u * 4128u);      // reset after each checkpoint of ~32 pages (4 KiB + frame header)
+}

@@ -57,3 +57,64 @@ TEST_CASE("Statement reports SQL that does not compile and constraint failures")
 }
 
 }  // namespace
+
+namespace {
+
+using faltrain::sqlite::StatementCache;
+
+int CountRows(StatementCache& cache) {
+  Statement count(cache, "SELECT COUNT(*) FROM t");
+  REQUIRE(count.Step() == SQLITE_ROW);
+  return static_cast<int>(count.Int(0));
+}
+
+}  // namespace
+
+TEST_CASE("StatementCache compiles each SQL text once and gives it back reset and unbound") {
+  auto db = OpenMemory();
+  StatementCache cache(db.get());
+  const char* insert_sql = "INSERT INTO t (id, name) VALUES (?, ?)";
+  for (int id = 1; id <= 3; ++id) {
+    Statement insert(cache, insert_sql);
+    REQUIRE(insert.ok());
+    CHECK(insert.Bind(id).Bind("n").Step() == SQLITE_DONE);
+  }
+  CHECK(cache.size() == 1);
+  CHECK(CountRows(cache) == 3);
+  CHECK(cache.size() == 2);
+  {
+    // Given back unbound: a borrower that binds nothing inserts NULLs, not the last bindings.
+    Statement insert(cache, insert_sql);
+    CHECK(insert.Step() == SQLITE_DONE);
+  }
+  Statement names(cache, "SELECT COUNT(*) FROM t WHERE name IS NULL");
+  REQUIRE(names.Step() == SQLITE_ROW);
+  CHECK(names.Int(0) == 1);
+}
+
+TEST_CASE("StatementCache: a statement borrowed twice at once is compiled afresh for the second") {
+  auto db = OpenMemory();
+  StatementCache cache(db.get());
+  REQUIRE(sqlite3_exec(db.get(), "INSERT INTO t (id) VALUES (1), (2)", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const char* sql = "SELECT id FROM t ORDER BY id";
+  Statement outer(cache, sql);
+  REQUIRE(outer.Step() == SQLITE_ROW);
+  CHECK(outer.Int(0) == 1);
+  {
+    Statement inner(cache, sql);  // the cached one is mid-read in `outer`
+    REQUIRE(inner.Step() == SQLITE_ROW);
+    CHECK(inner.Int(0) == 1);
+  }
+  REQUIRE(outer.Step() == SQLITE_ROW);  // the nested borrower did not disturb it
+  CHECK(outer.Int(0) == 2);
+  CHECK(cache.size() == 1);
+}
+
+TEST_CASE("StatementCache: SQL that does not compile fails its steps and is not kept") {
+  auto db = OpenMemory();
+  StatementCache cache(db.get());
+  Statement bad(cache, "SELEC nothing");
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.Step() != SQLITE_ROW);
+  CHECK(cache.size() == 0);
+}

@@ -7,6 +7,7 @@
 #include <faltrain/client/result.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,12 +19,38 @@ inline namespace v1 {
 /// SQLite helpers for code that keeps its own tables beside the job store.
 namespace sqlite {
 
+/// The statements one connection runs again and again, compiled once each: compiling costs more
+/// than running a small query. `Statement st(cache, sql)` borrows the compiled `sql` (compiling it
+/// the first time); the statement goes back, reset and unbound, when `st` is destroyed. Use it from
+/// one thread at a time (the connection's); a statement already borrowed is compiled afresh for a
+/// nested borrower. Destroy the cache before closing its connection.
+class StatementCache {
+ public:
+  /// Caches statements for `db`, which must outlive the cache.
+  explicit StatementCache(sqlite3* db);
+  ~StatementCache();  ///< finalizes every cached statement
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  sqlite3* db() const { return db_; }  ///< the connection
+  std::size_t size() const;            ///< how many statements are compiled and kept
+
+ private:
+  friend class Statement;
+  struct Entries;
+  sqlite3* db_;
+  std::unique_ptr<Entries> entries_;
+};
+
 /// `Statement st(db, "SELECT name FROM t WHERE id = ?"); st.Bind(id); if (st.Step() == SQLITE_ROW) ...`
-/// Parameters bind in order from the first `?`; the statement is finalized on destruction.
+/// Parameters bind in order from the first `?`; the statement is finalized on destruction (or, when
+/// borrowed from a `StatementCache`, reset and given back).
 class Statement {
  public:
   /// Compiles `sql` on `db`, which must outlive the statement.
   Statement(sqlite3* db, std::string_view sql);
+  /// Borrows `sql` compiled on the cache's connection, compiling it on first use.
+  Statement(StatementCache& cache, std::string_view sql);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -64,6 +91,7 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   int prepare_code_ = 0;
   int index_ = 0;
+  bool* lent_ = nullptr;  ///< the cache's "borrowed" flag for `stmt_`, when it is the cache's
 };
 
 }  // namespace sqlite
