@@ -188,7 +188,7 @@ struct Attempt {
 class PostgresJobStore final : public JobStore {
  public:
   PostgresJobStore(const std::string& url, const PostgresJobStoreOptions& options, std::shared_ptr<Clock> clock)
-      : instance_(InstanceName()), pool_(url, instance_, options.pool_size), clock_(std::move(clock)),
+      : instance_(InstanceName()), pool_(url, instance_, options.pool_size, options.prepare_statements), clock_(std::move(clock)),
         allow_async_commit_(options.allow_synchronous_commit_off) {}
 
   ~PostgresJobStore() override { group_commit_.reset(); }  // answers what is queued, pool still open

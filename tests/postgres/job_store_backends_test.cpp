@@ -51,10 +51,13 @@ std::string PgExec(const std::string& sql) {
   return error;
 }
 
-struct PostgresBackend {
-  static constexpr const char* kName = "postgres";
+template <bool kPrepare>
+struct PostgresBackendT {
+  static constexpr const char* kName = kPrepare ? "postgres" : "postgres (unprepared)";
   static std::shared_ptr<JobStore> Reopen(std::shared_ptr<Clock> clock) {
-    auto s = OpenPostgresJobStore(PgUrl(), {}, std::move(clock));
+    PostgresJobStoreOptions options;
+    options.prepare_statements = kPrepare;
+    auto s = OpenPostgresJobStore(PgUrl(), options, std::move(clock));
     REQUIRE_MESSAGE(s.has_value(), ErrorText(s));
     return s.value();
   }
@@ -66,6 +69,8 @@ struct PostgresBackend {
   }
   static std::string ExecRaw(const std::string& sql) { return PgExec(sql); }
 };
+using PostgresBackend = PostgresBackendT<true>;
+using PostgresUnpreparedBackend = PostgresBackendT<false>;  // behind a pooler without prepared statements
 
 using job_store_contract::SqliteFileBackend;
 
@@ -73,7 +78,8 @@ using job_store_contract::SqliteFileBackend;
 
 TYPE_TO_STRING(SqliteFileBackend);
 TYPE_TO_STRING(PostgresBackend);
-TEST_CASE_TEMPLATE_INVOKE(job_store_contract, SqliteFileBackend, PostgresBackend);
+TYPE_TO_STRING(PostgresUnpreparedBackend);
+TEST_CASE_TEMPLATE_INVOKE(job_store_contract, SqliteFileBackend, PostgresBackend, PostgresUnpreparedBackend);
 
 TEST_CASE("postgres: two instances never claim the same event, and complete each once") {
   auto clock = std::make_shared<VirtualClock>();

@@ -33,6 +33,10 @@ struct PostgresJobStoreOptions {
   /// is durable, so a server crash can lose webhooks already answered 200 (fal will not resend
   /// them). Off by default: opening such a store fails with `errc::storage_error`.
   bool allow_synchronous_commit_off = false;
+  /// Prepare each statement once per connection (the server then parses and plans it once, not on
+  /// every call). Turn off behind a pooler that does not keep prepared statements (PgBouncer in
+  /// transaction mode before 1.21).
+  bool prepare_statements = true;
 };
 
 /// A store in the PostgreSQL database at `database_url` (a libpq URL or keyword string); the schema

@@ -83,14 +83,15 @@ std::string PgResult::sqlstate() const {
   return s ? s : "";
 }
 
-PgConnection::PgConnection(std::string conninfo, std::string application_name)
-    : conninfo_(std::move(conninfo)), application_name_(std::move(application_name)) {}
+PgConnection::PgConnection(std::string conninfo, std::string application_name, bool prepare)
+    : conninfo_(std::move(conninfo)), application_name_(std::move(application_name)), prepare_(prepare) {}
 
 PgConnection::~PgConnection() { Close(); }
 
 void PgConnection::Close() {
   if (conn_) PQfinish(conn_);
   conn_ = nullptr;
+  prepared_.clear();  // prepared statements live and die with the session
 }
 
 bool PgConnection::broken() const { return !conn_ || PQstatus(conn_) != CONNECTION_OK; }
@@ -125,8 +126,10 @@ result<PgResult> PgConnection::Exec(const char* sql, const std::vector<PgParam>&
     values.push_back(p ? p->c_str() : nullptr);
     lengths.push_back(p ? static_cast<int>(p->size()) : 0);
   }
-  PGresult* raw = PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
-                               lengths.data(), nullptr, 0);
+  const int count = static_cast<int>(params.size());
+  const char* name = Prepared(sql, count);
+  PGresult* raw = name ? PQexecPrepared(conn_, name, count, values.data(), lengths.data(), nullptr, 0)
+                       : PQexecParams(conn_, sql, count, nullptr, values.data(), lengths.data(), nullptr, 0);
   PgResult r(raw);
   const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
@@ -134,6 +137,22 @@ result<PgResult> PgConnection::Exec(const char* sql, const std::vector<PgParam>&
   const char* primary = raw ? PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   return fail(errc::storage_error,
               fmt::format("postgres: {}", primary ? std::string(primary) : OneLine(PQerrorMessage(conn_))));
+}
+
+// The server parses and plans a statement once per session instead of once per call. Statements
+// built per call (a multi-row INSERT sized to its batch) stop being prepared once 64 are kept.
+const char* PgConnection::Prepared(const char* sql, int params) {
+  constexpr std::size_t kMaxPrepared = 64;
+  if (!prepare_) return nullptr;
+  auto found = prepared_.find(sql);
+  if (found != prepared_.end()) return found->second.c_str();
+  if (prepared_.size() >= kMaxPrepared) return nullptr;
+  std::string name = "faltrain_" + std::to_string(prepared_.size() + 1);
+  PGresult* made = PQprepare(conn_, name.c_str(), sql, params, nullptr);
+  const bool ok = made && PQresultStatus(made) == PGRES_COMMAND_OK;
+  PQclear(made);
+  if (!ok) return nullptr;
+  return prepared_.emplace(sql, std::move(name)).first->second.c_str();
 }
 
 result<void> PgConnection::ExecScript(const char* sql) {
@@ -147,10 +166,10 @@ result<void> PgConnection::ExecScript(const char* sql) {
               fmt::format("postgres: {}", primary ? std::string(primary) : OneLine(PQerrorMessage(conn_))));
 }
 
-PgPool::PgPool(std::string conninfo, std::string application_name, std::size_t size) {
+PgPool::PgPool(std::string conninfo, std::string application_name, std::size_t size, bool prepare) {
   if (size == 0) size = 1;
   for (std::size_t i = 0; i < size; ++i) {
-    idle_.push_back(std::make_unique<PgConnection>(conninfo, application_name));
+    idle_.push_back(std::make_unique<PgConnection>(conninfo, application_name, prepare));
   }
 }
 

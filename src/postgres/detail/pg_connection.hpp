@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace faltrain {
@@ -56,7 +57,8 @@ class PgResult {
 /// One libpq connection. Not thread-safe: the pool hands it to one caller at a time.
 class PgConnection {
  public:
-  PgConnection(std::string conninfo, std::string application_name);
+  /// `prepare`: statements are prepared once per session (see `Prepared`).
+  PgConnection(std::string conninfo, std::string application_name, bool prepare);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -77,13 +79,20 @@ class PgConnection {
  private:
   std::string conninfo_;
   std::string application_name_;
+  /// The server-side name `sql` is prepared under on this connection, preparing it on first use;
+  /// nullptr when it is better run unprepared (the cache is full, or PREPARE failed: running it
+  /// then reports the same error the usual way).
+  const char* Prepared(const char* sql, int params);
+
+  const bool prepare_;
   PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name; per session
 };
 
 /// A fixed number of connections opened lazily; Acquire blocks while all are in use.
 class PgPool {
  public:
-  PgPool(std::string conninfo, std::string application_name, std::size_t size);
+  PgPool(std::string conninfo, std::string application_name, std::size_t size, bool prepare);
 
   class Lease {
    public:
