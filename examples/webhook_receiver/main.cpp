@@ -22,9 +22,6 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -234,20 +231,16 @@ faltrain::result<Services> StartServices(const ReceiverOptions& o, const faltrai
   return s;
 }
 
-// Processing is background work: fal waits for the webhook answers, not for job updates. Under
-// load the worker yields the CPU to the I/O threads (a lower priority for its thread only) and
-// lets events gather for a moment, so that one claim and one transaction cover many.
-void LowerWorkerPriority() {
-  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
-  if (setpriority(PRIO_PROCESS, tid, 10) != 0) Log(LogLevel::kDebug, "worker priority unchanged");
-}
+// Processing is background work: fal waits for the webhook answers, not for job updates. The
+// worker lets events gather for a moment, so that one claim and one transaction cover many (not a
+// lower thread priority: it holds the store's connection while it works, and the group commit
+// waiting behind a preempted worker would delay every answer in the batch).
 constexpr std::chrono::milliseconds kGatherEvents{20};
 
 // Works through the inbox whenever something was recorded (and every second), reconciling every
 // `reconcile_every`; once stopping, everything recorded so far is processed before it returns.
 std::thread StartWorker(WorkSignal& work, const Services& s, std::chrono::seconds reconcile_every) {
   return std::thread([&work, &s, reconcile_every] {
-    LowerWorkerPriority();
     auto last_reconcile = std::chrono::steady_clock::now();
     bool running = true;
     while (running) {
