@@ -66,11 +66,14 @@ faltrain::result<std::unique_ptr<BotStore>> BotStore::Open(const std::filesystem
   return std::unique_ptr<BotStore>(new BotStore(db));
 }
 
-BotStore::~BotStore() { sqlite3_close(db_); }
+BotStore::~BotStore() {
+  statements_.reset();  // finalized before the connection closes
+  sqlite3_close(db_);
+}
 
 faltrain::result<std::int64_t> BotStore::LoadOffset() {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT value FROM kv WHERE key = 'offset'");
+  Stmt s(*statements_, "SELECT value FROM kv WHERE key = 'offset'");
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::int64_t{0};
   if (rc != SQLITE_ROW) return faltrain::fail(s.Error("loading the offset"));
@@ -79,14 +82,14 @@ faltrain::result<std::int64_t> BotStore::LoadOffset() {
 
 faltrain::result<void> BotStore::SaveOffset(std::int64_t offset) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "INSERT INTO kv(key, value) VALUES('offset', ?) "
+  Stmt s(*statements_, "INSERT INTO kv(key, value) VALUES('offset', ?) "
               "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   return s.Bind(std::to_string(offset)).Run("saving the offset");
 }
 
 faltrain::result<Session> BotStore::LoadSession(std::int64_t user_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT chat_id, language, state, draft_avatar, prompt_avatar FROM sessions "
+  Stmt s(*statements_, "SELECT chat_id, language, state, draft_avatar, prompt_avatar FROM sessions "
               "WHERE user_id = ?");
   s.Bind(user_id);
   Session session;
@@ -104,7 +107,7 @@ faltrain::result<Session> BotStore::LoadSession(std::int64_t user_id) {
 
 faltrain::result<void> BotStore::SaveSession(const Session& session) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "INSERT INTO sessions(user_id, chat_id, language, state, draft_avatar, prompt_avatar) "
+  Stmt s(*statements_, "INSERT INTO sessions(user_id, chat_id, language, state, draft_avatar, prompt_avatar) "
               "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
               "chat_id = excluded.chat_id, language = excluded.language, state = excluded.state, "
               "draft_avatar = excluded.draft_avatar, prompt_avatar = excluded.prompt_avatar");
@@ -116,7 +119,7 @@ faltrain::result<void> BotStore::SaveSession(const Session& session) {
 
 faltrain::result<std::string> BotStore::UserLanguage(std::int64_t user_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT language FROM sessions WHERE user_id = ?");
+  Stmt s(*statements_, "SELECT language FROM sessions WHERE user_id = ?");
   s.Bind(user_id);
   int rc = s.Step();
   if (rc == SQLITE_ROW) return s.Text(0);
@@ -127,7 +130,7 @@ faltrain::result<std::string> BotStore::UserLanguage(std::int64_t user_id) {
 faltrain::result<std::int64_t> BotStore::CreateDraft(std::int64_t user_id, std::int64_t chat_id,
                                                      std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "INSERT INTO drafts(user_id, chat_id, name, created_ms) VALUES(?, ?, ?, ?)");
+  Stmt s(*statements_, "INSERT INTO drafts(user_id, chat_id, name, created_ms) VALUES(?, ?, ?, ?)");
   s.Bind(user_id).Bind(chat_id).Bind(name).Bind(NowMs());
   FALTRAIN_TRYV(s.Run("creating a draft"));
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
@@ -135,7 +138,7 @@ faltrain::result<std::int64_t> BotStore::CreateDraft(std::int64_t user_id, std::
 
 faltrain::result<Draft> BotStore::FindDraft(std::int64_t user_id, std::int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT id, user_id, chat_id, name, style, preset FROM drafts WHERE id = ? AND user_id = ?");
+  Stmt s(*statements_, "SELECT id, user_id, chat_id, name, style, preset FROM drafts WHERE id = ? AND user_id = ?");
   s.Bind(id).Bind(user_id);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return faltrain::fail(errc::not_found, "no such draft");
@@ -153,29 +156,29 @@ faltrain::result<Draft> BotStore::FindDraft(std::int64_t user_id, std::int64_t i
 faltrain::result<void> BotStore::SetDraftChoice(std::int64_t id, std::string_view style,
                                                 std::string_view preset) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE drafts SET style = ?, preset = ? WHERE id = ?");
+  Stmt s(*statements_, "UPDATE drafts SET style = ?, preset = ? WHERE id = ?");
   return s.Bind(style).Bind(preset).Bind(id).Run("updating a draft");
 }
 
 faltrain::result<void> BotStore::DeleteDraft(std::int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt photos(db_, "DELETE FROM photos WHERE draft_id = ?");
+  Stmt photos(*statements_, "DELETE FROM photos WHERE draft_id = ?");
   FALTRAIN_TRYV(photos.Bind(id).Run("deleting draft photos"));
-  Stmt s(db_, "DELETE FROM drafts WHERE id = ?");
+  Stmt s(*statements_, "DELETE FROM drafts WHERE id = ?");
   return s.Bind(id).Run("deleting a draft");
 }
 
 faltrain::result<bool> BotStore::AddPhoto(std::int64_t draft_id, std::string_view unique_id,
                                           std::string_view name, std::string_view bytes) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "INSERT OR IGNORE INTO photos(draft_id, unique_id, name, bytes) VALUES(?, ?, ?, ?)");
+  Stmt s(*statements_, "INSERT OR IGNORE INTO photos(draft_id, unique_id, name, bytes) VALUES(?, ?, ?, ?)");
   FALTRAIN_TRYV(s.Bind(draft_id).Bind(unique_id).Bind(name).BindBlob(bytes).Run("storing a photo"));
   return sqlite3_changes(db_) == 1;
 }
 
 faltrain::result<std::size_t> BotStore::CountPhotos(std::int64_t draft_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT COUNT(*) FROM photos WHERE draft_id = ?");
+  Stmt s(*statements_, "SELECT COUNT(*) FROM photos WHERE draft_id = ?");
   s.Bind(draft_id);
   if (s.Step() != SQLITE_ROW) return faltrain::fail(s.Error("counting photos"));
   return static_cast<std::size_t>(s.Int(0));
@@ -183,7 +186,7 @@ faltrain::result<std::size_t> BotStore::CountPhotos(std::int64_t draft_id) {
 
 faltrain::result<std::vector<StoredPhoto>> BotStore::LoadPhotos(std::int64_t draft_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT name, bytes FROM photos WHERE draft_id = ? ORDER BY rowid");
+  Stmt s(*statements_, "SELECT name, bytes FROM photos WHERE draft_id = ? ORDER BY rowid");
   s.Bind(draft_id);
   std::vector<StoredPhoto> out;
   for (int rc = s.Step();; rc = s.Step()) {
@@ -196,30 +199,30 @@ faltrain::result<std::vector<StoredPhoto>> BotStore::LoadPhotos(std::int64_t dra
 
 faltrain::result<void> BotStore::AddJob(const BotJob& job) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "INSERT OR IGNORE INTO jobs(job_id, user_id, chat_id) VALUES(?, ?, ?)");
+  Stmt s(*statements_, "INSERT OR IGNORE INTO jobs(job_id, user_id, chat_id) VALUES(?, ?, ?)");
   return s.Bind(job.job_id).Bind(job.user_id).Bind(job.chat_id).Run("recording a job");
 }
 
 faltrain::result<void> BotStore::ReleaseNotification(std::int64_t job_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE jobs SET notified = 0 WHERE job_id = ? AND notified = 2");
+  Stmt s(*statements_, "UPDATE jobs SET notified = 0 WHERE job_id = ? AND notified = 2");
   return s.Bind(job_id).Run("releasing a notification");
 }
 
 faltrain::result<void> BotStore::ConfirmNotification(std::int64_t job_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE jobs SET notified = 1 WHERE job_id = ?");
+  Stmt s(*statements_, "UPDATE jobs SET notified = 1 WHERE job_id = ?");
   return s.Bind(job_id).Run("confirming a notification");
 }
 
 faltrain::result<void> BotStore::ReleaseUnconfirmedNotifications() {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE jobs SET notified = 0 WHERE notified = 2");
+  Stmt s(*statements_, "UPDATE jobs SET notified = 0 WHERE notified = 2");
   return s.Run("releasing unconfirmed notifications");
 }
 
 faltrain::result<std::vector<BotJob>> BotStore::QueryJobs(const char* sql, std::int64_t arg) {
-  Stmt s(db_, sql);
+  Stmt s(*statements_, sql);
   if (std::string_view(sql).find('?') != std::string_view::npos) s.Bind(arg);
   std::vector<BotJob> out;
   for (int rc = s.Step();; rc = s.Step()) {
@@ -252,7 +255,7 @@ faltrain::result<std::vector<BotJob>> BotStore::ListUnnotifiedJobs() {
 
 faltrain::result<bool> BotStore::ClaimNotification(std::int64_t job_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "UPDATE jobs SET notified = 2 WHERE job_id = ? AND notified = 0");
+  Stmt s(*statements_, "UPDATE jobs SET notified = 2 WHERE job_id = ? AND notified = 0");
   FALTRAIN_TRYV(s.Bind(job_id).Run("claiming a notification"));
   return sqlite3_changes(db_) == 1;
 }

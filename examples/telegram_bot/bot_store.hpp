@@ -4,6 +4,7 @@
 // to which chat, with a flag that lets each job's outcome be told exactly once.
 
 #include <faltrain/client/result.hpp>
+#include <faltrain/sqlite/statement.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -105,11 +106,12 @@ class BotStore {
   faltrain::result<void> ReleaseUnconfirmedNotifications();
 
  private:
-  explicit BotStore(sqlite3* db) : db_(db) {}
+  explicit BotStore(sqlite3* db) : db_(db), statements_(std::make_unique<faltrain::sqlite::StatementCache>(db)) {}
   faltrain::result<std::vector<BotJob>> QueryJobs(const char* sql, std::int64_t arg);
 
   std::mutex mu_;
   sqlite3* db_;
+  std::unique_ptr<faltrain::sqlite::StatementCache> statements_;  // each query compiled once; under mu_
 };
 
 }  // namespace faltrain_bot
