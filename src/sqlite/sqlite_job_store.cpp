@@ -5,6 +5,7 @@
 #include "faltrain/sqlite/statement.hpp"
 
 #include "jobs/detail/group_commit.hpp"
+#include "sqlite/detail/wal_checkpointer.hpp"
 #include "jobs/detail/job_rows.hpp"
 
 #include <fmt/format.h>
@@ -145,6 +146,7 @@ class SqliteJobStore final : public JobStore {
       : db_(db), clock_(std::move(clock)), statements_(std::make_unique<sqlite::StatementCache>(db)) {}
   ~SqliteJobStore() override {
     group_commit_.reset();  // answers what is queued while the connection is still open
+    checkpointer_.reset();  // the store's own connection closes last and checkpoints what is left
     statements_.reset();    // finalized before the connection closes
     sqlite3_close_v2(db_);
   }
@@ -159,6 +161,7 @@ class SqliteJobStore final : public JobStore {
       FALTRAIN_TRYV(Exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count).c_str()));
     }
     FALTRAIN_TRYV(Exec(fmt::format("PRAGMA wal_autocheckpoint = {}", std::max(0, options.checkpoint_pages)).c_str()));
+    StartCheckpointer(options.checkpoint_interval);
     group_commit_ = std::make_unique<detail::GroupCommit>(
         [this](std::vector<detail::PendingRecord>& batch) { CommitBatch(batch); }, kMaxBatch);
     return success();
@@ -441,6 +444,12 @@ class SqliteJobStore final : public JobStore {
   }
   outcome::failure_type<error> Fail(std::string_view what) const { return fail(Error(what)); }
 
+  void StartCheckpointer(std::chrono::milliseconds interval) {
+    const char* file = sqlite3_db_filename(db_, "main");
+    if (interval.count() <= 0 || file == nullptr || *file == '\0') return;  // ":memory:"
+    checkpointer_ = detail::WalCheckpointer::Start(file, interval);
+  }
+
   // BEGIN IMMEDIATE, COMMIT, ROLLBACK: compiled once (statements_), like every query here.
   result<void> Transaction(const char* sql) {
     Statement st(*statements_, sql);
@@ -604,6 +613,7 @@ class SqliteJobStore final : public JobStore {
   std::mutex mu_;  // the connection
   std::unique_ptr<sqlite::StatementCache> statements_;  // every query, compiled once; used under mu_
 
+  std::unique_ptr<detail::WalCheckpointer> checkpointer_;  // file databases; reset before db_ closes
   std::unique_ptr<detail::GroupCommit> group_commit_;  // after Init; reset before db_ closes
 };
 

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <thread>
 
 using namespace faltrain;
 using test_support::ErrorText;
@@ -213,6 +214,7 @@ std::uintmax_t LogSizeAfterWrites(const std::filesystem::path& db_path, int chec
   SqliteJobStoreOptions options;
   options.synchronous_full = false;
   options.checkpoint_pages = checkpoint_pages;
+  options.checkpoint_interval = std::chrono::milliseconds(0);  // the writer's own checkpoints only
   auto store = OpenSqliteJobStore(db_path, options).value();
   for (int i = 0; i < events; ++i) {
     REQUIRE(store->RecordWebhook({"ev-" + std::to_string(i), std::string(2000, 'b'), "u", 0, {}, false, ""}).value());
@@ -229,4 +231,31 @@ TEST_CASE("checkpoint_pages bounds the write-ahead log, and 0 lets it grow") {
   const auto unbounded = LogSizeAfterWrites(dir.path / "unbounded.db", 0, kEvents);
   CHECK(unbounded > 400u * 4096u);   // every transaction's pages, never copied back
   CHECK(bounded < 64u * 4128u);      // reset after each checkpoint of ~32 pages (4 KiB + frame header)
+}
+
+TEST_CASE("the background checkpointer copies the log into the database without the writer's help") {
+  TempDir dir;
+  auto main_file_after_writes = [&](const char* name, std::chrono::milliseconds interval) {
+    const auto db_path = dir.path / name;
+    SqliteJobStoreOptions options;
+    options.synchronous_full = false;
+    options.checkpoint_pages = 0;  // the writer never checkpoints
+    options.checkpoint_interval = interval;
+    auto store = OpenSqliteJobStore(db_path, options).value();
+    const auto empty = std::filesystem::file_size(db_path);
+    for (int i = 0; i < 200; ++i) {
+      REQUIRE(store->RecordWebhook({"ev-" + std::to_string(i), std::string(2000, 'b'), "u", 0, {}, false, ""}).value());
+    }
+    // Wait for the copy (a few rounds of `interval`), giving up after 10 s; nothing else writes.
+    auto size = std::filesystem::file_size(db_path);
+    for (int round = 0; round < 1000 && interval.count() > 0 && size < empty + 200u * 2000u; ++round) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      size = std::filesystem::file_size(db_path);
+    }
+    return std::make_pair(empty, size);
+  };
+  const auto [empty_without, without] = main_file_after_writes("without.db", std::chrono::milliseconds(0));
+  CHECK(without == empty_without);  // every page still only in the log
+  const auto [empty_with, with] = main_file_after_writes("with.db", std::chrono::milliseconds(5));
+  CHECK(with >= empty_with + 200u * 2000u);  // the rows are in the database file itself
 }
