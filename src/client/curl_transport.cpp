@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -39,7 +40,8 @@ struct CurlTransport::Impl {
   detail::CurlCounters counters;
 
   std::once_flag multi_once;
-  std::unique_ptr<detail::CurlMulti> multi;  // the concurrent path, made on first use
+  std::unique_ptr<detail::CurlMulti> multi;  // the concurrent path, made on first use (Multi())
+  std::atomic<detail::CurlMulti*> multi_made{nullptr};  // `multi` once made: read without the once
 
   static void LockShare(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<Impl*>(user)->share_mu[data].lock();
@@ -68,7 +70,10 @@ struct CurlTransport::Impl {
   }
 
   detail::CurlMulti& Multi() {
-    std::call_once(multi_once, [this] { multi = std::make_unique<detail::CurlMulti>(options, share, counters); });
+    std::call_once(multi_once, [this] {
+      multi = std::make_unique<detail::CurlMulti>(options, share, counters);
+      multi_made.store(multi.get(), std::memory_order_release);
+    });
     return *multi;
   }
 
@@ -171,11 +176,15 @@ void CurlTransport::SendAsync(HttpRequest request, SendCallback done) {
 
 std::size_t CurlTransport::Drive(std::chrono::milliseconds max_wait) { return impl_->Multi().Drive(max_wait); }
 
-void CurlTransport::Wakeup() {
-  if (impl_->multi) impl_->multi->Wakeup();
-}
+// Makes the multi handle if need be: a Wakeup that came while another thread was still making it
+// (in its first Drive) would otherwise be dropped, and that Drive would wait its whole max_wait.
+// curl keeps a wake-up until the next poll, so one sent before Drive waits is not lost either.
+void CurlTransport::Wakeup() { impl_->Multi().Wakeup(); }
 
-std::size_t CurlTransport::in_flight() const { return impl_->multi ? impl_->multi->pending() : 0; }
+std::size_t CurlTransport::in_flight() const {
+  const detail::CurlMulti* multi = impl_->multi_made.load(std::memory_order_acquire);
+  return multi != nullptr ? multi->pending() : 0;
+}
 
 result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   Impl::Lease lease(*impl_);

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <mutex>
+#include <thread>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -143,4 +144,12 @@ TEST_CASE("a callback may start the next request") {
   curl.SendAsync(Get(Url(*server.value(), "/0")), chain);
   DriveAll(curl);
   CHECK(bodies == std::vector<std::string>{"/0", "/1", "/2"});
+}
+
+// A lost wake-up would leave these Drives waiting their whole hour (ctest's timeout ends them).
+TEST_CASE("a Wakeup before the first Drive is kept for it") {
+  CurlTransport curl;
+  curl.Wakeup();  // before the multi handle exists: it must not be dropped
+  CHECK(curl.Drive(1h) == 0);
+  CHECK(curl.in_flight() == 0);
 }
