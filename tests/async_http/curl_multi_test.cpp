@@ -153,3 +153,26 @@ TEST_CASE("a Wakeup before the first Drive is kept for it") {
   CHECK(curl.Drive(1h) == 0);
   CHECK(curl.in_flight() == 0);
 }
+
+TEST_CASE("a request started from another thread wakes a Drive that is waiting or about to wait") {
+  auto server = async_http::Server::Start({}, [](async_http::Request, async_http::Responder r) {
+    r.Send(async_http::Response::Text(200, "ok"));
+  });
+  REQUIRE(server.has_value());
+  CurlTransport curl;
+  int ok = 0;
+  // Each round races the start against Drive entering its wait, landing on either side of it.
+  for (int round = 0; round < 50; ++round) {
+    bool done = false;
+    std::thread starter([&] {
+      curl.SendAsync(Get(Url(*server.value(), "/r")), [&](result<HttpResponse> r) {
+        ok += r && r.value().status == 200;
+        done = true;  // set by the callback, on the driving thread
+      });
+    });
+    while (!done) curl.Drive(1h);
+    starter.join();
+  }
+  CHECK(ok == 50);
+  CHECK(curl.in_flight() == 0);
+}

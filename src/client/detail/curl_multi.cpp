@@ -43,11 +43,16 @@ void CurlMulti::Start(HttpRequest request, SendCallback done) {
   job->request = std::move(request);
   job->done = std::move(done);
   ++pending_;
+  bool driver_waiting = false;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     queued_.push_back(std::move(job));
+    driver_waiting = waiting_;
   }
-  Wakeup();
+  // Only a waiting driver needs the wake-up (a write to curl's socket pair, and a read on the
+  // other side); one that is not waiting sees the queue before it waits (see Wait). The driving
+  // thread itself, starting polls from its callbacks, never pays for one.
+  if (driver_waiting) Wakeup();
 }
 
 void CurlMulti::Wakeup() {
@@ -55,6 +60,8 @@ void CurlMulti::Wakeup() {
 }
 
 std::size_t CurlMulti::pending() const { return pending_.load(); }
+
+std::size_t CurlMulti::Limit() const { return std::max<std::size_t>(1, options_.max_in_flight); }
 
 EasyPtr CurlMulti::AcquireEasy() {
   if (!idle_.empty()) {
@@ -114,8 +121,7 @@ bool CurlMulti::Begin(JobPtr job) {
 
 std::size_t CurlMulti::Launch() {
   std::size_t finished = 0;
-  const std::size_t limit = std::max<std::size_t>(1, options_.max_in_flight);
-  while (running_.size() < limit) {
+  while (running_.size() < Limit()) {
     JobPtr job;
     {
       std::lock_guard<std::mutex> lock(queue_mu_);
@@ -204,7 +210,7 @@ std::size_t CurlMulti::Harvest() {
 void CurlMulti::Complete(JobPtr job, result<HttpResponse> outcome) {
   if (job->easy) {
     DetachEasy(job->easy.get());
-    if (idle_.size() < std::max<std::size_t>(1, options_.max_in_flight)) idle_.push_back(std::move(job->easy));
+    if (idle_.size() < Limit()) idle_.push_back(std::move(job->easy));
   }
   SendCallback done = std::move(job->done);
   job.reset();
@@ -212,24 +218,36 @@ void CurlMulti::Complete(JobPtr job, result<HttpResponse> outcome) {
   if (done) done(std::move(outcome));
 }
 
+void CurlMulti::Wait(std::chrono::milliseconds max_wait) {
+  {
+    // Checked and flagged under the queue's lock: a Start either came before (its request is seen
+    // here, no wait) or sees the flag and wakes the poll below (curl keeps a wake-up that comes
+    // before the poll for it).
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (!queued_.empty() && running_.size() < Limit()) return;  // running_: the driver's own
+    waiting_ = true;
+  }
+  curl_multi_poll(multi_, nullptr, 0,
+                  static_cast<int>(std::min<std::chrono::milliseconds::rep>(max_wait.count(), 24 * 3600 * 1000)),
+                  nullptr);
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  waiting_ = false;
+}
+
 std::size_t CurlMulti::Drive(std::chrono::milliseconds max_wait) {
   std::lock_guard<std::mutex> lock(drive_mu_);
-  if (multi_ == nullptr) return Launch();
-  int still_running = 0;
   std::size_t finished = Launch();
+  if (multi_ == nullptr) return finished;
+  // One wait and one curl_multi_perform per Drive, like a plain curl multi loop: the perform walks
+  // every transfer in flight, so it is the cost that counts. curl_multi_poll returns at once when a
+  // socket is ready or a transfer just added needs its first step (curl's own timer).
+  if (finished == 0 && max_wait.count() > 0) Wait(max_wait);
+  int still_running = 0;
   curl_multi_perform(multi_, &still_running);
   finished += Harvest();
-  if (finished == 0 && max_wait.count() > 0) {
-    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::min<std::chrono::milliseconds::rep>(
-                                            max_wait.count(), 24 * 3600 * 1000)),
-                    nullptr);
-    finished += Launch();
-    curl_multi_perform(multi_, &still_running);
-    finished += Harvest();
-  }
-  // Slots freed by finished transfers go to queued ones now, not one Drive later.
+  // Slots freed by finished transfers go to queued ones now; they take their first step in the
+  // next Drive.
   finished += Launch();
-  curl_multi_perform(multi_, &still_running);
   return finished;
 }
 
