@@ -96,3 +96,47 @@ TEST_CASE("typed readers are lenient about types") {
   CHECK_FALSE(IsValidJson(""));
   CHECK(IsValidJson("[]"));
 }
+
+namespace {
+
+std::string FirstString(JsonDocument& d, std::string_view name) {
+  od::object root;
+  if (d.Object().get(root) != simdjson::SUCCESS) return "<not an object>";
+  for (auto field : root) {
+    std::string_view key;
+    if (field.unescaped_key().get(key) == simdjson::SUCCESS && key == name) {
+      return ReadString(field.value()).value_or("<not a string>");
+    }
+  }
+  return "<missing>";
+}
+
+}  // namespace
+
+TEST_CASE("documents reuse parsers: one after the other, nested, and after a big one") {
+  for (int i = 0; i < 10; ++i) {  // one after the other: the same parser comes back
+    JsonDocument d(R"({"status":"IN_PROGRESS","n":)" + std::to_string(i) + "}");
+    CHECK(FirstString(d, "status") == "IN_PROGRESS");
+  }
+  // Alive at the same time: each has a parser of its own, the outer one is still readable.
+  JsonDocument outer(R"({"a":"outer"})");
+  {
+    JsonDocument inner(R"({"a":"inner"})");
+    JsonDocument third(R"({"a":"third"})");
+    CHECK(FirstString(inner, "a") == "inner");
+    CHECK(FirstString(third, "a") == "third");
+  }
+  CHECK(FirstString(outer, "a") == "outer");
+  // A parser grown for a big document is not kept; the next small one parses as before.
+  std::string big = R"({"pad":")" + std::string(200 * 1024, 'x') + R"(","a":"big"})";
+  {
+    JsonDocument d(big);
+    CHECK(FirstString(d, "a") == "big");
+  }
+  {
+    JsonDocument broken(R"({"a":)");  // a parser back from a failed document works as well
+    CHECK(FirstString(broken, "a") == "<not an object>");
+  }
+  JsonDocument small(R"({"a":"small"})");
+  CHECK(FirstString(small, "a") == "small");
+}

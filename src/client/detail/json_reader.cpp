@@ -1,5 +1,7 @@
 #include "client/detail/json_reader.hpp"
 
+#include <vector>
+
 namespace faltrain {
 inline namespace v1 {
 namespace detail {
@@ -12,10 +14,33 @@ std::string_view TrimRight(std::string_view s) {
   return s;
 }
 
+// Parsers kept for reuse on this thread. A document alive while another is parsed (nested use)
+// simply takes a second one. Parsers grown for big documents are not kept.
+constexpr std::size_t kPooledParsers = 4;
+constexpr std::size_t kPooledCapacity = 64 * 1024;
+
+std::vector<std::unique_ptr<od::parser>>& ParserPool() {
+  thread_local std::vector<std::unique_ptr<od::parser>> pool;
+  return pool;
+}
+
+std::unique_ptr<od::parser> TakeParser() {
+  auto& pool = ParserPool();
+  if (pool.empty()) return std::make_unique<od::parser>();
+  std::unique_ptr<od::parser> parser = std::move(pool.back());
+  pool.pop_back();
+  return parser;
+}
+
 }  // namespace
 
-JsonDocument::JsonDocument(std::string_view text) : input_(text) {
-  error_ = parser_.iterate(input_).get(doc_);
+JsonDocument::JsonDocument(std::string_view text) : input_(text), parser_(TakeParser()) {
+  error_ = parser_->iterate(input_).get(doc_);
+}
+
+JsonDocument::~JsonDocument() {
+  auto& pool = ParserPool();
+  if (parser_->capacity() <= kPooledCapacity && pool.size() < kPooledParsers) pool.push_back(std::move(parser_));
 }
 
 std::optional<std::string> ReadString(od::value v) {

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,10 +18,13 @@ namespace detail {
 
 namespace od = simdjson::ondemand;
 
-/// A parsed document owning its padded input and its parser.
+/// A parsed document owning its padded input and, while it lives, a parser. Parsers are reused
+/// (a few per thread, for documents of ordinary size): making one allocates buffers sized to the
+/// text, and a monitor parses thousands of statuses a second.
 class JsonDocument {
  public:
   explicit JsonDocument(std::string_view text);
+  ~JsonDocument();
   JsonDocument(const JsonDocument&) = delete;
   JsonDocument& operator=(const JsonDocument&) = delete;
 
@@ -32,7 +36,7 @@ class JsonDocument {
 
  private:
   simdjson::padded_string input_;
-  od::parser parser_;
+  std::unique_ptr<od::parser> parser_;
   od::document doc_;
   simdjson::error_code error_ = simdjson::SUCCESS;
 };
