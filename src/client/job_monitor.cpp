@@ -28,6 +28,7 @@ struct Watched {
         interval(first_interval) {}
 
   RequestHandle handle;
+  std::string status_url;  // with logs; made (and the handle checked) at the first poll
   JobMonitor::Callbacks callbacks;
   ProgressTracker tracker;
   Clock::steady_time started;
@@ -84,9 +85,17 @@ struct JobMonitor::State : std::enable_shared_from_this<JobMonitor::State> {
                                        });
   }
 
+  // A job's status GET. Its URL is built once: parsing URLs is most of a poll's own cost.
+  result<HttpRequest> StatusRequest(Watched& w) const {
+    if (!w.status_url.empty()) return impl->GetRequest(w.status_url);
+    FALTRAIN_TRY(HttpRequest first, impl->StatusRequest(w.handle, /*with_logs=*/true));
+    w.status_url = first.url;
+    return first;
+  }
+
   void StartPoll(const WatchedPtr& w) {
     if (w->removed) return;
-    auto request = impl->StatusRequest(w->handle, /*with_logs=*/true);
+    auto request = StatusRequest(*w);
     if (!request) return Finish(w, fail(std::move(request).error()));
     Call(std::move(request).value(), Repeatable::kYes, [w](State& self, result<HttpResponse> r) {
       self.OnStatus(w, TrainingClient::Impl::StatusFrom(std::move(r), w->handle));

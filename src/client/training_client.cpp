@@ -61,13 +61,17 @@ bool IsUsableFileUrl(std::string_view url) {
 
 // ---- Impl ----------------------------------------------------------------------------------------
 
-HttpHeaders TrainingClient::Impl::BaseHeaders() const {
+namespace {
+
+HttpHeaders MakeBaseHeaders(const ClientOptions& config) {
   HttpHeaders h;
   h.Add("Accept", "application/json");
   h.Add("User-Agent", config.UserAgent());
   if (!config.api_key.empty()) h.Add("Authorization", "Key " + config.api_key);
   return h;
 }
+
+}  // namespace
 
 void TrainingClient::Impl::Log(LogLevel level, std::string_view message) const {
   if (config.log) config.log(level, message);
@@ -215,6 +219,7 @@ result<TrainingClient> TrainingClient::Create(ClientOptions config, std::shared_
   impl->transport = std::move(transport);
   impl->trainers = TrainerRegistry::WithBuiltins();
   impl->config = std::move(config);
+  impl->base_headers = MakeBaseHeaders(impl->config);
   return TrainingClient(std::move(impl));
 }
 
@@ -370,12 +375,17 @@ error WithRequestId(error e, const RequestHandle& handle) {
 
 }  // namespace
 
-result<HttpRequest> TrainingClient::Impl::StatusRequest(const RequestHandle& handle, bool with_logs) const {
-  FALTRAIN_TRYV(CheckHandle(handle));
+HttpRequest TrainingClient::Impl::GetRequest(std::string url) const {
   HttpRequest request;
-  FALTRAIN_TRY(request.url, StatusUrl(handle, with_logs));
+  request.url = std::move(url);
   request.headers = BaseHeaders();
   return request;
+}
+
+result<HttpRequest> TrainingClient::Impl::StatusRequest(const RequestHandle& handle, bool with_logs) const {
+  FALTRAIN_TRYV(CheckHandle(handle));
+  FALTRAIN_TRY(std::string url, StatusUrl(handle, with_logs));
+  return GetRequest(std::move(url));
 }
 
 result<RequestStatus> TrainingClient::Impl::StatusFrom(result<HttpResponse> response, const RequestHandle& handle) {
@@ -395,10 +405,7 @@ result<RequestStatus> TrainingClient::GetStatus(const RequestHandle& handle, boo
 
 result<HttpRequest> TrainingClient::Impl::ResultRequest(const RequestHandle& handle) const {
   FALTRAIN_TRYV(CheckHandle(handle));
-  HttpRequest request;
-  request.url = handle.response_url;
-  request.headers = BaseHeaders();
-  return request;
+  return GetRequest(handle.response_url);
 }
 
 result<std::string> TrainingClient::Impl::ResultFrom(result<HttpResponse> response, const RequestHandle& handle) {

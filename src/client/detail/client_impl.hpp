@@ -39,8 +39,10 @@ struct TrainingClient::Impl {
   std::mutex rng_mu;
   std::mt19937_64 rng{std::random_device{}()};
 
-  /// Accept, User-Agent and (when a key is set) Authorization.
-  HttpHeaders BaseHeaders() const;
+  /// Accept, User-Agent and (when a key is set) Authorization: made once, in `Create` (the options
+  /// never change afterwards), as every request (each status poll) starts from them.
+  const HttpHeaders& BaseHeaders() const { return base_headers; }
+  HttpHeaders base_headers;
   /// Sends with the retry policy; non-2xx responses become errors unless `accept(status)` says the
   /// caller handles that status itself. `deadline` (if set) is never retried past. A request without
   /// timeouts of its own gets the configured `request_timeout` and `connect_timeout`, so they apply
@@ -87,7 +89,10 @@ struct TrainingClient::Impl {
   static void Attempt(std::shared_ptr<AsyncCall> call);
 
   /// The pieces of `GetStatus` and `GetResultJson`, shared by their blocking and asynchronous forms.
+  /// `StatusRequest` checks the handle and builds its URL; `GetRequest` is the same GET for a URL
+  /// made (and checked) before, e.g. a watched job's status URL, built once per job.
   result<HttpRequest> StatusRequest(const RequestHandle& handle, bool with_logs) const;
+  HttpRequest GetRequest(std::string url) const;
   static result<RequestStatus> StatusFrom(result<HttpResponse> response, const RequestHandle& handle);
   result<HttpRequest> ResultRequest(const RequestHandle& handle) const;
   static result<std::string> ResultFrom(result<HttpResponse> response, const RequestHandle& handle);
