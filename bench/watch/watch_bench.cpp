@@ -4,15 +4,23 @@
 //   faltrain_watch_bench monitor URL FILE INTERVAL_S SECONDS   one JobMonitor watches them all
 //   faltrain_watch_bench serial  URL FILE INTERVAL_S SECONDS   the serial loop of the old JobMonitor
 //   faltrain_watch_bench multi   URL FILE INTERVAL_S SECONDS   plain libcurl multi, the same polls
+//   faltrain_watch_bench burst   URL FILE SIM_PID              every job's status at once (below)
 //
 // A watch mode prints one line: mode, polls, peak threads and RSS (/proc/self/status), p99 of the
 // per-job ratio actual/intended time between consecutive polls, and CPU time per poll.
+//
+// burst shows that the simulator serves them all concurrently: plain curl multi sends one status
+// GET per job, all at once, each on a connection of its own, and prints how many were answered,
+// how many waited in the simulator at the same moment (request sent, no answer byte yet), the
+// simulator's peak thread count (/proc/SIM_PID/status) and the time until the last answer.
 
 #include <faltrain/client/curl_transport.hpp>
 #include <faltrain/client/job_monitor.hpp>
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -40,8 +48,8 @@ double CpuSeconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-long StatusField(const char* name) {  // kB or a count
-  std::ifstream in("/proc/self/status");
+long StatusField(const char* name, const std::string& proc = "/proc/self/status") {  // kB or a count
+  std::ifstream in(proc);
   std::string line;
   const std::string prefix = std::string(name) + ":";
   while (std::getline(in, line)) {
@@ -279,13 +287,157 @@ int WatchMulti(const std::string& url, const std::vector<RequestHandle>& handles
   return 0;
 }
 
+// One descriptor per connection: the burst needs as many as it has jobs.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+/// The most intervals [begin, end) open at one time.
+std::size_t PeakOverlap(std::vector<std::pair<double, double>> intervals) {
+  std::vector<std::pair<double, int>> events;
+  for (auto [begin, end] : intervals) {
+    events.emplace_back(begin, +1);
+    events.emplace_back(end, -1);
+  }
+  std::sort(events.begin(), events.end());  // at equal times an end (-1) comes first
+  long open = 0;
+  long peak = 0;
+  for (auto [when, step] : events) peak = std::max(peak, open += step);
+  return static_cast<std::size_t>(peak);
+}
+
+// curl's event interface on epoll: with 10,000 transfers, curl_multi_perform (which looks at every
+// transfer each time) would keep this side busier than the simulator.
+struct EventLoop {
+  int epoll = epoll_create1(EPOLL_CLOEXEC);
+  long timeout_ms = -1;  // curl's next timer, -1 = none
+
+  static int OnSocket(CURL*, curl_socket_t fd, int what, void* user, void*) {
+    auto* loop = static_cast<EventLoop*>(user);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(loop->epoll, EPOLL_CTL_DEL, fd, nullptr);
+      return 0;
+    }
+    epoll_event ev{};
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    ev.data.fd = fd;
+    if (epoll_ctl(loop->epoll, EPOLL_CTL_MOD, fd, &ev) != 0) epoll_ctl(loop->epoll, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+  }
+  static int OnTimer(CURLM*, long timeout_ms, void* user) {
+    static_cast<EventLoop*>(user)->timeout_ms = timeout_ms;
+    return 0;
+  }
+};
+
+int Burst(const std::vector<RequestHandle>& handles, const std::string& sim_pid) {
+  RaiseOpenFileLimit();
+  const std::string sim_status = "/proc/" + sim_pid + "/status";
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CURLM* multi = curl_multi_init();
+  EventLoop loop;
+  curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &EventLoop::OnSocket);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, &loop);
+  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &EventLoop::OnTimer);
+  curl_multi_setopt(multi, CURLMOPT_TIMERDATA, &loop);
+  // No pool limit: one connection per request, so every request really waits in the simulator.
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+  std::vector<MultiJob> jobs(handles.size());
+  curl_slist* headers = curl_slist_append(nullptr, "Authorization: Key bench:key");
+  const auto start = steady_clock::now();
+  for (std::size_t i = 0; i < handles.size(); ++i) {
+    jobs[i].url = handles[i].status_url + "?logs=1";
+    CURL* h = curl_easy_init();
+    curl_easy_setopt(h, CURLOPT_URL, jobs[i].url.c_str());
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Sink);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &jobs[i]);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    // A connection of its own, never looked up in the pool: curl would compare each new
+    // transfer with every connection already open to the host (10,000 squared).
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    curl_multi_add_handle(multi, h);
+  }
+  long sim_threads = StatusField("Threads", sim_status);
+  std::size_t answered = 0;
+  std::size_t failed = 0;
+  std::vector<std::pair<double, double>> waiting;  // request sent -> first answer byte, from start
+  auto harvest = [&] {
+    int left = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      CURL* h = m->easy_handle;
+      long status = 0;
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+      const bool ok = m->data.result == CURLE_OK && (status == 200 || status == 202);
+      ++(ok ? answered : failed);
+      // curl's times count from when this transfer started; placed on the common clock by its
+      // end, which is now.
+      curl_off_t sent = 0, first_byte = 0, total = 0;  // microseconds
+      curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &sent);
+      curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &first_byte);
+      curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total);
+      const double end = duration<double>(steady_clock::now() - start).count();
+      if (ok) waiting.emplace_back(end - static_cast<double>(total - sent) / 1e6,
+                                   end - static_cast<double>(total - first_byte) / 1e6);
+      curl_multi_remove_handle(multi, h);
+      curl_easy_cleanup(h);
+    }
+  };
+  int running = 0;
+  curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  std::vector<epoll_event> events(1024);
+  while (running > 0) {
+    const int wait = loop.timeout_ms < 0 ? 10 : static_cast<int>(std::min(loop.timeout_ms, 10L));
+    const int n = epoll_wait(loop.epoll, events.data(), static_cast<int>(events.size()), wait);
+    for (int i = 0; i < n; ++i) {
+      const int flags = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                        (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                        (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+      curl_multi_socket_action(multi, events[i].data.fd, flags, &running);
+    }
+    if (n <= 0) curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    harvest();
+    sim_threads = std::max(sim_threads, StatusField("Threads", sim_status));
+  }
+  harvest();
+  const double seconds = duration<double>(steady_clock::now() - start).count();
+  curl_slist_free_all(headers);
+  curl_multi_cleanup(multi);
+  close(loop.epoll);
+  double last_sent = 0, first_answer = seconds;
+  std::vector<double> waits_ms;  // per request: sent -> first answer byte
+  for (auto [sent, answer] : waiting) {
+    last_sent = std::max(last_sent, sent);
+    first_answer = std::min(first_answer, answer);
+    waits_ms.push_back((answer - sent) * 1000);
+  }
+  std::sort(waits_ms.begin(), waits_ms.end());
+  auto wait_at = [&](double q) {
+    return waits_ms.empty() ? 0.0 : waits_ms[std::min(waits_ms.size() - 1, static_cast<std::size_t>(q * waits_ms.size()))];
+  };
+  std::printf("burst: requests=%zu answered=%zu failed=%zu peak_waiting=%zu sim_threads=%ld seconds=%.3f "
+              "last_sent_s=%.3f first_answer_s=%.3f wait_ms_p50=%.0f wait_ms_max=%.0f\n",
+              handles.size(), answered, failed, PeakOverlap(std::move(waiting)), sim_threads, seconds, last_sent,
+              first_answer, wait_at(0.5), wait_at(1.0));
+  return answered == handles.size() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 4 && args[0] == "submit") return Submit(args[1], std::stoi(args[2]), args[3]);
+  if (args.size() == 4 && args[0] == "burst") return Burst(ReadHandles(args[2]), args[3]);
   if (args.size() != 5) {
-    std::cerr << "usage: faltrain_watch_bench submit URL JOBS FILE | (monitor|serial|multi) URL FILE INTERVAL_S SECONDS\n";
+    std::cerr << "usage: faltrain_watch_bench submit URL JOBS FILE | (monitor|serial|multi) URL FILE INTERVAL_S SECONDS"
+                 " | burst URL FILE SIM_PID\n";
     return 2;
   }
   auto handles = ReadHandles(args[2]);

@@ -7,7 +7,9 @@
 #        serial   - the old JobMonitor's loop: one blocking status poll after the other (before)
 #        multi    - plain libcurl multi doing the same polls (the CPU baseline)
 #        monitor  - one JobMonitor at a 10 s interval (after)
-#   5. stops everything it started and ends with exactly one line:
+#   5. shows the simulator serving every job's request at the same time: plain curl multi sends
+#      one status GET per job at once, each on its own connection (burst mode; stderr only);
+#   6. stops everything it started and ends with exactly one line:
 #      watch-scale: jobs=10000 latency_ms=100 interval_s=10 threads=T rss_mib=R late_p99=X polls=P cpu_per_poll_us=C
 # Environment: JOBS, WATCH_SECONDS, LATENCY_MS, INTERVAL_S override the defaults; SKIP_BUILD=1.
 set -euo pipefail
@@ -59,6 +61,11 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 ratio=$(awk -v a="$(field "$monitor" cpu_per_poll_us)" -v b="$(field "$multi" cpu_per_poll_us)" \
   'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 echo "cpu per poll, JobMonitor / plain curl multi: ${ratio}x (goal <= 1.3)" >&2
+if burst=$("$bench_bin" burst "$url" "$work/handles.jsonl" "$sim_pid"); then
+  echo "concurrency (all at once): $burst" >&2
+else
+  echo "concurrency (all at once): NOT every request was answered: $burst" >&2
+fi
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 cleanup
 sim_pid=""

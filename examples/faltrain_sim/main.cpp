@@ -6,10 +6,26 @@
 
 #include <faltrain/testing/sim_transport.hpp>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <iostream>
 #include <mutex>
 #include <pthread.h>
+
+namespace {
+
+// One descriptor per connection: ten thousand clients waiting at once need more than the usual
+// soft limit of 1024. Raised to the hard limit, which needs no privilege.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   auto args = ParseSimServerArgs(argc, argv);
@@ -29,6 +45,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  RaiseOpenFileLimit();
   faltrain::SimOptions options = args.value().options;
   std::mutex log_mu;
   if (!args.value().quiet) {
