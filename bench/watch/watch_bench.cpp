@@ -276,8 +276,11 @@ int WatchMulti(const std::string& url, const std::vector<RequestHandle>& handles
       meter.Poll(jobs[i].id);
       timers.push({steady_clock::now() + interval, i});
     }
-    auto wait = timers.empty() ? milliseconds(100)
-                               : duration_cast<milliseconds>(timers.top().first - steady_clock::now());
+    // With every slot taken, a due job waits for a slot (poll returns when a transfer ends), not
+    // for its time, which has passed: waiting 0 ms here would spin.
+    auto wait = timers.empty() || running >= 512
+                    ? milliseconds(250)
+                    : duration_cast<milliseconds>(timers.top().first - steady_clock::now());
     wait = std::clamp(wait, milliseconds(0), milliseconds(250));
     curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
   }
