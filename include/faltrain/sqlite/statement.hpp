@@ -23,7 +23,8 @@ namespace sqlite {
 /// than running a small query. `Statement st(cache, sql)` borrows the compiled `sql` (compiling it
 /// the first time); the statement goes back, reset and unbound, when `st` is destroyed. Use it from
 /// one thread at a time (the connection's); a statement already borrowed is compiled afresh for a
-/// nested borrower. Destroy the cache before closing its connection.
+/// nested borrower. Destroy the cache after every `Statement` borrowed from it, and before closing
+/// its connection.
 class StatementCache {
  public:
   /// Caches statements for `db`, which must outlive the cache.
