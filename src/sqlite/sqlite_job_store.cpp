@@ -128,6 +128,8 @@ ALTER TABLE webhook_inbox ADD COLUMN gateway_request_id TEXT NOT NULL DEFAULT ''
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
+// Queries naming these lists are formatted once, into function-local statics (the hot ones run
+// per webhook event); the statement cache then compiles each once.
 constexpr const char* kJobColumns =
     "id, user_id, name, style, preset, trainer, status, endpoint_id, request_id, gateway_request_id, "
     "status_url, response_url, cancel_url, progress, output_json, error, created_at, updated_at, "
@@ -186,7 +188,8 @@ class SqliteJobStore final : public JobStore {
 
   result<Job> FindJobByRequestId(std::string_view request_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE request_id = ?", kJobColumns));
+    static const std::string kSql = fmt::format("SELECT {} FROM jobs WHERE request_id = ?", kJobColumns);
+    Statement st(*statements_, kSql);
     st.Bind(request_id);
     return SelectOne(st, ReadJob, "find job by request id",
                      [&] { return fmt::format("no job with request id \"{}\"", request_id); });
@@ -194,7 +197,8 @@ class SqliteJobStore final : public JobStore {
 
   result<std::vector<Job>> ListJobs(JobStatus status, std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE status = ? ORDER BY id LIMIT ?", kJobColumns));
+    static const std::string kSql = fmt::format("SELECT {} FROM jobs WHERE status = ? ORDER BY id LIMIT ?", kJobColumns);
+    Statement st(*statements_, kSql);
     st.Bind(to_string(status)).Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
   }
@@ -202,18 +206,20 @@ class SqliteJobStore final : public JobStore {
   result<std::vector<Job>> ListStale(JobStatus status, WallTime cutoff, std::size_t limit) override {
     if (IsFinal(status)) return fail(errc::invalid_argument, "ListStale: a final status is never stale");
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE status = ?1 AND updated_at < ?2 "
-                             "AND (last_checked_at IS NULL OR last_checked_at < ?2) "
-                             "ORDER BY updated_at LIMIT ?3", kJobColumns));
+    static const std::string kSql = fmt::format("SELECT {} FROM jobs WHERE status = ?1 AND updated_at < ?2 "
+        "AND (last_checked_at IS NULL OR last_checked_at < ?2) "
+        "ORDER BY updated_at LIMIT ?3", kJobColumns);
+    Statement st(*statements_, kSql);
     st.Bind(to_string(status)).Bind(ToUnixMillis(cutoff)).Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
   }
 
   result<std::vector<Job>> ListUnnotified(std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE status IN ('COMPLETED','FAILED','CANCELLED') "
-                             "AND notified_at IS NULL AND (notify_claimed_until IS NULL OR "
-                             "notify_claimed_until <= ?) ORDER BY finished_at LIMIT ?", kJobColumns));
+    static const std::string kSql = fmt::format("SELECT {} FROM jobs WHERE status IN ('COMPLETED','FAILED','CANCELLED') "
+        "AND notified_at IS NULL AND (notify_claimed_until IS NULL OR "
+        "notify_claimed_until <= ?) ORDER BY finished_at LIMIT ?", kJobColumns);
+    Statement st(*statements_, kSql);
     st.Bind(Now()).Bind(static_cast<std::int64_t>(limit));
     return ReadJobs(st);
   }
@@ -328,7 +334,8 @@ class SqliteJobStore final : public JobStore {
 
   result<InboxEvent> FindWebhook(std::string_view request_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement st(*statements_, fmt::format("SELECT {} FROM webhook_inbox WHERE request_id = ?", kInboxColumns));
+    static const std::string kSql = fmt::format("SELECT {} FROM webhook_inbox WHERE request_id = ?", kInboxColumns);
+    Statement st(*statements_, kSql);
     st.Bind(request_id);
     return SelectOne(st, ReadInbox, "find webhook",
                      [&] { return fmt::format("no webhook for request id \"{}\"", request_id); });
@@ -344,9 +351,10 @@ class SqliteJobStore final : public JobStore {
     };
     std::vector<InboxEvent> events;
     {
-      Statement st(*statements_, fmt::format("SELECT {} FROM webhook_inbox WHERE processed_at IS NULL AND "
-                               "(claimed_until IS NULL OR claimed_until <= ?) ORDER BY received_at, "
-                               "request_id LIMIT ?", kInboxColumns));
+      static const std::string kSql = fmt::format("SELECT {} FROM webhook_inbox WHERE processed_at IS NULL AND "
+          "(claimed_until IS NULL OR claimed_until <= ?) ORDER BY received_at, "
+          "request_id LIMIT ?", kInboxColumns);
+      Statement st(*statements_, kSql);
       st.Bind(now).Bind(static_cast<std::int64_t>(limit));
       int rc;
       while ((rc = st.Step()) == SQLITE_ROW) events.push_back(ReadInbox(st));
@@ -582,7 +590,8 @@ class SqliteJobStore final : public JobStore {
   }
 
   result<Job> FindJobLocked(std::int64_t id) {
-    Statement st(*statements_, fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns));
+    static const std::string kSql = fmt::format("SELECT {} FROM jobs WHERE id = ?", kJobColumns);
+    Statement st(*statements_, kSql);
     st.Bind(id);
     return SelectOne(st, ReadJob, "find job", [&] { return fmt::format("no job {}", id); });
   }
