@@ -7,6 +7,8 @@
 #include <faltrain/client/training_client.hpp>
 #include <faltrain/testing/scripted_transport.hpp>
 
+#include "support/scripted_client.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace faltrain;
@@ -14,27 +16,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
-  std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
-  std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
-  std::vector<std::string> logs;
+struct Fixture : test_support::ScriptedClient {
   TrainingClient client = Make();
-
-  TrainingClient Make() {
-    ClientOptions config;
-    config.api_key = "key-id:key-secret";
-    config.retry.initial_backoff = 100ms;
-    config.log = [this](LogLevel, std::string_view m) { logs.emplace_back(m); };
-    auto c = TrainingClient::Create(config, transport, clock);
-    REQUIRE(c.has_value());
-    return c.value();
-  }
-  bool Logged(std::string_view text) const {
-    for (const auto& line : logs) {
-      if (line.find(text) != std::string::npos) return true;
-    }
-    return false;
-  }
 };
 
 RequestHandle Handle() {

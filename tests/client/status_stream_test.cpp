@@ -4,6 +4,8 @@
 #include <faltrain/client/training_client.hpp>
 #include <faltrain/testing/scripted_transport.hpp>
 
+#include "support/scripted_client.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -26,21 +28,8 @@ RequestHandle Handle() {
   return h;
 }
 
-struct Fixture {
-  std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
-  std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
-  std::vector<std::string> logs;
-  TrainingClient client = Make();
-
-  TrainingClient Make() {
-    ClientOptions config;
-    config.api_key = "key-id:secret";
-    config.retry.initial_backoff = 100ms;
-    config.log = [this](LogLevel, std::string_view m) { logs.emplace_back(m); };
-    auto c = TrainingClient::Create(config, transport, clock);
-    REQUIRE(c.has_value());
-    return c.value();
-  }
+struct Fixture : test_support::ScriptedClient {
+  TrainingClient client = Make([](ClientOptions& c) { c.api_key = "key-id:secret"; });
   std::vector<Progress> reports;
   WatchOptions Options() {
     WatchOptions o;

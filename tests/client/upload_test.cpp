@@ -5,6 +5,8 @@
 #include <faltrain/client/training_client.hpp>
 #include <faltrain/testing/scripted_transport.hpp>
 
+#include "support/scripted_client.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace faltrain;
@@ -12,20 +14,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
-  std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
-  std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
-
-  TrainingClient Make(std::function<void(ClientOptions&)> tweak = nullptr) {
-    ClientOptions config;
-    config.api_key = "key-id:key-secret";
-    config.retry.initial_backoff = 100ms;
-    if (tweak) tweak(config);
-    auto c = TrainingClient::Create(config, transport, clock);
-    REQUIRE(c.has_value());
-    return c.value();
-  }
-};
+using Fixture = test_support::ScriptedClient;
 
 constexpr const char* kInitiated =
     R"({"upload_url":"https://up.example/u/abc?token=t","file_url":"https://v3.fal.media/files/big.bin"})";
