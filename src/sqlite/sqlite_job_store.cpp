@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <functional>
+#include <limits>
 
 #include <memory>
 #include <mutex>
@@ -163,7 +165,7 @@ class SqliteJobStore final : public JobStore {
       FALTRAIN_TRYV(Exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count).c_str()));
     }
     FALTRAIN_TRYV(Exec(fmt::format("PRAGMA wal_autocheckpoint = {}", std::max(0, options.checkpoint_pages)).c_str()));
-    StartCheckpointer(options.checkpoint_interval);
+    StartCheckpointer(options);
     group_commit_ = std::make_unique<detail::GroupCommit>(
         [this](std::vector<detail::PendingRecord>& batch) { CommitBatch(batch); }, kMaxBatch);
     return success();
@@ -452,10 +454,19 @@ class SqliteJobStore final : public JobStore {
   }
   outcome::failure_type<error> Fail(std::string_view what) const { return fail(Error(what)); }
 
-  void StartCheckpointer(std::chrono::milliseconds interval) {
+  // The background checkpointer restarts the log at half of `checkpoint_pages`, before the
+  // writer's own checkpoint comes due; it pauses the writer by taking the store's mutex, which every
+  // transaction holds.
+  void StartCheckpointer(const SqliteJobStoreOptions& options) {
     const char* file = sqlite3_db_filename(db_, "main");
-    if (interval.count() <= 0 || file == nullptr || *file == '\0') return;  // ":memory:"
-    checkpointer_ = detail::WalCheckpointer::Start(file, interval);
+    if (options.checkpoint_interval.count() <= 0 || file == nullptr || *file == '\0') return;  // ":memory:"
+    const int restart_frames =
+        options.checkpoint_pages > 0 ? std::max(1, options.checkpoint_pages / 2) : std::numeric_limits<int>::max();
+    checkpointer_ = detail::WalCheckpointer::Start(
+        file, options.checkpoint_interval, restart_frames, [this](const std::function<void()>& work) {
+          std::lock_guard<std::mutex> lock(mu_);
+          work();
+        });
   }
 
   // BEGIN IMMEDIATE, COMMIT, ROLLBACK: compiled once (statements_), like every query here.
