@@ -167,6 +167,7 @@ faltrain::result<std::unique_ptr<faltrain::WebhookHandler>> MakeHandler(
   auto verifier = std::make_shared<faltrain::WebhookVerifier>(keys, verifier_options);
   faltrain::WebhookHandlerOptions handler_options;
   handler_options.max_body_bytes = o.max_body_bytes;
+  handler_options.max_pending_records = o.max_pending;
   handler_options.job_token_secret = o.job_token_secret;
   return std::make_unique<faltrain::WebhookHandler>(verifier, std::move(store), handler_options);
 }

@@ -59,6 +59,10 @@ void Declare(CLI::App& app, ReceiverOptions& o, Seconds& seconds) {
       ->envname("FALTRAIN_SUBMIT_TIMEOUT");
   app.add_option("--max-body", o.max_body_bytes, "largest accepted body (default 1048576)")
       ->type_name("BYTES")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30).description(""));
+  app.add_option("--max-pending", o.max_pending,
+                 "verified webhooks that may wait for the store at once; beyond, 503 (fal retries)\n"
+                 "until it catches up (default 8192; 0 = no limit)")
+      ->type_name("N")->check(CLI::Range(std::size_t{0}, std::size_t{1} << 24).description(""));
   app.add_option("--threads", o.threads, "I/O threads serving every connection; they also verify signatures (default 2)")
       ->type_name("N")->check(CLI::Range(1, 1024).description(""));
   app.add_option("--port-file", o.port_file, "write the bound port to FILE once listening")

@@ -18,6 +18,7 @@ struct ReceiverOptions {
   std::string notify_command;                ///< run through /bin/sh -c once per finished job
   std::string port_file;                     ///< the bound port is written here once listening
   std::size_t max_body_bytes = 1u << 20;
+  std::size_t max_pending = 8192;            ///< verified webhooks waiting for the store; 503 beyond
   int threads = 2;                           ///< I/O threads: they read, verify and answer every request
   /// Poll fal for TRAINING jobs without news for this long; 0 = no reconciler.
   std::chrono::seconds reconcile_after{std::chrono::minutes(30)};
