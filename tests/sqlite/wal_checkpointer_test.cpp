@@ -2,6 +2,7 @@
 // pauses the writer for a last copy so that the log restarts instead of growing under steady writes.
 
 #include "sqlite/detail/wal_checkpointer.hpp"
+#include "support/sqlite_contract_backend.hpp"  // TempDir
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
@@ -16,27 +17,15 @@
 #include <string>
 #include <thread>
 
-#include <unistd.h>
-
 namespace {
 
 using faltrain::detail::WalCheckpointer;
 using Connection = std::unique_ptr<sqlite3, int (*)(sqlite3*)>;
 
+// A database file in a directory of its own, removed with it.
 struct TempDb {
-  std::filesystem::path dir;
-  std::filesystem::path file;
-  TempDb() {
-    dir = std::filesystem::temp_directory_path() /
-          ("faltrain-wal-" + std::to_string(::getpid()) + "-" +
-           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    std::filesystem::create_directories(dir);
-    file = dir / "t.db";
-  }
-  ~TempDb() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  }
+  job_store_contract::TempDir dir;
+  std::filesystem::path file = dir.path / "t.db";
   std::uintmax_t LogBytes() const { return std::filesystem::file_size(file.string() + "-wal"); }
 };
 
@@ -123,7 +112,7 @@ TEST_CASE("a log shorter than the restart size is copied back without pausing th
 
 TEST_CASE("a database that cannot be opened gives no checkpointer") {
   TempDb db;
-  CHECK(WalCheckpointer::Start((db.dir / "missing" / "t.db").string(), std::chrono::milliseconds(1), 1, nullptr) ==
+  CHECK(WalCheckpointer::Start((db.dir.path / "missing" / "t.db").string(), std::chrono::milliseconds(1), 1, nullptr) ==
         nullptr);
 }
 
