@@ -14,11 +14,10 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
-
 #include <memory>
 #include <mutex>
-#include <vector>
 #include <utility>
+#include <vector>
 
 namespace faltrain {
 inline namespace v1 {
