@@ -71,13 +71,26 @@ TEST_CASE("under steady writes the checkpointer restarts the log, pausing the wr
                                                work();
                                              });
   REQUIRE(checkpointer != nullptr);
-  // Write at a steady pace (a busy receiver's, about 10,000 transactions/s at most) until the writer
-  // was paused a dozen times: under a second here; give up after 60 s on a stalled machine.
+  // Write until the writer was paused a dozen times, at most kRowsPerPause rows between two pauses
+  // (about 200 frames: each round that sees them pauses the writer), so that a checkpointer slowed
+  // by a busy machine never lets one long stretch of log dominate. Give up after 60 s.
+  constexpr int kRowsPerPause = 100;
   int rows = 0;
+  int rows_since_pause = 0;
+  int pauses_seen = 0;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (pauses.load() < 12 && std::chrono::steady_clock::now() < give_up) {
+    if (pauses.load() != pauses_seen) {
+      pauses_seen = pauses.load();
+      rows_since_pause = 0;
+    }
+    if (rows_since_pause >= kRowsPerPause) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
     WriteRow(writer.get(), writer_mu);
     ++rows;
+    ++rows_since_pause;
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
   REQUIRE(pauses.load() >= 12);
